@@ -1,0 +1,66 @@
+#pragma once
+// Shared plumbing of neuromosaic-cli subcommands: the global options, progress sinks, signal-driven
+// cancellation and the mapping of errors to exit codes (0 ok, 1 runtime failure, 2 bad input).
+#include "jobs/Progress.hpp"
+#include "jobs/ProgressStream.hpp"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace nm::cli {
+
+enum class ProgressMode { None, Text, Json };
+
+struct GlobalOptions {
+    std::string progress = "auto";  ///< auto | none | text | json
+    bool quiet = false;
+    int threads = 0;                ///< 0: all cores
+};
+
+/// A subcommand: its CLI11 app and what runs when it is selected.
+struct Command {
+    CLI::App* app = nullptr;
+    std::function<int()> run;
+};
+
+/// Everything a job-running subcommand needs: a Progress wired to the chosen sink and to the
+/// SIGINT/SIGTERM cancellation flag, and a way to report the final result.
+class JobContext {
+public:
+    explicit JobContext(const GlobalOptions& options);
+    jobs::Progress& progress() { return progress_; }
+    [[nodiscard]] ProgressMode mode() const { return mode_; }
+    /// Reports success: in JSON mode the protocol's result line with `outputs` (else nothing).
+    void succeed(const std::string& message, const nlohmann::json& outputs = {});
+    /// Human output (suppressed in JSON mode, where stdout belongs to the protocol).
+    void print(const std::string& text) const;
+
+private:
+    ProgressMode mode_;
+    std::unique_ptr<jobs::ProgressSink> sink_;
+    jobs::CancellationToken token_;
+    jobs::Progress progress_;
+    bool quiet_;
+};
+
+/// Installs SIGINT/SIGTERM handlers that request cooperative cancellation (a second signal
+/// terminates at once). Returns the flag they set.
+const std::atomic<bool>& installCancellationHandlers();
+
+ProgressMode resolveProgressMode(const std::string& option);
+
+/// Runs `body` and maps exceptions to exit codes, printing one line on stderr (and a result line
+/// on stdout in JSON mode): nm::InputError → 2, nm::Cancelled / other errors → 1.
+int runGuarded(const GlobalOptions& options, const std::function<int()>& body);
+
+// Subcommand factories: each lives in its own cmd_<name>.cpp.
+Command makeInfoCommand(CLI::App& root, const GlobalOptions& options);
+Command makeSelfTestCommand(CLI::App& root, const GlobalOptions& options);
+
+} // namespace nm::cli

@@ -1,0 +1,31 @@
+#pragma once
+// NIfTI-1 and NIfTI-2 images (.nii, .nii.gz), 3-D and 4-D, through ITK's NIfTI IO.
+// World coordinates are RAS+ millimetres (ITK works in LPS; we convert). Voxel values are
+// returned as float after the header's scl_slope / scl_inter scaling.
+#include "io/Volume.hpp"
+
+#include <filesystem>
+
+namespace nm::io {
+
+/// Header only: grid, number of frames, voxel type. Validates the header against the file.
+struct NiftiInfo {
+    VolumeGeometry geometry;
+    int frames = 1;
+    double repetitionTime = 0.0;
+    std::string dataType;
+    int fileDimensions = 3;
+};
+NiftiInfo readNiftiInfo(const std::filesystem::path& file);
+
+/// Reads the whole image. Throws nm::InputError naming the file and the problem (missing file,
+/// wrong magic, truncated data, more than 4 dimensions, vector-valued voxels).
+Volume readNifti(const std::filesystem::path& file);
+
+enum class NiftiStorage { Float32, Int16, Int32, UInt8 };
+
+/// Writes atomically (.nii or .nii.gz by extension; sform and qform both set to the affine).
+void writeNifti(const std::filesystem::path& file, const Volume& volume,
+                NiftiStorage storage = NiftiStorage::Float32);
+
+} // namespace nm::io

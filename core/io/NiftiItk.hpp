@@ -1,0 +1,26 @@
+#pragma once
+// The ITK side of NIfTI IO (writing), behind an interface free of Eigen: ITK bundles its own copy of Eigen
+// (itkeigen) that cannot share a translation unit with the system Eigen we use everywhere else.
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace nm::io::itkbridge {
+
+struct RawImageInfo {
+    int dimensions = 3;                  ///< 2, 3 or 4
+    std::array<std::size_t, 4> size{1, 1, 1, 1};
+    std::array<double, 9> direction{};   ///< LPS, row-major, column = axis
+    std::array<double, 3> origin{};      ///< LPS mm
+    std::array<double, 4> spacing{1, 1, 1, 1};
+    std::string dataType;                ///< "uint8" ... "float64"
+    std::uintmax_t dataBytes = 0;        ///< bytes of voxel data in the file's type
+};
+
+enum class Storage { Float32, Int16, Int32, UInt8 };
+/// Writes `data` (i fastest) with the given geometry; the file name's extension picks gzip.
+void write(const std::filesystem::path& file, const RawImageInfo& info, const float* data, Storage storage);
+
+} // namespace nm::io::itkbridge

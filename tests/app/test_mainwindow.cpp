@@ -1,0 +1,230 @@
+// The real application window: docks, menus, the brain at start, jobs run as child processes
+// (completion, cancellation, crash), error dialogs, sessions and figure export.
+#include <vtkCamera.h>
+#include <vtkRenderer.h>
+
+#include "GuiSupport.hpp"
+#include "JobManager.hpp"
+#include "JobsPanel.hpp"
+#include "LogPanel.hpp"
+#include "MainWindow.hpp"
+#include "TestSupport.hpp"
+#include "VtkViewport.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QImageReader>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTimer>
+
+using nm::gui::MainWindow;
+using Status = nm::widgets::JobManager::Status;
+
+namespace {
+MainWindow::Options testOptions(bool brain = true) {
+    MainWindow::Options o;
+    o.restoreWindowState = false;
+    o.loadTemplateBrain = brain;
+    o.confirmQuitWithJobs = false;
+    return o;
+}
+
+struct Window {
+    MainWindow w;
+    explicit Window(bool brain = true) : w(testOptions(brain)) {
+        w.resize(1200, 800);
+        w.show();
+        REQUIRE(QTest::qWaitForWindowExposed(&w));
+    }
+};
+
+bool waitFinished(nm::widgets::JobManager* jobs, int id, int timeoutMs) {
+    return nm::test::waitUntil([&] { return !jobs->isRunning(id); }, timeoutMs);
+}
+} // namespace
+
+TEST_CASE("the window opens with its docks and menus and shows the brain", "[app][gui]") {
+    if (!nm::test::mricronFile("ch2bet.nii.gz")) NM_SKIP("mricron-data is not installed");
+    Window t;
+    for (const char* dock : {"dataDock", "propertiesDock", "jobsDock", "logDock"})
+        CHECK(t.w.findChild<QDockWidget*>(dock) != nullptr);
+    QStringList menus;
+    for (auto* a : t.w.menuBar()->actions()) menus << a->text().remove('&');
+    CHECK(menus == QStringList{"File", "View", "Jobs", "Help"});
+    QStringList fileItems;
+    for (auto* a : t.w.menuBar()->actions().first()->menu()->actions()) fileItems << a->text().remove('&');
+    for (const char* item : {"Open…", "Open Recent", "Save Session…", "Export Figure…", "Quit"})
+        CHECK(fileItems.contains(item));
+
+    REQUIRE(nm::test::waitUntil([&] { return t.w.isTemplateBrainShown(); }, 60000));
+    const QImage shot = t.w.viewport()->grabFramebuffer();
+    const auto stats = nm::test::imageStats(shot, qRgb(255, 255, 255));
+    CHECK(stats.opaque);
+    CHECK(stats.foregroundFraction > 0.15);  // a brain fills a good part of the view...
+    CHECK(stats.foregroundFraction < 0.75);  // ...but not all of it
+    CHECK(stats.luminanceStdDev > 20.0);     // shaded, not a flat silhouette
+    // The centre of the view is brain, not background.
+    const QColor centre = shot.pixelColor(shot.width() / 2, shot.height() / 2);
+    CHECK(centre != QColor(255, 255, 255));
+    INFO("time to first brain frame: " << t.w.templateBrainShownSeconds() << " s");
+    CHECK(t.w.layerCount() == 1);
+}
+
+TEST_CASE("Help > About names the Qt, VTK, ITK and Eigen versions", "[app][gui]") {
+    Window t(false);
+    const QString about = t.w.aboutText();
+    CHECK(about.contains(QString("<td>Qt</td><td>") + qVersion()));
+    CHECK(about.contains("<td>VTK</td><td>9.1"));
+    CHECK(about.contains("<td>ITK</td><td>5.2"));
+    CHECK(about.contains("<td>Eigen</td><td>3.4"));
+}
+
+TEST_CASE("a selftest job started from the jobs panel reaches 100 %", "[app][gui][jobs]") {
+    Window t(false);
+    auto* jobs = t.w.jobManager();
+    std::vector<double> seen;
+    QObject::connect(jobs, &nm::widgets::JobManager::jobUpdated, [&](int id) { seen.push_back(jobs->snapshot(id).fraction); });
+    const int id = t.w.startSelfTest({"--duration", "1.5", "--steps", "15"});
+    REQUIRE(waitFinished(jobs, id, 30000));
+    CHECK(jobs->snapshot(id).status == Status::Succeeded);
+    CHECK(t.w.jobsPanel()->progressBar(id)->value() == 1000);
+    CHECK(t.w.jobsPanel()->statusText(id) == "succeeded");
+    CHECK_FALSE(t.w.jobsPanel()->cancelButton(id)->isEnabled());
+    // The bar moved through intermediate values, in order.
+    CHECK(std::any_of(seen.begin(), seen.end(), [](double f) { return f > 0.2 && f < 0.9; }));
+    CHECK(std::is_sorted(seen.begin(), seen.end()));
+    t.w.jobsPanel()->selectJob(id);
+    CHECK(t.w.jobsPanel()->logText().contains("result: ok"));
+}
+
+TEST_CASE("Cancel in the jobs panel stops a running job", "[app][gui][jobs]") {
+    Window t(false);
+    auto* jobs = t.w.jobManager();
+    const int id = t.w.startSelfTest({"--duration", "60", "--steps", "600"});
+    REQUIRE(nm::test::waitUntil([&] { return jobs->snapshot(id).fraction > 0.12; }, 20000));
+    QElapsedTimer clock;
+    clock.start();
+    QPushButton* cancel = t.w.jobsPanel()->cancelButton(id);
+    REQUIRE(cancel);
+    REQUIRE(cancel->isEnabled());
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    REQUIRE(waitFinished(jobs, id, 10000));
+    CHECK(clock.elapsed() < 3000);  // cooperative cancellation, no need for SIGKILL
+    CHECK(jobs->snapshot(id).status == Status::Cancelled);
+    CHECK(t.w.jobsPanel()->statusText(id) == "cancelled");
+}
+
+TEST_CASE("a crashing child is reported as failed and the GUI stays responsive", "[app][gui][jobs]") {
+    Window t(false);
+    auto* jobs = t.w.jobManager();
+    // A timer measures how long the event loop is ever blocked while the child runs and dies.
+    QElapsedTimer clock;
+    clock.start();
+    qint64 last = 0, worstGap = 0;
+    QTimer ticker;
+    QObject::connect(&ticker, &QTimer::timeout, [&] {
+        const qint64 now = clock.elapsed();
+        worstGap = std::max(worstGap, now - last);
+        last = now;
+    });
+    ticker.start(10);
+    const int id = t.w.startSelfTest({"--duration", "2", "--steps", "20", "--crash-at", "0.4"});
+    REQUIRE(waitFinished(jobs, id, 30000));
+    ticker.stop();
+    const auto& snap = jobs->snapshot(id);
+    CHECK(snap.status == Status::Failed);
+    CHECK_THAT(snap.lastError, Catch::Contains("crashed") && Catch::Contains("crashing on purpose"));
+    CHECK(t.w.jobsPanel()->statusText(id).startsWith("failed"));
+    CHECK(worstGap < 100);  // the GUI thread never blocked for 100 ms
+    // And the application still runs jobs afterwards.
+    const int next = t.w.startSelfTest({"--duration", "0.2", "--steps", "2"});
+    REQUIRE(waitFinished(jobs, next, 30000));
+    CHECK(jobs->snapshot(next).status == Status::Succeeded);
+}
+
+TEST_CASE("a child that fails is marked failed with its error", "[app][gui][jobs]") {
+    Window t(false);
+    auto* jobs = t.w.jobManager();
+    const int id = t.w.startSelfTest({"--duration", "0.2", "--steps", "10", "--fail-at", "0.5"});
+    REQUIRE(waitFinished(jobs, id, 30000));
+    CHECK(jobs->snapshot(id).status == Status::Failed);
+    CHECK_THAT(jobs->snapshot(id).lastError, Catch::Contains("failing on purpose"));
+    // Bad arguments: the CLI exits 2 with one line, shown as the failure reason.
+    const int bad = jobs->start("bad", {"selftest", "--steps", "-3"});
+    REQUIRE(waitFinished(jobs, bad, 30000));
+    CHECK(jobs->snapshot(bad).status == Status::Failed);
+    CHECK_THAT(jobs->snapshot(bad).lastError, Catch::Contains("--steps"));
+}
+
+TEST_CASE("opening a bad file shows an error dialog and the window keeps running", "[app][gui]") {
+    Window t(false);
+    nm::test::TempDir dir;
+    { std::ofstream(dir / "broken.nii.gz") << "definitely not gzip"; }
+    for (const auto& path : {dir / "missing.nii.gz", dir / "broken.nii.gz", dir / "notes.txt"}) {
+        if (path.filename() == "notes.txt") std::ofstream(path) << "x";
+        bool failed = false;
+        QObject::connect(&t.w, &MainWindow::layerFailed, [&](const QString& p, const QString&) {
+            failed |= p == QString::fromStdString(path.string());
+        });
+        t.w.openFile(QString::fromStdString(path.string()));
+        REQUIRE(nm::test::waitUntil([&] { return failed; }, 20000));
+        QMessageBox* box = nullptr;
+        REQUIRE(nm::test::waitUntil([&] {
+            box = t.w.findChild<QMessageBox*>("errorDialog");
+            return box && box->isVisible();
+        }, 5000));
+        CHECK(box->text().contains(QString::fromStdString(path.filename().string())));
+        box->close();
+        QTest::qWait(20);
+    }
+    CHECK(t.w.isVisible());
+    CHECK(t.w.logPanel()->text().contains("missing.nii.gz"));
+}
+
+TEST_CASE("a NIfTI volume opens as a surface layer", "[app][gui]") {
+    auto aal = nm::test::mricronFile("aal.nii.gz");
+    if (!aal) NM_SKIP("mricron-data is not installed");
+    Window t(false);
+    bool loaded = false;
+    QObject::connect(&t.w, &MainWindow::layerLoaded, [&] { loaded = true; });
+    t.w.openFile(QString::fromStdString(aal->string()));
+    REQUIRE(nm::test::waitUntil([&] { return loaded; }, 60000));
+    CHECK(t.w.layerCount() == 1);
+    CHECK(t.w.recentFiles().value(0) == QString::fromStdString(aal->string()));
+}
+
+TEST_CASE("sessions restore the camera, and export writes a 3x PNG with its DPI", "[app][gui]") {
+    if (!nm::test::mricronFile("ch2bet.nii.gz")) NM_SKIP("mricron-data is not installed");
+    nm::test::TempDir dir;
+    Window t;
+    REQUIRE(nm::test::waitUntil([&] { return t.w.isTemplateBrainShown(); }, 60000));
+    auto* cam = t.w.viewport()->renderer()->GetActiveCamera();
+    cam->Azimuth(40);
+    cam->Elevation(15);
+    double saved[3];
+    cam->GetPosition(saved);
+    const QString session = QString::fromStdString((dir / "s.nmsession.json").string());
+    REQUIRE(t.w.saveSession(session));
+    cam->Azimuth(-90);
+    t.w.openFile(session);
+    double restored[3];
+    cam->GetPosition(restored);
+    CHECK(restored[0] == Approx(saved[0]));
+    CHECK(restored[1] == Approx(saved[1]));
+    CHECK(restored[2] == Approx(saved[2]));
+
+    const QString png = QString::fromStdString((dir / "fig.png").string());
+    REQUIRE(t.w.exportFigure(png, 3, 300));
+    QImageReader reader(png);
+    const QImage img = reader.read();
+    const QSize viewPixels = t.w.viewport()->size() * t.w.viewport()->devicePixelRatioF();
+    CHECK(img.size() == viewPixels * 3);
+    CHECK(std::lround(img.dotsPerMeterX() * 0.0254) == 300);
+    const auto stats = nm::test::imageStats(img, qRgb(255, 255, 255));
+    CHECK(stats.foregroundFraction > 0.15);
+}

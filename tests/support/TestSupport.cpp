@@ -1,0 +1,98 @@
+#include "TestSupport.hpp"
+
+#include "common/Paths.hpp"
+
+#include <array>
+#include <cstdlib>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace nm::test {
+
+TempDir::TempDir(const std::string& prefix) {
+    std::random_device rd;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        auto candidate = std::filesystem::temp_directory_path() /
+                         (prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 1000000));
+        std::error_code ec;
+        if (std::filesystem::create_directory(candidate, ec)) {
+            path_ = candidate;
+            return;
+        }
+    }
+    throw std::runtime_error("cannot create a temporary directory");
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+ScopedEnv::ScopedEnv(std::string name, const std::string& value) : name_(std::move(name)) {
+    if (const char* v = std::getenv(name_.c_str())) old_ = v;
+    ::setenv(name_.c_str(), value.c_str(), 1);
+}
+
+ScopedEnv::~ScopedEnv() {
+    if (old_) ::setenv(name_.c_str(), old_->c_str(), 1);
+    else ::unsetenv(name_.c_str());
+}
+
+std::optional<std::filesystem::path> sharedData() { return nm::paths::testDataDir(); }
+
+std::optional<std::filesystem::path> mricronFile(const std::string& name) {
+    auto p = nm::paths::mricronTemplatesDir() / name;
+    if (std::filesystem::exists(p)) return p;
+    return std::nullopt;
+}
+
+std::filesystem::path binaryDir() {
+#ifdef NM_BINARY_DIR
+    return NM_BINARY_DIR;
+#else
+    return std::filesystem::current_path();
+#endif
+}
+
+std::string shellQuote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) {
+        if (c == '\'') q += "'\\''";
+        else q += c;
+    }
+    return q + "'";
+}
+
+ProcessResult run(const std::string& commandLine) {
+    TempDir tmp("nmrun");
+    const auto errFile = tmp / "stderr.txt";
+    const std::string cmd = "(" + commandLine + ") 2>" + shellQuote(errFile.string());
+    ProcessResult r;
+    FILE* pipe = ::popen(cmd.c_str(), "r");
+    if (!pipe) throw std::runtime_error("popen failed: " + commandLine);
+    std::array<char, 4096> buf{};
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+    const int status = ::pclose(pipe);
+    // The shell reports a child killed by signal s as exit status 128 + s.
+    if (WIFEXITED(status)) {
+        r.exitCode = WEXITSTATUS(status);
+        if (r.exitCode > 128 && r.exitCode < 128 + 65) {
+            r.signal = r.exitCode - 128;
+            r.exitCode = -1;
+        }
+    } else if (WIFSIGNALED(status)) {
+        r.signal = WTERMSIG(status);
+    }
+    std::ifstream in(errFile);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    r.err = ss.str();
+    return r;
+}
+
+} // namespace nm::test

@@ -1,0 +1,61 @@
+#pragma once
+// Helpers shared by the test executables: temporary directories, the shared test data and the
+// location of the built executables.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace nm::test {
+
+/// A fresh directory removed on destruction.
+class TempDir {
+public:
+    explicit TempDir(const std::string& prefix = "nmtest");
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    [[nodiscard]] std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+/// Sets an environment variable for the current scope, restoring the old value afterwards.
+class ScopedEnv {
+public:
+    ScopedEnv(std::string name, const std::string& value);
+    ~ScopedEnv();
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    std::string name_;
+    std::optional<std::string> old_;
+};
+
+/// ../shared/data (or $NEUROMOSAIC_TEST_DATA); nullopt when absent (tests then skip with a message).
+std::optional<std::filesystem::path> sharedData();
+/// /usr/share/mricron/templates/<name> if present.
+std::optional<std::filesystem::path> mricronFile(const std::string& name);
+/// Directory of the built executables (neuromosaic-cli, neuromosaic).
+std::filesystem::path binaryDir();
+
+struct ProcessResult {
+    int exitCode = -1;       ///< exit status, or -1 when killed by a signal
+    int signal = 0;          ///< the terminating signal, 0 for a normal exit
+    std::string out, err;
+};
+/// Runs a command line through /bin/sh, capturing stdout and stderr.
+ProcessResult run(const std::string& commandLine);
+/// Quotes a string for /bin/sh.
+std::string shellQuote(const std::string& s);
+
+} // namespace nm::test
+
+/// Skips the rest of a Catch2 test case with a visible message (Catch2 v2 has no SKIP).
+#define NM_SKIP(msg)                      \
+    do {                                  \
+        WARN("skipped: " << msg);         \
+        return;                           \
+    } while (0)
