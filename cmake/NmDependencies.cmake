@@ -4,6 +4,16 @@ find_package(nlohmann_json 3 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(Threads REQUIRED)
+# libzip through pkg-config: Debian's libzip CMake config requires the zipcmp tools binaries.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+# libgiftiio (Debian libgiftiio-dev) ships no CMake or pkg-config files.
+find_path(GIFTI_INCLUDE_DIR gifti/gifti_io.h REQUIRED)
+find_path(NIFTI_INCLUDE_DIR nifti1_io.h PATH_SUFFIXES nifti REQUIRED)
+find_library(GIFTI_LIBRARY giftiio REQUIRED)
+add_library(nm_gifti INTERFACE)
+target_include_directories(nm_gifti INTERFACE ${GIFTI_INCLUDE_DIR} ${NIFTI_INCLUDE_DIR})
+target_link_libraries(nm_gifti INTERFACE ${GIFTI_LIBRARY})
 
 # ITK: only the IO and filter modules we use; its headers stay inside a few core/io .cpp files.
 find_package(ITK 5.2 REQUIRED COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKImageFunction

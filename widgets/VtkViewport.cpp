@@ -112,6 +112,9 @@ VtkViewport::VtkViewport(QWidget* parent) : QOpenGLWidget(parent) {
 }
 
 VtkViewport::~VtkViewport() {
+    // QOpenGLWidget's destructor emits aboutToBeDestroyed when this object is no longer a
+    // VtkViewport: the handler must not run then.
+    QObject::disconnect(contextConnection_);
     makeCurrent();
     cleanupGL();
     doneCurrent();
@@ -145,7 +148,10 @@ void VtkViewport::cleanupGL() {
 }
 
 void VtkViewport::initializeGL() {
-    connect(context(), &QOpenGLContext::aboutToBeDestroyed, this, [this] {
+    // The context can go away before the widget (reparenting, screen change): release VTK's
+    // GL resources then. The destructor disconnects this first (see ~VtkViewport).
+    QObject::disconnect(contextConnection_);
+    contextConnection_ = connect(context(), &QOpenGLContext::aboutToBeDestroyed, this, [this] {
         makeCurrent();
         cleanupGL();
         doneCurrent();

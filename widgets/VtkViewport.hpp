@@ -83,6 +83,7 @@ private:
     int frames_ = 0;
     double lastFrameMs_ = 0.0;
     QString glDescription_;
+    QMetaObject::Connection contextConnection_;
 };
 
 } // namespace nm::widgets

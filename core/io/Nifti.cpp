@@ -9,6 +9,7 @@
 #include "io/Nifti.hpp"
 
 #include "common/AtomicFile.hpp"
+#include "common/ByteOrder.hpp"
 #include "common/Error.hpp"
 #include "io/NiftiItk.hpp"
 
@@ -72,17 +73,6 @@ void skipBytes(gzFile_s* f, std::size_t n, const std::filesystem::path& file) {
     }
 }
 
-template <typename T>
-T load(const unsigned char* p, bool swap) {
-    T v;
-    std::memcpy(&v, p, sizeof(T));
-    if (swap) {
-        auto* b = reinterpret_cast<unsigned char*>(&v);
-        std::reverse(b, b + sizeof(T));
-    }
-    return v;
-}
-
 struct Header {
     int version = 1;
     bool swap = false;
@@ -128,7 +118,7 @@ Header parseHeader(gzFile_s* f, const std::filesystem::path& file) {
     Header h;
     std::int32_t size;
     std::memcpy(&size, h1, 4);
-    std::int32_t swapped = load<std::int32_t>(h1, true);
+    std::int32_t swapped = loadBytes<std::int32_t>(h1, true);
     if (size == 348 || swapped == 348) {
         h.version = 1;
         h.swap = size != 348;
@@ -137,19 +127,19 @@ Header parseHeader(gzFile_s* f, const std::filesystem::path& file) {
         if (!ni1 && std::memcmp(h1 + 344, "n+1\0", 4) != 0)
             throw fileError(file, "magic", "expected \"n+1\" or \"ni1\" (NIfTI-1); Analyze 7.5 files are not supported");
         h.singleFile = !ni1;
-        for (int i = 0; i < 8; ++i) h.dim[std::size_t(i)] = load<std::int16_t>(h1 + 40 + 2 * i, h.swap);
-        h.datatype = load<std::int16_t>(h1 + 70, h.swap);
-        for (int i = 0; i < 8; ++i) h.pixdim[std::size_t(i)] = load<float>(h1 + 76 + 4 * i, h.swap);
-        h.voxOffset = std::int64_t(load<float>(h1 + 108, h.swap));
-        h.sclSlope = load<float>(h1 + 112, h.swap);
-        h.sclInter = load<float>(h1 + 116, h.swap);
+        for (int i = 0; i < 8; ++i) h.dim[std::size_t(i)] = loadBytes<std::int16_t>(h1 + 40 + 2 * i, h.swap);
+        h.datatype = loadBytes<std::int16_t>(h1 + 70, h.swap);
+        for (int i = 0; i < 8; ++i) h.pixdim[std::size_t(i)] = loadBytes<float>(h1 + 76 + 4 * i, h.swap);
+        h.voxOffset = std::int64_t(loadBytes<float>(h1 + 108, h.swap));
+        h.sclSlope = loadBytes<float>(h1 + 112, h.swap);
+        h.sclInter = loadBytes<float>(h1 + 116, h.swap);
         h.xyztUnits = h1[123];
-        h.qformCode = load<std::int16_t>(h1 + 252, h.swap);
-        h.sformCode = load<std::int16_t>(h1 + 254, h.swap);
-        for (int i = 0; i < 3; ++i) h.quatern[i] = load<float>(h1 + 256 + 4 * i, h.swap);
-        for (int i = 0; i < 3; ++i) h.qoffset[i] = load<float>(h1 + 268 + 4 * i, h.swap);
+        h.qformCode = loadBytes<std::int16_t>(h1 + 252, h.swap);
+        h.sformCode = loadBytes<std::int16_t>(h1 + 254, h.swap);
+        for (int i = 0; i < 3; ++i) h.quatern[i] = loadBytes<float>(h1 + 256 + 4 * i, h.swap);
+        for (int i = 0; i < 3; ++i) h.qoffset[i] = loadBytes<float>(h1 + 268 + 4 * i, h.swap);
         for (int r = 0; r < 3; ++r)
-            for (int c = 0; c < 4; ++c) h.srow[r][c] = load<float>(h1 + 280 + 16 * r + 4 * c, h.swap);
+            for (int c = 0; c < 4; ++c) h.srow[r][c] = loadBytes<float>(h1 + 280 + 16 * r + 4 * c, h.swap);
         return h;
     }
     unsigned char h2[540];
@@ -162,19 +152,19 @@ Header parseHeader(gzFile_s* f, const std::filesystem::path& file) {
         if (!ni2 && std::memcmp(h2 + 4, "n+2\0\r\n\032\n", 8) != 0)
             throw fileError(file, "magic", "expected \"n+2\" (NIfTI-2)");
         h.singleFile = !ni2;
-        h.datatype = load<std::int16_t>(h2 + 12, h.swap);
-        for (int i = 0; i < 8; ++i) h.dim[std::size_t(i)] = load<std::int64_t>(h2 + 16 + 8 * i, h.swap);
-        for (int i = 0; i < 8; ++i) h.pixdim[std::size_t(i)] = load<double>(h2 + 104 + 8 * i, h.swap);
-        h.voxOffset = load<std::int64_t>(h2 + 168, h.swap);
-        h.sclSlope = load<double>(h2 + 176, h.swap);
-        h.sclInter = load<double>(h2 + 184, h.swap);
-        h.qformCode = load<std::int32_t>(h2 + 344, h.swap);
-        h.sformCode = load<std::int32_t>(h2 + 348, h.swap);
-        for (int i = 0; i < 3; ++i) h.quatern[i] = load<double>(h2 + 352 + 8 * i, h.swap);
-        for (int i = 0; i < 3; ++i) h.qoffset[i] = load<double>(h2 + 376 + 8 * i, h.swap);
+        h.datatype = loadBytes<std::int16_t>(h2 + 12, h.swap);
+        for (int i = 0; i < 8; ++i) h.dim[std::size_t(i)] = loadBytes<std::int64_t>(h2 + 16 + 8 * i, h.swap);
+        for (int i = 0; i < 8; ++i) h.pixdim[std::size_t(i)] = loadBytes<double>(h2 + 104 + 8 * i, h.swap);
+        h.voxOffset = loadBytes<std::int64_t>(h2 + 168, h.swap);
+        h.sclSlope = loadBytes<double>(h2 + 176, h.swap);
+        h.sclInter = loadBytes<double>(h2 + 184, h.swap);
+        h.qformCode = loadBytes<std::int32_t>(h2 + 344, h.swap);
+        h.sformCode = loadBytes<std::int32_t>(h2 + 348, h.swap);
+        for (int i = 0; i < 3; ++i) h.quatern[i] = loadBytes<double>(h2 + 352 + 8 * i, h.swap);
+        for (int i = 0; i < 3; ++i) h.qoffset[i] = loadBytes<double>(h2 + 376 + 8 * i, h.swap);
         for (int r = 0; r < 3; ++r)
-            for (int c = 0; c < 4; ++c) h.srow[r][c] = load<double>(h2 + 400 + 32 * r + 8 * c, h.swap);
-        h.xyztUnits = load<std::int32_t>(h2 + 500, h.swap);
+            for (int c = 0; c < 4; ++c) h.srow[r][c] = loadBytes<double>(h2 + 400 + 32 * r + 8 * c, h.swap);
+        h.xyztUnits = loadBytes<std::int32_t>(h2 + 500, h.swap);
         return h;
     }
     throw fileError(file, "sizeof_hdr", "expected 348 (NIfTI-1) or 540 (NIfTI-2), found " + std::to_string(size) +
@@ -296,7 +286,7 @@ void checkName(const std::filesystem::path& file) {
 
 template <typename T>
 void convertChunk(const unsigned char* src, float* dst, std::size_t n, bool swap) {
-    for (std::size_t i = 0; i < n; ++i) dst[i] = static_cast<float>(load<T>(src + i * sizeof(T), swap));
+    for (std::size_t i = 0; i < n; ++i) dst[i] = static_cast<float>(loadBytes<T>(src + i * sizeof(T), swap));
 }
 
 } // namespace

@@ -4,7 +4,12 @@
 #include "common/Error.hpp"
 
 #include <itkImage.h>
+#include <itkIdentityTransform.h>
 #include <itkImageFileWriter.h>
+#include <itkImportImageFilter.h>
+#include <itkLinearInterpolateImageFunction.h>
+#include <itkNearestNeighborInterpolateImageFunction.h>
+#include <itkResampleImageFilter.h>
 #include <itkNiftiImageIO.h>
 
 #include <cmath>
@@ -67,6 +72,74 @@ void write(const std::filesystem::path& file, const RawImageInfo& info, const fl
     } catch (const itk::ExceptionObject& e) {
         throw Error(file.string() + ": cannot write NIfTI: " + e.GetDescription());
     }
+}
+
+namespace {
+using Image3 = itk::Image<float, 3>;
+
+void setGeometry(Image3* image, const RawImageInfo& info) {
+    Image3::SpacingType spacing;
+    Image3::PointType origin;
+    Image3::DirectionType direction;
+    for (unsigned a = 0; a < 3; ++a) {
+        spacing[a] = info.spacing[a];
+        origin[a] = info.origin[a];
+        for (unsigned c = 0; c < 3; ++c) direction(a, c) = info.direction[a * 3 + c];
+    }
+    image->SetSpacing(spacing);
+    image->SetOrigin(origin);
+    image->SetDirection(direction);
+}
+} // namespace
+
+void resample(const RawImageInfo& source, const float* sourceData, const RawImageInfo& target, float* targetData,
+              Interpolator interpolator, float outside) {
+    // Wrap the caller's buffer without copying.
+    using Import = itk::ImportImageFilter<float, 3>;
+    auto import = Import::New();
+    Import::SizeType size;
+    Import::IndexType start;
+    start.Fill(0);
+    std::size_t count = 1;
+    for (unsigned a = 0; a < 3; ++a) {
+        size[a] = source.size[a];
+        count *= source.size[a];
+    }
+    Import::RegionType region;
+    region.SetIndex(start);
+    region.SetSize(size);
+    import->SetRegion(region);
+    auto geometry = Image3::New();
+    setGeometry(geometry, source);
+    import->SetSpacing(geometry->GetSpacing());
+    import->SetOrigin(geometry->GetOrigin());
+    import->SetDirection(geometry->GetDirection());
+    import->SetImportPointer(const_cast<float*>(sourceData), count, /*letImportDeleteBuffer=*/false);
+
+    using Resample = itk::ResampleImageFilter<Image3, Image3, double>;
+    auto filter = Resample::New();
+    filter->SetInput(import->GetOutput());
+    filter->SetTransform(itk::IdentityTransform<double, 3>::New());
+    if (interpolator == Interpolator::Nearest)
+        filter->SetInterpolator(itk::NearestNeighborInterpolateImageFunction<Image3, double>::New());
+    else
+        filter->SetInterpolator(itk::LinearInterpolateImageFunction<Image3, double>::New());
+    filter->SetDefaultPixelValue(outside);
+    Image3::SizeType outSize;
+    for (unsigned a = 0; a < 3; ++a) outSize[a] = target.size[a];
+    filter->SetSize(outSize);
+    auto reference = Image3::New();
+    setGeometry(reference, target);
+    filter->SetOutputSpacing(reference->GetSpacing());
+    filter->SetOutputOrigin(reference->GetOrigin());
+    filter->SetOutputDirection(reference->GetDirection());
+    try {
+        filter->Update();
+    } catch (const itk::ExceptionObject& e) {
+        throw Error(std::string("resampling failed: ") + e.GetDescription());
+    }
+    const float* out = filter->GetOutput()->GetBufferPointer();
+    std::copy(out, out + outSize[0] * outSize[1] * outSize[2], targetData);
 }
 
 } // namespace nm::io::itkbridge

@@ -24,3 +24,13 @@ enum class Storage { Float32, Int16, Int32, UInt8 };
 void write(const std::filesystem::path& file, const RawImageInfo& info, const float* data, Storage storage);
 
 } // namespace nm::io::itkbridge
+
+namespace nm::io::itkbridge {
+
+enum class Interpolator { Nearest, Linear };
+/// Resamples a 3-D float image (i fastest) from `source` geometry onto `target` geometry with an
+/// identity transform in physical space; voxels outside the source get `outside`.
+void resample(const RawImageInfo& source, const float* sourceData, const RawImageInfo& target, float* targetData,
+              Interpolator interpolator, float outside);
+
+} // namespace nm::io::itkbridge

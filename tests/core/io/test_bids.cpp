@@ -1,0 +1,108 @@
+#include "common/Error.hpp"
+#include "io/Bids.hpp"
+#include "io/Nifti.hpp"
+#include "TestSupport.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+using namespace nm;
+
+namespace {
+void write(const std::filesystem::path& p, const std::string& text) {
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+}
+
+void makeDataset(const std::filesystem::path& root) {
+    write(root / "dataset_description.json", R"({"Name": "toy", "BIDSVersion": "1.8.0"})");
+    write(root / "task-faces_bold.json", R"({"RepetitionTime": 2.0, "TaskName": "faces"})");
+    Volume v;
+    v.geometry.dims = {2, 2, 2};
+    v.frames = 3;
+    v.data.assign(24, 1.0f);
+    for (const std::string sub : {"01", "02"}) {
+        const auto func = root / ("sub-" + sub) / "func";
+        for (const std::string run : {"1", "2"}) {
+            const std::string stem = "sub-" + sub + "_task-faces_run-" + run + "_";
+            std::filesystem::create_directories(func);
+            io::writeNifti(func / (stem + "bold.nii.gz"), v);
+            write(func / (stem + "events.tsv"), "onset\tduration\ttrial_type\tresponse_time\n0\t2\tface\t0.5\n4\t2\thouse\tn/a\n");
+        }
+        // Subject 02, run 2: a more specific sidecar overrides the TR.
+        if (sub == "02") write(func / "sub-02_task-faces_run-2_bold.json", R"({"RepetitionTime": 1.5})");
+        write(root / "derivatives/fmriprep" / ("sub-" + sub) / "func" /
+                  ("sub-" + sub + "_task-faces_run-1_desc-confounds_timeseries.tsv"),
+              "trans_x\ttrans_y\n0\t0\n0.1\t0\n0.2\t0.1\n");
+    }
+    const auto ses = root / "sub-03/ses-a/func";
+    std::filesystem::create_directories(ses);
+    io::writeNifti(ses / "sub-03_ses-a_task-rest_bold.nii.gz", v);
+    write(ses / "sub-03_ses-a_task-rest_bold.json", R"({"RepetitionTime": 0.72})");
+}
+} // namespace
+
+TEST_CASE("BIDS file names parse into entities", "[io][bids]") {
+    const auto n = io::parseBidsName("sub-01_ses-pre_task-n-back_run-2_bold.nii.gz");
+    CHECK_FALSE(n.has_value());  // '-' inside a label is not BIDS
+    const auto m = io::parseBidsName("sub-01_ses-pre_task-nback_run-2_bold.nii.gz");
+    REQUIRE(m);
+    CHECK(m->get("ses") == "pre");
+    CHECK(m->get("run") == "2");
+    CHECK(m->suffix == "bold");
+    CHECK(m->extension == ".nii.gz");
+}
+
+TEST_CASE("BIDS datasets: runs, inherited sidecars, events, confounds and filters", "[io][bids]") {
+    test::TempDir dir;
+    makeDataset(dir.path());
+    const auto ds = io::readBidsDataset(dir.path());
+    CHECK(ds.name == "toy");
+    CHECK(ds.subjects() == std::vector<std::string>{"01", "02", "03"});
+    CHECK(ds.tasks() == std::vector<std::string>{"faces", "rest"});
+    REQUIRE(ds.runs.size() == 5);
+    CHECK(ds.runs[0].repetitionTime == 2.0);
+    CHECK(ds.runs[0].taskName == "faces");
+    CHECK(ds.runs[3].subject == "02");
+    CHECK(ds.runs[3].run == "2");
+    CHECK(ds.runs[3].repetitionTime == 1.5);  // overridden by the run's own sidecar
+    CHECK(ds.runs[3].taskName == "faces");     // still inherited from the top level
+    CHECK(ds.runs[4].session == "a");
+    CHECK(ds.runs[4].repetitionTime == 0.72);
+    REQUIRE(ds.runs[0].events);
+    CHECK(ds.runs[0].confounds.has_value());
+    CHECK_FALSE(ds.runs[1].confounds.has_value());
+    const auto events = io::readBidsEvents(*ds.runs[0].events);
+    REQUIRE(events.size() == 2);
+    CHECK(events[1].onset == 4.0);
+    CHECK(events[1].trialType == "house");
+    CHECK(events[0].extra.at("response_time") == "0.5");
+
+    io::BidsFilter f;
+    f.subjects = {"sub-02"};
+    f.runs = {"1"};
+    const auto one = io::readBidsDataset(dir.path(), f);
+    REQUIRE(one.runs.size() == 1);
+    CHECK(one.runs[0].subject == "02");
+    f = {};
+    f.tasks = {"rest"};
+    CHECK(io::readBidsDataset(dir.path(), f).runs.size() == 1);
+}
+
+TEST_CASE("broken BIDS datasets give errors naming the file and field", "[io][bids]") {
+    test::TempDir dir;
+    CHECK_THROWS_WITH(io::readBidsDataset(dir.path()), Catch::Contains("dataset_description.json"));
+    write(dir / "dataset_description.json", R"({"BIDSVersion": "1.8.0"})");
+    CHECK_THROWS_WITH(io::readBidsDataset(dir.path()), Catch::Contains("Name"));
+    write(dir / "dataset_description.json", R"({"Name": "x", "BIDSVersion": "1.8.0"})");
+    Volume v;
+    v.geometry.dims = {1, 1, 1};
+    v.data = {0.0f};
+    std::filesystem::create_directories(dir / "sub-01/func");
+    io::writeNifti(dir / "sub-01/func/sub-01_task-x_bold.nii.gz", v);
+    CHECK_THROWS_WITH(io::readBidsDataset(dir.path()), Catch::Contains("sub-01_task-x_bold.nii.gz") && Catch::Contains("RepetitionTime"));
+    write(dir / "sub-01/func/sub-01_task-x_events.tsv", "onset\tduration\n1\tn/a\n");
+    CHECK_THROWS_WITH(io::readBidsEvents(dir / "sub-01/func/sub-01_task-x_events.tsv"),
+                      Catch::Contains("row 1") && Catch::Contains("duration"));
+}
