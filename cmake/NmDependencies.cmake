@@ -27,10 +27,9 @@ set(NM_VTK_CORE_COMPONENTS CommonCore CommonDataModel CommonExecutionModel Commo
     FiltersCore FiltersGeneral FiltersModeling FiltersSources ImagingCore ImagingGeneral)
 set(NM_VTK_RENDER_COMPONENTS RenderingCore RenderingOpenGL2 RenderingUI RenderingFreeType
     RenderingAnnotation InteractionStyle IOImage IOExportGL2PS)
+# Rendering (nmrender) is needed by the CLI too (`render`), so VTK's rendering modules are always found.
+find_package(VTK 9.1 REQUIRED COMPONENTS ${NM_VTK_CORE_COMPONENTS} ${NM_VTK_RENDER_COMPONENTS})
 if(NM_BUILD_GUI)
-  find_package(VTK 9.1 REQUIRED COMPONENTS ${NM_VTK_CORE_COMPONENTS} ${NM_VTK_RENDER_COMPONENTS})
   find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets OpenGL OpenGLWidgets Svg Concurrent Test)
   find_package(OpenGL REQUIRED)
-else()
-  find_package(VTK 9.1 REQUIRED COMPONENTS ${NM_VTK_CORE_COMPONENTS})
 endif()

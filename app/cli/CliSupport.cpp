@@ -4,6 +4,8 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <vector>
+#include <cstdlib>
 #include <iostream>
 #include <unistd.h>
 
@@ -56,6 +58,37 @@ void JobContext::print(const std::string& text) const {
     if (mode_ == ProgressMode::Json || quiet_) return;
     std::cout << text;
     std::cout.flush();
+}
+
+namespace {
+std::vector<std::string>& storedCommandLine() {
+    static std::vector<std::string> args;
+    return args;
+}
+} // namespace
+
+void setCommandLine(int argc, char** argv) {
+    storedCommandLine().assign(argv, argv + argc);
+}
+
+const std::vector<std::string>& commandLine() { return storedCommandLine(); }
+
+void ensureDisplayOrReexec() {
+    const char* display = std::getenv("DISPLAY");
+    if (display && *display) return;
+    const char* guard = std::getenv("NEUROMOSAIC_NO_XVFB");
+    const bool haveXvfb = std::system("command -v xvfb-run >/dev/null 2>&1") == 0;
+    if (!guard && haveXvfb && !commandLine().empty()) {
+        ::setenv("NEUROMOSAIC_NO_XVFB", "1", 1);
+        std::vector<std::string> args = {"xvfb-run", "-a", "-s", "-screen 0 1920x1080x24"};
+        args.insert(args.end(), commandLine().begin(), commandLine().end());
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execvp("xvfb-run", argv.data());
+    }
+    throw Error("rendering needs an X display (Debian's VTK is built for X only) and xvfb-run was not found: "
+                "install xvfb and xauth, or run under an X server");
 }
 
 int runGuarded(const GlobalOptions& options, const std::function<int()>& body) {

@@ -59,8 +59,19 @@ ProgressMode resolveProgressMode(const std::string& option);
 /// on stdout in JSON mode): nm::InputError → 2, nm::Cancelled / other errors → 1.
 int runGuarded(const GlobalOptions& options, const std::function<int()>& body);
 
+/// The process's original command line (for re-running a command under xvfb-run).
+void setCommandLine(int argc, char** argv);
+const std::vector<std::string>& commandLine();
+
+/// For commands that render with VTK: without an X display, re-executes this command under
+/// `xvfb-run -a` when available (once: NEUROMOSAIC_NO_XVFB guards against loops). Returns
+/// normally when a display is present; throws nm::Error with advice otherwise.
+void ensureDisplayOrReexec();
+
 // Subcommand factories: each lives in its own cmd_<name>.cpp.
 Command makeInfoCommand(CLI::App& root, const GlobalOptions& options);
 Command makeSelfTestCommand(CLI::App& root, const GlobalOptions& options);
+Command makeRenderCommand(CLI::App& root, const GlobalOptions& options);
+Command makeAnatomyCommand(CLI::App& root, const GlobalOptions& options);
 
 } // namespace nm::cli

@@ -7,6 +7,7 @@
 
 int main(int argc, char** argv) {
     using namespace nm::cli;
+    setCommandLine(argc, argv);
     CLI::App app{"NeuroMosaic: multiscale models of brain function and the emergence of mesoscale "
                  "structure.\nRun 'neuromosaic-cli <command> --help' for a command's options.",
                  "neuromosaic-cli"};
@@ -31,6 +32,8 @@ int main(int argc, char** argv) {
     std::vector<Command> commands;
     commands.push_back(makeInfoCommand(app, options));
     commands.push_back(makeSelfTestCommand(app, options));
+    commands.push_back(makeAnatomyCommand(app, options));
+    commands.push_back(makeRenderCommand(app, options));
 
     try {
         app.parse(argc, argv);

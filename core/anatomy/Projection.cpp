@@ -69,6 +69,9 @@ Eigen::MatrixXf VolumeToSurface::project(const Volume& volume) const {
     const int depths = options_.depths;
     Eigen::MatrixXf out(vertices_, frames);
     const bool useMax = options_.reduction == ProjectionOptions::Reduction::Max;
+    const bool useMode = options_.reduction == ProjectionOptions::Reduction::Mode;
+    if (useMode && options_.interpolation != ProjectionOptions::Interpolation::Nearest)
+        throw InputError("projection: the mode of labels needs nearest-neighbour interpolation");
     const auto used = Eigen::Index(usedVoxels_.size());
 #pragma omp parallel for schedule(dynamic, 4)
     for (int t = 0; t < frames; ++t) {
@@ -82,7 +85,27 @@ Eigen::MatrixXf VolumeToSurface::project(const Volume& volume) const {
                 out(v, t) = 0.0f;
                 continue;
             }
-            if (useMax) {
+            if (useMode) {
+                // Most frequent non-zero label over the depths; ties go to the sample nearest mid-depth.
+                float best = 0.0f;
+                int bestCount = 0;
+                double bestDistance = 1e9;
+                for (int k = 0; k < depths; ++k) {
+                    const auto row = v * depths + k;
+                    if (sampling_.outerIndexPtr()[row + 1] == sampling_.outerIndexPtr()[row]) continue;
+                    const float x = samples[row];
+                    if (x == 0.0f || !std::isfinite(x)) continue;
+                    int count = 0;
+                    for (int j = 0; j < depths; ++j) count += samples[v * depths + j] == x;
+                    const double distance = std::abs(k - 0.5 * (depths - 1));
+                    if (count > bestCount || (count == bestCount && distance < bestDistance)) {
+                        best = x;
+                        bestCount = count;
+                        bestDistance = distance;
+                    }
+                }
+                out(v, t) = best;
+            } else if (useMax) {
                 float m = -std::numeric_limits<float>::infinity();
                 for (int k = 0; k < depths; ++k)
                     if (sampling_.outerIndexPtr()[v * depths + k + 1] > sampling_.outerIndexPtr()[v * depths + k])

@@ -14,7 +14,7 @@ namespace nm::anatomy {
 struct ProjectionOptions {
     enum class Sampling { Ribbon, Normal };
     enum class Interpolation { Nearest, Trilinear };
-    enum class Reduction { Mean, Max };
+    enum class Reduction { Mean, Max, Mode };  ///< Mode: most frequent non-zero value (labels)
     Sampling sampling = Sampling::Ribbon;
     Interpolation interpolation = Interpolation::Trilinear;
     Reduction reduction = Reduction::Mean;

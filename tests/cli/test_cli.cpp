@@ -53,7 +53,7 @@ TEST_CASE("version and info print the library versions", "[cli]") {
 }
 
 TEST_CASE("every subcommand has --help", "[cli]") {
-    for (const char* cmd : {"", " info", " selftest"}) {
+    for (const char* cmd : {"", " info", " selftest", " anatomy", " render"}) {
         const auto r = run(cli() + cmd + " --help");
         CHECK(r.exitCode == 0);
         CHECK_THAT(r.out, Catch::Contains("Usage") || Catch::Contains("USAGE") || Catch::Contains("Options"));

@@ -1,0 +1,155 @@
+#include "anatomy/Overlay.hpp"
+
+#include "common/Error.hpp"
+#include "io/FreeSurfer.hpp"
+#include "io/Gifti.hpp"
+#include "io/Nifti.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <regex>
+#include <set>
+
+namespace nm::anatomy {
+
+namespace {
+
+bool endsWith(const std::string& s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool looksLikeLabels(const Volume& v) {
+    // Integer-valued with a modest number of distinct values: an atlas / parcellation.
+    std::set<long> distinct;
+    for (std::size_t i = 0; i < v.data.size(); i += 7) {
+        const float x = v.data[i];
+        if (!std::isfinite(x) || std::abs(x - std::round(x)) > 1e-4f) return false;
+        distinct.insert(std::lround(x));
+        if (distinct.size() > 5000) return false;
+    }
+    return distinct.size() >= 2 && v.frames == 1;
+}
+
+bool isFreeSurferCurv(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    unsigned char m[3] = {0, 0, 0};
+    in.read(reinterpret_cast<char*>(m), 3);
+    return in && m[0] == 0xff && m[1] == 0xff && m[2] == 0xff;
+}
+
+Hemisphere requireHemisphere(const std::filesystem::path& file, const OverlayOptions& o, std::optional<Hemisphere> fromFile) {
+    if (o.hemisphere) return *o.hemisphere;
+    if (fromFile) return *fromFile;
+    throw fileError(file, "hemisphere", "cannot tell which hemisphere this surface file belongs to; name it with "
+                                        "lh./rh., left/right or hemi-L/hemi-R, or pass the hemisphere explicitly");
+}
+
+} // namespace
+
+std::optional<Hemisphere> hemisphereFromName(const std::string& name) {
+    static const std::regex left(R"((^|[^a-z])(lh|left|hemi-l|l)([^a-z]|$))", std::regex::icase);
+    static const std::regex right(R"((^|[^a-z])(rh|right|hemi-r|r)([^a-z]|$))", std::regex::icase);
+    const bool l = std::regex_search(name, left), r = std::regex_search(name, right);
+    if (l && !r) return Hemisphere::Left;
+    if (r && !l) return Hemisphere::Right;
+    return std::nullopt;
+}
+
+void mergeOverlay(SurfaceOverlay& into, const SurfaceOverlay& other) {
+    if (other.left.cols() > 0) into.left = other.left;
+    if (other.right.cols() > 0) into.right = other.right;
+    into.categorical = into.categorical || other.categorical;
+    into.labelColors.insert(other.labelColors.begin(), other.labelColors.end());
+    into.labelNames.insert(other.labelNames.begin(), other.labelNames.end());
+}
+
+SurfaceOverlay loadSurfaceOverlay(const std::filesystem::path& file, const SurfaceSpace& space, const OverlayOptions& o) {
+    requireReadableFile(file, "overlay");
+    const std::string name = file.filename().string();
+    SurfaceOverlay out;
+    out.name = name;
+    auto projectVolume = [&](const Volume& v) {
+        out.source = "volume";
+        out.categorical = o.labels.value_or(looksLikeLabels(v));
+        ProjectionOptions p = o.projection;
+        if (out.categorical) {
+            // Labels cannot be interpolated or averaged: the most frequent label over the ribbon.
+            p.interpolation = ProjectionOptions::Interpolation::Nearest;
+            p.reduction = ProjectionOptions::Reduction::Mode;
+        }
+        out.left = VolumeToSurface(space.left, v.geometry, p).project(v);
+        out.right = VolumeToSurface(space.right, v.geometry, p).project(v);
+    };
+    auto perVertex = [&](Eigen::MatrixXf values, std::optional<Hemisphere> fromFile) {
+        out.source = "surface";
+        const Hemisphere h = requireHemisphere(file, o, fromFile);
+        const auto n = space.hemisphere(h).vertexCount();
+        if (values.rows() != n)
+            throw fileError(file, "vertex count", "overlay has " + std::to_string(values.rows()) + " vertices, the " +
+                                                      toString(h) + " surface of space '" + space.id + "' has " + std::to_string(n));
+        (h == Hemisphere::Left ? out.left : out.right) = std::move(values);
+    };
+
+    if (endsWith(name, ".nii") || endsWith(name, ".nii.gz")) {
+        projectVolume(io::readNifti(file));
+    } else if (endsWith(name, ".mgh") || endsWith(name, ".mgz")) {
+        const Volume v = io::readMgh(file);
+        const bool surfaceData = v.geometry.dims[1] == 1 && v.geometry.dims[2] == 1;
+        if (!surfaceData) {
+            projectVolume(v);
+        } else {
+            Eigen::MatrixXf values(v.geometry.dims[0], v.frames);
+            for (int t = 0; t < v.frames; ++t)
+                for (int i = 0; i < v.geometry.dims[0]; ++i) values(i, t) = v.at(i, 0, 0, t);
+            out.categorical = o.labels.value_or(false);
+            perVertex(std::move(values), hemisphereFromName(name));
+        }
+    } else if (endsWith(name, ".annot")) {
+        const auto a = io::readFreeSurferAnnot(file);
+        Eigen::MatrixXf values(a.labels.size(), 1);
+        for (Eigen::Index v = 0; v < a.labels.size(); ++v) values(v, 0) = float(a.labels[v] + 1);  // 0 = unlabelled
+        for (std::size_t k = 0; k < a.table.size(); ++k) {
+            const auto& e = a.table[k];
+            out.labelColors[int(k) + 1] = {e.rgba[0] / 255.0f, e.rgba[1] / 255.0f, e.rgba[2] / 255.0f};
+            out.labelNames[int(k) + 1] = e.name;
+        }
+        out.categorical = true;
+        perVertex(std::move(values), hemisphereFromName(name));
+    } else if (endsWith(name, ".gii") || endsWith(name, ".gii.gz")) {
+        const io::GiftiFile g = io::readGifti(file);
+        std::optional<Hemisphere> h = hemisphereFromName(name);
+        for (const auto& a : g.arrays) {
+            auto it = a.meta.find("AnatomicalStructurePrimary");
+            if (it != a.meta.end() && !h) {
+                if (it->second == "CortexLeft") h = Hemisphere::Left;
+                if (it->second == "CortexRight") h = Hemisphere::Right;
+            }
+        }
+        bool hasLabels = false;
+        for (const auto& a : g.arrays) hasLabels |= a.intent == "NIFTI_INTENT_LABEL";
+        if (hasLabels) {
+            const auto labels = io::readGiftiLabels(file);
+            Eigen::MatrixXf values = labels.labels.cast<float>();
+            for (const auto& l : labels.table) {
+                if (l.key <= 0) continue;
+                out.labelColors[l.key] = {l.rgba[0], l.rgba[1], l.rgba[2]};
+                out.labelNames[l.key] = l.name;
+            }
+            out.categorical = true;
+            perVertex(std::move(values), h);
+        } else {
+            out.categorical = o.labels.value_or(false);
+            perVertex(io::readGiftiData(file), h);
+        }
+    } else if (isFreeSurferCurv(file)) {
+        Eigen::MatrixXf values = io::readFreeSurferCurv(file);
+        out.categorical = false;
+        perVertex(std::move(values), hemisphereFromName(name));
+    } else {
+        throw fileError(file, "file type", "not a supported overlay (expected .nii[.gz], .mgh/.mgz, .gii[.gz], .annot "
+                                           "or a FreeSurfer curv/sulc/thickness file)");
+    }
+    return out;
+}
+
+} // namespace nm::anatomy

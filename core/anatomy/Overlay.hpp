@@ -1,0 +1,42 @@
+#pragma once
+// Per-vertex overlays for a surface space from any supported file: volumes (NIfTI, MGH/MGZ) are
+// projected onto both hemispheres; surface files (GIFTI func/shape/label, FreeSurfer curv/sulc/
+// thickness, .annot, MGH N×1×1) are per hemisphere, which is inferred from the file name
+// (lh./rh., left/right, hemi-L/hemi-R) or the GIFTI AnatomicalStructurePrimary.
+#include "anatomy/Projection.hpp"
+#include "anatomy/Surfaces.hpp"
+
+#include <array>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace nm::anatomy {
+
+struct SurfaceOverlay {
+    std::string name;
+    Eigen::MatrixXf left, right;       ///< vertices × maps (0 columns: not on that hemisphere)
+    bool categorical = false;          ///< integer labels (parcellations, annotations)
+    std::map<int, std::array<float, 3>> labelColors;
+    std::map<int, std::string> labelNames;
+    std::string source;                ///< "volume" (projected) or "surface"
+};
+
+struct OverlayOptions {
+    std::optional<bool> labels;        ///< force categorical (true) or continuous (false)
+    std::optional<Hemisphere> hemisphere;  ///< for surface files whose name does not tell
+    ProjectionOptions projection;      ///< for volumes (labels use nearest + max automatically)
+};
+
+/// Throws nm::InputError naming the file: unknown type, vertex count ≠ surface, hemisphere unknown.
+SurfaceOverlay loadSurfaceOverlay(const std::filesystem::path& file, const SurfaceSpace& space,
+                                  const OverlayOptions& options = {});
+
+/// Merges a per-hemisphere overlay into another (e.g. lh.* and rh.* files of one map).
+void mergeOverlay(SurfaceOverlay& into, const SurfaceOverlay& other);
+
+/// Hemisphere named by a file name, if any.
+std::optional<Hemisphere> hemisphereFromName(const std::string& filename);
+
+} // namespace nm::anatomy
