@@ -2,6 +2,7 @@
 #include "CliSupport.hpp"
 
 #include "Figure.hpp"
+#include "SessionScene.hpp"
 #include "anatomy/Overlay.hpp"
 #include "common/Error.hpp"
 
@@ -71,10 +72,24 @@ Command makeRenderCommand(CLI::App& root, const GlobalOptions& options) {
         return o->width >= 64 && o->height >= 64 && o->width <= 8192 && o->height <= 8192;
     }, "Width and height of one panel in pixels at scale 1 (default 560 420)")->expected(2);
     app->add_option("--dpi", o->dpi, "Resolution stored in the PNG")->check(CLI::Range(1.0, 10000.0))->capture_default_str();
+    auto session = std::make_shared<std::string>();
+    app->add_option("--session", *session, "Render a saved session (*.nmsession.json) with its own figure "
+                                           "settings; --out is the only other option used")
+        ->check(CLI::ExistingFile);
     app->add_option("--out", o->out, "Output PNG")->required();
-    return {app, [o, &options] {
+    return {app, [o, session, &options] {
                 ensureDisplayOrReexec();
                 JobContext job(options);
+                if (!session->empty()) {
+                    const io::Session s = io::readSession(*session);
+                    const auto image = render::renderSession(s, &job.progress());
+                    render::writePng(o->out, image, s.figure.dpi);
+                    const std::string msg = "wrote " + o->out + " (" + std::to_string(image.width) + "×" +
+                                            std::to_string(image.height) + " px) from " + *session;
+                    job.succeed(msg, {{"figure", o->out}, {"width", image.width}, {"height", image.height}});
+                    job.print(msg + "\n");
+                    return 0;
+                }
                 auto& progress = job.progress();
                 progress.plan({{"surfaces", 3}, {"overlays", 3}, {"render", 2}});
                 progress.begin("surfaces", o->space);

@@ -1,46 +1,37 @@
-#include <vtkActor.h>
-#include <vtkCamera.h>
 #include <vtkGenericOpenGLRenderWindow.h>
-#include <vtkProperty.h>
 #include <vtkRenderer.h>
 
 #include "MainWindow.hpp"
 
+#include "ExportDialog.hpp"
+#include "Figure.hpp"
 #include "JobManager.hpp"
 #include "JobsPanel.hpp"
+#include "LayerPanel.hpp"
 #include "LogPanel.hpp"
-#include "SurfaceActors.hpp"
+#include "SceneController.hpp"
+#include "SessionScene.hpp"
 #include "VtkOutputCapture.hpp"
 #include "VtkViewport.hpp"
-#include "anatomy/Isosurface.hpp"
-#include "anatomy/TemplateBrain.hpp"
 #include "common/Error.hpp"
 #include "common/Version.hpp"
-#include "io/Nifti.hpp"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
-#include <QCheckBox>
 #include <QCloseEvent>
-#include <QColorDialog>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFormLayout>
-#include <QFutureWatcher>
-#include <QHeaderView>
-#include <QInputDialog>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
-#include <QSlider>
 #include <QStatusBar>
-#include <QTimer>
-#include <QTreeWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrent>
 
 namespace nm::gui {
 
@@ -54,15 +45,13 @@ namespace {
 constexpr int kMaxRecentFiles = 10;
 enum LogLevelInt { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
 
-struct MeshResult {
-    nm::Mesh mesh;
-    QString error;
-    bool fromCache = false;
-    double seconds = 0.0;
-};
-
-QString colorCss(const std::array<double, 3>& c) {
-    return QColor::fromRgbF(float(c[0]), float(c[1]), float(c[2])).name();
+bool isSurfaceFile(const QString& path) {
+    const QString name = QFileInfo(path).fileName().toLower();
+    for (const char* s : {"pial", "white", "infl", "sphere", "smoothwm", "midthickness"})
+        if (name.contains(s) && (name.endsWith(".gii") || name.endsWith(".gii.gz") || !name.contains('.') ||
+                                 name.startsWith("lh.") || name.startsWith("rh.")))
+            return !name.contains("sulc") && !name.contains("curv") && !name.contains("thick");
+    return false;
 }
 } // namespace
 
@@ -76,6 +65,7 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), 
     viewport_->setObjectName("viewport");
     setCentralWidget(viewport_);
     jobs_ = new widgets::JobManager(this);
+    scene_ = new widgets::SceneController(viewport_, this);
 
     buildActions();
     buildDocks();
@@ -86,11 +76,41 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), 
     statusBar()->addPermanentWidget(frameLabel_);
     connect(viewport_, &widgets::VtkViewport::frameRendered, this, [this](double ms) {
         frameLabel_->setText(tr("frame %1 ms").arg(ms, 0, 'f', 1));
-        if (brainActorAdded_ && brainShownSeconds_ < 0.0) {
-            brainShownSeconds_ = startupClock().elapsed() / 1000.0;
-            log(kInfo, tr("first frame with the template brain %1 s after start").arg(brainShownSeconds_, 0, 'f', 2));
-            emit templateBrainShown(brainShownSeconds_);
+        if (sceneShown_ && startViewSeconds_ < 0.0) {
+            startViewSeconds_ = startupClock().elapsed() / 1000.0;
+            log(kInfo, tr("first frame of the start view %1 s after start").arg(startViewSeconds_, 0, 'f', 2));
+            emit startViewShown(startViewSeconds_);
         }
+    });
+    connect(scene_, &widgets::SceneController::spaceLoaded, this, [this](double seconds, bool fromCache) {
+        const auto* s = scene_->space();
+        spaceLabel_->setText(tr("Space: <b>%1</b> — %2 + %3 vertices")
+                                 .arg(QString::fromStdString(s->id))
+                                 .arg(s->left.vertexCount())
+                                 .arg(s->right.vertexCount()));
+        log(kInfo, tr("surfaces of space '%1' %2 in %3 s")
+                       .arg(QString::fromStdString(s->id), fromCache ? tr("loaded from the cache") : tr("built"))
+                       .arg(seconds, 0, 'f', 2));
+        sceneShown_ = true;
+        statusBar()->showMessage(tr("Ready"), 3000);
+    });
+    connect(scene_, &widgets::SceneController::layerAdded, this, [this](int index) {
+        const QString file = QString::fromStdString(scene_->layer(index).file);
+        addRecentFile(file);
+        refreshLayerList();
+        layerList_->setCurrentRow(index);
+        statusBar()->showMessage(tr("Loaded %1").arg(file), 5000);
+        log(kInfo, tr("layer %1 (%2)").arg(file, scene_->layerData(index).categorical ? tr("labels") : tr("values")));
+        emit layerLoaded(file);
+    });
+    connect(scene_, &widgets::SceneController::layersChanged, this, [this] { refreshLayerList(); });
+    connect(scene_, &widgets::SceneController::failed, this, [this](const QString& what, const QString& error) {
+        showError(tr("Cannot open"), error);
+        emit layerFailed(what, error);
+    });
+    connect(scene_, &widgets::SceneController::busyChanged, this, [this](bool busy) {
+        if (busy) statusBar()->showMessage(tr("Loading…"));
+        else statusBar()->showMessage(tr("Ready"), 2000);
     });
 
     // VTK's warnings and errors go to the log instead of a terminal nobody reads.
@@ -120,25 +140,27 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), 
     }
     rebuildRecentMenu();
     log(kInfo, tr("NeuroMosaic %1 started").arg(QString::fromStdString(nm::version())));
-    if (options_.loadTemplateBrain) loadTemplateBrain();
-    statusBar()->showMessage(tr("Ready"), 3000);
+    if (options_.loadDefaultSpace) {
+        statusBar()->showMessage(tr("Loading the template surfaces (built once from mricron-data, then cached)…"));
+        scene_->loadSpace(QStringLiteral("template"));
+    }
 }
 
-MainWindow::~MainWindow() {
-    widgets::VtkOutputCapture::install().setListener({});
-}
+MainWindow::~MainWindow() { widgets::VtkOutputCapture::install().setListener({}); }
+
+int MainWindow::layerCount() const { return scene_->layerCount(); }
 
 void MainWindow::buildActions() {
     openAction_ = new QAction(tr("&Open…"), this);
     openAction_->setShortcut(QKeySequence::Open);
-    openAction_->setStatusTip(tr("Open a session (.nmsession.json) or a NIfTI volume"));
+    openAction_->setStatusTip(tr("Open a map (volume or surface data), a surface or a session"));
     connect(openAction_, &QAction::triggered, this, &MainWindow::onOpen);
     saveSessionAction_ = new QAction(tr("&Save Session…"), this);
     saveSessionAction_->setShortcut(QKeySequence::Save);
     connect(saveSessionAction_, &QAction::triggered, this, &MainWindow::onSaveSession);
     exportAction_ = new QAction(tr("&Export Figure…"), this);
     exportAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    exportAction_->setStatusTip(tr("Save the current view as a high-resolution PNG"));
+    exportAction_->setStatusTip(tr("Save the view or a montage as a high-resolution PNG"));
     connect(exportAction_, &QAction::triggered, this, &MainWindow::onExportFigure);
     quitAction_ = new QAction(tr("&Quit"), this);
     quitAction_->setShortcut(QKeySequence::Quit);
@@ -147,73 +169,57 @@ void MainWindow::buildActions() {
 
 void MainWindow::buildDocks() {
     setDockNestingEnabled(true);
-    // Left: data browser.
-    layersTree_ = new QTreeWidget(this);
-    layersTree_->setObjectName("layersTree");
-    layersTree_->setHeaderLabels({tr("Layer"), tr("Source")});
-    layersTree_->setRootIsDecorated(false);
-    layersTree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
-    connect(layersTree_, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem* item, int column) {
-        if (column != 0) return;
-        for (auto& l : layers_)
-            if (l.item == item) {
-                l.settings.visible = item->checkState(0) == Qt::Checked;
-                applyLayerSettings(l);
-                updatePropertiesPanel();
-            }
+    // Left: the space and its layers.
+    auto* data = new QWidget(this);
+    spaceLabel_ = new QLabel(tr("Space: loading…"), data);
+    spaceLabel_->setWordWrap(true);
+    layerList_ = new QListWidget(data);
+    layerList_->setObjectName("layerList");
+    layerList_->setToolTip(tr("Layers are drawn bottom to top; untick to hide"));
+    auto* add = new QPushButton(tr("Add…"), data);
+    auto* remove = new QPushButton(tr("Remove"), data);
+    auto* up = new QPushButton(tr("Up"), data);
+    auto* down = new QPushButton(tr("Down"), data);
+    connect(add, &QPushButton::clicked, this, &MainWindow::onOpen);
+    connect(remove, &QPushButton::clicked, this, [this] { scene_->removeLayer(layerList_->currentRow()); });
+    connect(up, &QPushButton::clicked, this, [this] {
+        const int r = layerList_->currentRow();
+        scene_->moveLayer(r, r + 1);
+        layerList_->setCurrentRow(r + 1);
     });
-    connect(layersTree_, &QTreeWidget::currentItemChanged, this, [this] { updatePropertiesPanel(); });
+    connect(down, &QPushButton::clicked, this, [this] {
+        const int r = layerList_->currentRow();
+        scene_->moveLayer(r, r - 1);
+        layerList_->setCurrentRow(r - 1);
+    });
+    auto* buttons = new QHBoxLayout;
+    for (auto* b : {add, remove, up, down}) buttons->addWidget(b);
+    auto* dataLayout = new QVBoxLayout(data);
+    dataLayout->addWidget(spaceLabel_);
+    dataLayout->addWidget(layerList_);
+    dataLayout->addLayout(buttons);
+    connect(layerList_, &QListWidget::currentRowChanged, this, [this](int row) { layerPanel_->setCurrentLayer(row); });
+    connect(layerList_, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
+        const int row = layerList_->row(item);
+        if (row < 0 || row >= scene_->layerCount()) return;
+        auto l = scene_->layer(row);
+        const bool visible = item->checkState() == Qt::Checked;
+        if (l.visible == visible) return;
+        l.visible = visible;
+        scene_->setLayer(row, l);
+    });
     auto* dataDock = new QDockWidget(tr("Data"), this);
     dataDock->setObjectName("dataDock");
-    dataDock->setWidget(layersTree_);
+    dataDock->setWidget(data);
     addDockWidget(Qt::LeftDockWidgetArea, dataDock);
 
-    // Right: properties of the selected layer.
-    auto* props = new QWidget(this);
-    props->setObjectName("propertiesPanel");
-    propertiesTitle_ = new QLabel(tr("No layer selected"), props);
-    propertiesTitle_->setWordWrap(true);
-    visibleBox_ = new QCheckBox(tr("Visible"), props);
-    opacitySlider_ = new QSlider(Qt::Horizontal, props);
-    opacitySlider_->setRange(0, 100);
-    opacitySlider_->setToolTip(tr("Opacity of the selected layer"));
-    colorButton_ = new QPushButton(props);
-    colorButton_->setToolTip(tr("Surface colour of the selected layer"));
-    auto* form = new QFormLayout;
-    form->addRow(visibleBox_);
-    form->addRow(tr("Opacity"), opacitySlider_);
-    form->addRow(tr("Colour"), colorButton_);
-    auto* propsLayout = new QVBoxLayout(props);
-    propsLayout->addWidget(propertiesTitle_);
-    propsLayout->addLayout(form);
-    propsLayout->addStretch(1);
-    connect(visibleBox_, &QCheckBox::toggled, this, [this](bool on) {
-        if (auto* l = selectedLayer()) {
-            l->item->setCheckState(0, on ? Qt::Checked : Qt::Unchecked);
-        }
-    });
-    connect(opacitySlider_, &QSlider::valueChanged, this, [this](int v) {
-        if (auto* l = selectedLayer()) {
-            l->settings.opacity = v / 100.0;
-            applyLayerSettings(*l);
-        }
-    });
-    connect(colorButton_, &QPushButton::clicked, this, [this] {
-        auto* l = selectedLayer();
-        if (!l) return;
-        const auto& c = l->settings.color;
-        const QColor chosen = QColorDialog::getColor(QColor::fromRgbF(float(c[0]), float(c[1]), float(c[2])), this);
-        if (!chosen.isValid()) return;
-        l->settings.color = {chosen.redF(), chosen.greenF(), chosen.blueF()};
-        applyLayerSettings(*l);
-        updatePropertiesPanel();
-    });
+    layerPanel_ = new widgets::LayerPanel(scene_, this);
+    layerPanel_->setObjectName("propertiesPanel");
     auto* propsDock = new QDockWidget(tr("Properties"), this);
     propsDock->setObjectName("propertiesDock");
-    propsDock->setWidget(props);
+    propsDock->setWidget(layerPanel_);
     addDockWidget(Qt::RightDockWidgetArea, propsDock);
 
-    // Bottom: jobs and log.
     jobsPanel_ = new widgets::JobsPanel(jobs_, this);
     jobsPanel_->setObjectName("jobsPanel");
     auto* jobsDock = new QDockWidget(tr("Jobs"), this);
@@ -228,13 +234,28 @@ void MainWindow::buildDocks() {
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
     tabifyDockWidget(jobsDock, logDock);
     jobsDock->raise();
-    resizeDocks({dataDock, propsDock}, {260, 260}, Qt::Horizontal);
-    resizeDocks({jobsDock}, {200}, Qt::Vertical);
+    resizeDocks({dataDock, propsDock}, {260, 280}, Qt::Horizontal);
+    resizeDocks({jobsDock}, {180}, Qt::Vertical);
     connect(jobs_, &widgets::JobManager::jobAdded, jobsDock, [jobsDock] {
         jobsDock->show();
         jobsDock->raise();
     });
-    updatePropertiesPanel();
+}
+
+void MainWindow::refreshLayerList() {
+    QSignalBlocker block(layerList_);
+    const int current = layerList_->currentRow();
+    layerList_->clear();
+    for (int i = 0; i < scene_->layerCount(); ++i) {
+        const auto& l = scene_->layer(i);
+        auto* item = new QListWidgetItem(QString::fromStdString(l.name.empty() ? std::filesystem::path(l.file).filename().string() : l.name));
+        item->setToolTip(QString::fromStdString(l.file));
+        item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+        item->setCheckState(l.visible ? Qt::Checked : Qt::Unchecked);
+        layerList_->addItem(item);
+    }
+    layerList_->setCurrentRow(std::min(current, scene_->layerCount() - 1));
+    layerPanel_->setCurrentLayer(layerList_->currentRow());
 }
 
 void MainWindow::buildMenus() {
@@ -249,16 +270,35 @@ void MainWindow::buildMenus() {
     file->addAction(quitAction_);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
-    const std::pair<const char*, const char*> views[] = {
-        {"left", "Lateral &Left"}, {"right", "Lateral &Right"}, {"anterior", "&Anterior"},
-        {"posterior", "&Posterior"}, {"superior", "&Dorsal (superior)"}, {"inferior", "&Ventral (inferior)"},
-        {"oblique", "&Oblique"}};
+    struct ViewItem {
+        const char* label;
+        render::View view;
+        std::optional<render::Hemisphere> hemi;
+    };
+    const ViewItem views[] = {
+        {"&Left Lateral", render::View::Lateral, render::Hemisphere::Left},
+        {"Left &Medial", render::View::Medial, render::Hemisphere::Left},
+        {"&Right Lateral", render::View::Lateral, render::Hemisphere::Right},
+        {"Right M&edial", render::View::Medial, render::Hemisphere::Right},
+        {"&Dorsal", render::View::Dorsal, std::nullopt},
+        {"&Ventral", render::View::Ventral, std::nullopt},
+        {"&Anterior", render::View::Anterior, std::nullopt},
+        {"&Posterior", render::View::Posterior, std::nullopt}};
     int key = Qt::Key_1;
-    for (const auto& [name, label] : views) {
-        auto* a = viewMenu_->addAction(tr(label));
+    for (const auto& v : views) {
+        auto* a = viewMenu_->addAction(tr(v.label));
         a->setShortcut(QKeySequence(Qt::ALT | Qt::Key(key++)));
-        connect(a, &QAction::triggered, this, [this, n = std::string(name)] { setView(n); });
+        connect(a, &QAction::triggered, this, [this, v] { scene_->setView(v.view, v.hemi); });
     }
+    viewMenu_->addSeparator();
+    auto* surfaces = viewMenu_->addMenu(tr("&Surface"));
+    for (const char* s : {"inflated", "pial", "midthickness", "white", "sphere"})
+        connect(surfaces->addAction(QString::fromLatin1(s)), &QAction::triggered, this, [this, s] { scene_->setSurface(s); });
+    auto* space = viewMenu_->addMenu(tr("S&pace"));
+    connect(space->addAction(tr("&Template (from mricron-data)")), &QAction::triggered, this,
+            [this] { scene_->loadSpace("template"); });
+    connect(space->addAction(tr("&fsaverage5")), &QAction::triggered, this, [this] { scene_->loadSpace("fsaverage5"); });
+    connect(space->addAction(tr("Surface &Directory…")), &QAction::triggered, this, &MainWindow::onChooseSpaceDirectory);
     viewMenu_->addSeparator();
     for (auto* dock : findChildren<QDockWidget*>()) viewMenu_->addAction(dock->toggleViewAction());
 
@@ -269,10 +309,7 @@ void MainWindow::buildMenus() {
     auto* cancelAll = jobsMenu->addAction(tr("&Cancel All Jobs"));
     connect(cancelAll, &QAction::triggered, jobs_, &widgets::JobManager::cancelAll);
     auto* clear = jobsMenu->addAction(tr("C&lear Finished"));
-    connect(clear, &QAction::triggered, this, [this] {
-        jobs_->clearFinished();
-        log(kInfo, tr("finished jobs cleared from the list"));
-    });
+    connect(clear, &QAction::triggered, this, [this] { jobs_->clearFinished(); });
 
     auto* help = menuBar()->addMenu(tr("&Help"));
     auto* about = help->addAction(tr("&About NeuroMosaic"));
@@ -289,140 +326,6 @@ void MainWindow::showError(const QString& title, const QString& message) {
     box->open();
 }
 
-void MainWindow::loadTemplateBrain() {
-    statusBar()->showMessage(tr("Loading the MNI template brain…"));
-    auto* watcher = new QFutureWatcher<MeshResult>(this);
-    connect(watcher, &QFutureWatcher<MeshResult>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        MeshResult r = watcher->result();
-        if (!r.error.isEmpty()) {
-            showError(tr("Template brain"), r.error);
-            statusBar()->showMessage(tr("No template brain: %1").arg(r.error));
-            return;
-        }
-        Layer layer;
-        layer.name = tr("MNI template brain (ch2bet)");
-        layer.settings.kind = "template";
-        layer.actor = widgets::makeSurfaceActor(r.mesh);
-        log(kInfo, tr("template brain: %1 vertices, %2 triangles, %3 in %4 s")
-                       .arg(r.mesh.vertexCount())
-                       .arg(r.mesh.triangleCount())
-                       .arg(r.fromCache ? tr("loaded from cache") : tr("built"))
-                       .arg(r.seconds, 0, 'f', 2));
-        const bool first = layers_.empty();
-        addLayer(std::move(layer));
-        if (first) setView("left");
-        brainActorAdded_ = true;
-        statusBar()->showMessage(tr("Ready"), 3000);
-    });
-    watcher->setFuture(QtConcurrent::run([] {
-        MeshResult r;
-        try {
-            auto cached = nm::anatomy::loadTemplateBrain();
-            r.mesh = std::move(cached.mesh);
-            r.fromCache = cached.fromCache;
-            r.seconds = cached.seconds;
-        } catch (const std::exception& e) {
-            r.error = QString::fromStdString(e.what());
-        }
-        return r;
-    }));
-}
-
-void MainWindow::addLayer(Layer layer) {
-    layer.item = new QTreeWidgetItem(layersTree_);
-    layer.item->setText(0, layer.name);
-    layer.item->setText(1, layer.file.isEmpty() ? tr("mricron-data") : QFileInfo(layer.file).fileName());
-    layer.item->setToolTip(0, layer.file.isEmpty() ? layer.name : layer.file);
-    layer.item->setFlags(layer.item->flags() | Qt::ItemIsUserCheckable);
-    {
-        QSignalBlocker block(layersTree_);
-        layer.item->setCheckState(0, layer.settings.visible ? Qt::Checked : Qt::Unchecked);
-    }
-    viewport_->renderer()->AddActor(layer.actor);
-    layers_.push_back(std::move(layer));
-    applyLayerSettings(layers_.back());
-    layersTree_->setCurrentItem(layers_.back().item);
-    viewport_->requestRender();
-}
-
-void MainWindow::applyLayerSettings(Layer& layer) {
-    if (!layer.actor) return;
-    layer.actor->SetVisibility(layer.settings.visible);
-    auto* p = layer.actor->GetProperty();
-    p->SetOpacity(layer.settings.opacity);
-    p->SetColor(layer.settings.color[0], layer.settings.color[1], layer.settings.color[2]);
-    viewport_->requestRender();
-}
-
-MainWindow::Layer* MainWindow::selectedLayer() {
-    auto* item = layersTree_->currentItem();
-    for (auto& l : layers_)
-        if (l.item == item) return &l;
-    return nullptr;
-}
-
-void MainWindow::updatePropertiesPanel() {
-    auto* l = selectedLayer();
-    const bool on = l != nullptr;
-    visibleBox_->setEnabled(on);
-    opacitySlider_->setEnabled(on);
-    colorButton_->setEnabled(on);
-    if (!l) {
-        propertiesTitle_->setText(tr("No layer selected"));
-        return;
-    }
-    QSignalBlocker b1(visibleBox_), b2(opacitySlider_);
-    propertiesTitle_->setText(QStringLiteral("<b>%1</b>").arg(l->name.toHtmlEscaped()));
-    visibleBox_->setChecked(l->settings.visible);
-    opacitySlider_->setValue(int(std::lround(l->settings.opacity * 100)));
-    colorButton_->setStyleSheet(QStringLiteral("background-color: %1").arg(colorCss(l->settings.color)));
-    colorButton_->setText(colorCss(l->settings.color));
-}
-
-void MainWindow::loadVolumeLayer(const nm::io::SessionLayer& settings) {
-    const QString path = QString::fromStdString(settings.file);
-    statusBar()->showMessage(tr("Loading %1…").arg(path));
-    ++pendingLoads_;
-    auto* watcher = new QFutureWatcher<MeshResult>(this);
-    connect(watcher, &QFutureWatcher<MeshResult>::finished, this, [this, watcher, settings, path] {
-        watcher->deleteLater();
-        --pendingLoads_;
-        MeshResult r = watcher->result();
-        if (!r.error.isEmpty()) {
-            showError(tr("Cannot open file"), r.error);
-            emit layerFailed(path, r.error);
-            return;
-        }
-        Layer layer;
-        layer.name = QFileInfo(path).fileName();
-        layer.file = path;
-        layer.settings = settings;
-        layer.actor = widgets::makeSurfaceActor(r.mesh);
-        log(kInfo, tr("%1: isosurface with %2 triangles in %3 s").arg(path).arg(r.mesh.triangleCount()).arg(r.seconds, 0, 'f', 2));
-        addLayer(std::move(layer));
-        addRecentFile(path);
-        statusBar()->showMessage(tr("Loaded %1").arg(path), 5000);
-        emit layerLoaded(path);
-    });
-    watcher->setFuture(QtConcurrent::run([settings] {
-        MeshResult r;
-        QElapsedTimer t;
-        t.start();
-        try {
-            const auto volume = nm::io::readNifti(settings.file);
-            nm::anatomy::IsosurfaceOptions iso;
-            iso.level = settings.isoLevel;
-            iso.targetTriangles = 120000;
-            r.mesh = nm::anatomy::extractIsosurface(volume, iso);
-        } catch (const std::exception& e) {
-            r.error = QString::fromStdString(e.what());
-        }
-        r.seconds = t.elapsed() / 1000.0;
-        return r;
-    }));
-}
-
 void MainWindow::openFile(const QString& path) {
     const QFileInfo info(path);
     if (!info.exists()) {
@@ -430,20 +333,21 @@ void MainWindow::openFile(const QString& path) {
         emit layerFailed(path, tr("file does not exist"));
         return;
     }
-    const QString lower = path.toLower();
     try {
-        if (lower.endsWith(".nmsession.json") || lower.endsWith(".json")) {
-            applySession(nm::io::readSession(path.toStdString()));
+        const QString lower = path.toLower();
+        if (info.isDir()) {
+            scene_->loadSpace(info.absoluteFilePath());
+        } else if (lower.endsWith(".nmsession.json") || lower.endsWith(".json")) {
+            scene_->applySession(nm::io::readSession(path.toStdString()));
             addRecentFile(info.absoluteFilePath());
             statusBar()->showMessage(tr("Session %1 opened").arg(path), 5000);
-        } else if (lower.endsWith(".nii") || lower.endsWith(".nii.gz")) {
-            nm::io::SessionLayer settings;
-            settings.file = info.absoluteFilePath().toStdString();
-            settings.color = {0.95, 0.55, 0.25};
-            loadVolumeLayer(settings);
+        } else if (isSurfaceFile(path)) {
+            scene_->loadSpace(info.absolutePath());
+            addRecentFile(info.absoluteFilePath());
         } else {
-            throw nm::InputError(path.toStdString() +
-                                 ": unsupported file type; expected .nmsession.json, .nii or .nii.gz");
+            nm::io::SessionLayer layer;
+            layer.file = info.absoluteFilePath().toStdString();
+            scene_->addLayer(layer);
         }
     } catch (const std::exception& e) {
         showError(tr("Cannot open file"), QString::fromStdString(e.what()));
@@ -456,87 +360,22 @@ void MainWindow::onOpen() {
     const QString dir = settings.value("paths/lastOpenDir").toString();
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open"), dir,
-        tr("Sessions and volumes (*.nmsession.json *.nii *.nii.gz);;Sessions (*.nmsession.json);;"
-           "NIfTI volumes (*.nii *.nii.gz);;All files (*)"));
+        tr("Maps, surfaces and sessions (*.nii *.nii.gz *.gii *.gii.gz *.mgh *.mgz *.annot *.nmsession.json "
+           "lh.* rh.*);;Volumes (*.nii *.nii.gz *.mgz);;Surface data (*.gii *.gii.gz *.annot *.mgh lh.* rh.*);;"
+           "Sessions (*.nmsession.json);;All files (*)"));
     if (path.isEmpty()) return;
     settings.setValue("paths/lastOpenDir", QFileInfo(path).absolutePath());
     openFile(path);
 }
 
-nm::io::Session MainWindow::currentSession() const {
-    nm::io::Session s;
-    s.showTemplateBrain = false;
-    for (const auto& l : layers_) {
-        if (l.file.isEmpty()) {
-            s.showTemplateBrain = l.settings.visible;
-            continue;
-        }
-        auto settings = l.settings;
-        settings.file = l.file.toStdString();
-        s.layers.push_back(settings);
-    }
-    auto* cam = viewport_->renderer()->GetActiveCamera();
-    nm::io::CameraState c;
-    cam->GetPosition(c.position.data());
-    cam->GetFocalPoint(c.focalPoint.data());
-    cam->GetViewUp(c.viewUp.data());
-    c.viewAngle = cam->GetViewAngle();
-    c.parallelScale = cam->GetParallelScale();
-    c.parallelProjection = cam->GetParallelProjection() != 0;
-    s.camera = c;
-    double bg[3];
-    viewport_->renderer()->GetBackground(bg);
-    s.background = {bg[0], bg[1], bg[2]};
-    return s;
-}
-
-void MainWindow::removeAllFileLayers() {
-    for (auto it = layers_.begin(); it != layers_.end();) {
-        if (!it->file.isEmpty()) {
-            viewport_->renderer()->RemoveActor(it->actor);
-            delete it->item;
-            it = layers_.erase(it);
-        } else {
-            ++it;
-        }
-    }
-}
-
-void MainWindow::applySession(const nm::io::Session& session) {
-    removeAllFileLayers();
-    for (auto& l : layers_)
-        if (l.file.isEmpty()) {
-            l.settings.visible = session.showTemplateBrain;
-            QSignalBlocker block(layersTree_);
-            l.item->setCheckState(0, session.showTemplateBrain ? Qt::Checked : Qt::Unchecked);
-            applyLayerSettings(l);
-        }
-    viewport_->renderer()->SetBackground(session.background[0], session.background[1], session.background[2]);
-    for (const auto& layer : session.layers) {
-        if (layer.kind != "volume") {
-            log(kWarning, tr("session layer %1: kind '%2' is not supported by this version; skipped")
-                              .arg(QString::fromStdString(layer.file), QString::fromStdString(layer.kind)));
-            continue;
-        }
-        loadVolumeLayer(layer);
-    }
-    if (session.camera) {
-        auto* cam = viewport_->renderer()->GetActiveCamera();
-        cam->SetPosition(session.camera->position.data());
-        cam->SetFocalPoint(session.camera->focalPoint.data());
-        cam->SetViewUp(session.camera->viewUp.data());
-        cam->SetViewAngle(session.camera->viewAngle);
-        cam->SetParallelScale(session.camera->parallelScale);
-        cam->SetParallelProjection(session.camera->parallelProjection);
-        viewport_->renderer()->ResetCameraClippingRange();
-    }
-    updatePropertiesPanel();
-    viewport_->requestRender();
+void MainWindow::onChooseSpaceDirectory() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Surface directory (fsaverage-like GIFTI files or a FreeSurfer subject)"));
+    if (!dir.isEmpty()) scene_->loadSpace(dir);
 }
 
 bool MainWindow::saveSession(const QString& path) {
     try {
-        nm::io::writeSession(path.toStdString(), currentSession());
+        nm::io::writeSession(path.toStdString(), scene_->snapshot());
         addRecentFile(QFileInfo(path).absoluteFilePath());
         statusBar()->showMessage(tr("Session saved to %1").arg(path), 5000);
         log(kInfo, tr("session saved to %1").arg(path));
@@ -548,8 +387,7 @@ bool MainWindow::saveSession(const QString& path) {
 }
 
 void MainWindow::onSaveSession() {
-    QString path = QFileDialog::getSaveFileName(this, tr("Save Session"), QString(),
-                                                tr("NeuroMosaic sessions (*.nmsession.json)"));
+    QString path = QFileDialog::getSaveFileName(this, tr("Save Session"), QString(), tr("NeuroMosaic sessions (*.nmsession.json)"));
     if (path.isEmpty()) return;
     if (!path.endsWith(".nmsession.json")) path += ".nmsession.json";
     saveSession(path);
@@ -567,21 +405,31 @@ bool MainWindow::exportFigure(const QString& path, int scale, int dotsPerInch) {
     }
 }
 
-void MainWindow::onExportFigure() {
-    QString path = QFileDialog::getSaveFileName(this, tr("Export Figure"), QStringLiteral("figure.png"),
-                                                tr("PNG images (*.png)"));
-    if (path.isEmpty()) return;
-    if (!path.toLower().endsWith(".png")) path += ".png";
-    bool ok = false;
-    const int scale = QInputDialog::getInt(this, tr("Export Figure"),
-                                           tr("Scale (the image is this many times the view's size):"), 3, 1, 8, 1, &ok);
-    if (!ok) return;
-    exportFigure(path, scale, 300);
+bool MainWindow::exportMontage(const QString& path, const io::FigureSettings& settings) {
+    try {
+        io::Session s = scene_->state();
+        s.figure = settings;
+        scene_->setFigureSettings(settings);
+        const auto image = scene_->renderFigureImage(render::figureSpec(s));
+        render::writePng(path.toStdString(), image, settings.dpi);
+        statusBar()->showMessage(tr("Montage exported to %1").arg(path), 5000);
+        log(kInfo, tr("montage exported to %1 (%2×%3 px, %4 dpi)").arg(path).arg(image.width).arg(image.height).arg(settings.dpi));
+        return true;
+    } catch (const std::exception& e) {
+        showError(tr("Cannot export figure"), QString::fromStdString(e.what()));
+        return false;
+    }
 }
 
-void MainWindow::setView(const std::string& name) {
-    widgets::setStandardView(viewport_->renderer(), widgets::standardViewFromString(name));
-    viewport_->requestRender();
+void MainWindow::onExportFigure() {
+    widgets::ExportDialog dialog(scene_->state().figure, this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    QString path = dialog.path();
+    if (!path.toLower().endsWith(".png")) path += ".png";
+    const auto settings = dialog.settings();
+    scene_->setFigureSettings(settings);
+    if (dialog.montage()) exportMontage(path, settings);
+    else exportFigure(path, settings.scale, int(settings.dpi));
 }
 
 QStringList MainWindow::recentFiles() const { return QSettings().value("recentFiles").toStringList(); }
@@ -627,8 +475,7 @@ QString MainWindow::aboutText() const {
     text += QStringLiteral("<tr><td>Qt</td><td>%1</td></tr>").arg(QString::fromLatin1(qVersion()));
     for (const auto& [name, ver] : nm::libraryVersions())
         if (name != "NeuroMosaic")
-            text += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>")
-                        .arg(QString::fromStdString(name), QString::fromStdString(ver));
+            text += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>").arg(QString::fromStdString(name), QString::fromStdString(ver));
     text += QStringLiteral("<tr><td>OpenGL</td><td>%1</td></tr>").arg(viewport_->openGLDescription().toHtmlEscaped());
     text += QStringLiteral("</table><p>Revision %1</p>").arg(QString::fromStdString(nm::gitRevision()));
     return text;

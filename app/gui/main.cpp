@@ -57,14 +57,14 @@ int main(int argc, char** argv) {
                     return;
                 }
                 std::printf("%s\n", qPrintable(out));
-                std::fprintf(stderr, "neuromosaic: template brain shown %.2f s after start\n",
-                             window.templateBrainShownSeconds());
+                std::fprintf(stderr, "neuromosaic: start view shown %.2f s after start\n",
+                             window.startViewShownSeconds());
                 std::fflush(stdout);
                 QCoreApplication::exit(0);
             });
         };
-        if (window.isTemplateBrainShown()) save();
-        else QObject::connect(&window, &nm::gui::MainWindow::templateBrainShown, &window, save);
+        if (window.isStartViewShown()) save();
+        else QObject::connect(&window, &nm::gui::MainWindow::startViewShown, &window, save);
         QTimer::singleShot(int(parser.value(timeout).toDouble() * 1000), &window, [] {
             std::fprintf(stderr, "neuromosaic: timed out waiting for the start view\n");
             QCoreApplication::exit(1);

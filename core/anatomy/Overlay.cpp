@@ -19,15 +19,24 @@ bool endsWith(const std::string& s, std::string_view suffix) {
 }
 
 bool looksLikeLabels(const Volume& v) {
-    // Integer-valued with a modest number of distinct values: an atlas / parcellation.
+    // An atlas is integer-valued and piecewise constant: most labelled voxels have the same value
+    // as their labelled neighbour along x. Integer images of intensities (a uint8 T1) are not.
+    if (v.frames != 1) return false;
     std::set<long> distinct;
-    for (std::size_t i = 0; i < v.data.size(); i += 7) {
-        const float x = v.data[i];
-        if (!std::isfinite(x) || std::abs(x - std::round(x)) > 1e-4f) return false;
-        distinct.insert(std::lround(x));
-        if (distinct.size() > 5000) return false;
-    }
-    return distinct.size() >= 2 && v.frames == 1;
+    std::size_t pairs = 0, equal = 0;
+    const auto& d = v.geometry.dims;
+    for (int k = 0; k < d[2]; ++k)
+        for (int j = 0; j < d[1]; ++j)
+            for (int i = 0; i + 1 < d[0]; ++i) {
+                const float a = v.at(i, j, k), b = v.at(i + 1, j, k);
+                if (!std::isfinite(a) || std::abs(a - std::round(a)) > 1e-4f) return false;
+                if (a == 0.0f) continue;
+                if (distinct.size() <= 5000) distinct.insert(std::lround(a));
+                if (b == 0.0f) continue;
+                ++pairs;
+                equal += a == b;
+            }
+    return distinct.size() >= 2 && distinct.size() <= 5000 && pairs > 0 && double(equal) / double(pairs) > 0.8;
 }
 
 bool isFreeSurferCurv(const std::filesystem::path& file) {

@@ -19,7 +19,6 @@
 
 #include "anatomy/Isosurface.hpp"
 #include "anatomy/MeshGeometry.hpp"
-#include "anatomy/TemplateBrain.hpp"
 #include "anatomy/VolumeOps.hpp"
 #include "common/Error.hpp"
 #include "common/Paths.hpp"
@@ -223,7 +222,7 @@ HemisphereSurfaces buildHemisphere(const Volume& t1, const Mask& filled, Hemisph
 std::string optionKey(const TemplateSurfaceOptions& o) {
     std::ostringstream s;
     s << "surfaces-v2 v=" << o.targetVertices << " sm=" << o.maskSmoothingMm << " inf=" << o.inflationIterations
-      << " sph=" << o.sphereIterations << " atlas=" << cacheKey(o.atlas, "");
+      << " sph=" << o.sphereIterations << " atlas=" << paths::cacheKey(o.atlas, "");
     return s.str();
 }
 
@@ -340,7 +339,7 @@ SurfaceSpace loadTemplateSurfaces(const TemplateSurfaceOptions& optionsIn, jobs:
                                   SurfaceBuildReport* report) {
     const auto start = Clock::now();
     const auto o = resolve(optionsIn);
-    const auto dir = paths::cacheDir() / "anatomy" / ("template-surfaces-" + cacheKey(o.t1, optionKey(o)));
+    const auto dir = paths::cacheDir() / "anatomy" / ("template-surfaces-" + paths::cacheKey(o.t1, optionKey(o)));
     SurfaceBuildReport local;
     SurfaceBuildReport& r = report ? *report : local;
     r.cacheDirectory = dir;

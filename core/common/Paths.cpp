@@ -1,6 +1,9 @@
 #include "common/Paths.hpp"
 
 #include "common/Error.hpp"
+#include "jobs/Checkpoint.hpp"
+
+#include <sstream>
 
 #include <cstdlib>
 
@@ -43,6 +46,14 @@ std::optional<std::filesystem::path> testDataDir() {
         return std::filesystem::weakly_canonical(fromSource, ec);
 #endif
     return std::nullopt;
+}
+
+std::string cacheKey(const std::filesystem::path& input, const std::string& parameters) {
+    std::error_code ec;
+    std::ostringstream s;
+    s << std::filesystem::absolute(input, ec).string() << '|' << std::filesystem::file_size(input, ec) << '|'
+      << std::filesystem::last_write_time(input, ec).time_since_epoch().count() << '|' << parameters;
+    return jobs::fingerprintOf(s.str());
 }
 
 std::filesystem::path ensureDirectory(const std::filesystem::path& dir) {

@@ -3,6 +3,7 @@
 // variable so tests and clusters can redirect it.
 #include <filesystem>
 #include <optional>
+#include <string>
 
 namespace nm::paths {
 
@@ -15,6 +16,10 @@ std::filesystem::path mricronTemplatesDir();
 /// Shared test/benchmark data (never bundled): $NEUROMOSAIC_TEST_DATA, else ../shared/data
 /// relative to the current directory or to the source tree; nullopt when absent.
 std::optional<std::filesystem::path> testDataDir();
+
+/// Cache key for a file-derived product: the input's identity (path, size, modification time)
+/// and the parameters, hashed (FNV-1a 64, 16 hex digits).
+std::string cacheKey(const std::filesystem::path& input, const std::string& parameters);
 
 /// Creates `dir` (and parents) if needed; throws nm::Error naming it when that is impossible.
 std::filesystem::path ensureDirectory(const std::filesystem::path& dir);

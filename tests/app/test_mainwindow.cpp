@@ -6,6 +6,8 @@
 #include "GuiSupport.hpp"
 #include "JobManager.hpp"
 #include "JobsPanel.hpp"
+#include "LayerPanel.hpp"
+#include "SceneController.hpp"
 #include "LogPanel.hpp"
 #include "MainWindow.hpp"
 #include "TestSupport.hpp"
@@ -16,11 +18,17 @@
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QImageReader>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTimer>
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QSlider>
+#include <fstream>
 
 using nm::gui::MainWindow;
 using Status = nm::widgets::JobManager::Status;
@@ -29,7 +37,7 @@ namespace {
 MainWindow::Options testOptions(bool brain = true) {
     MainWindow::Options o;
     o.restoreWindowState = false;
-    o.loadTemplateBrain = brain;
+    o.loadDefaultSpace = brain;
     o.confirmQuitWithJobs = false;
     return o;
 }
@@ -61,7 +69,7 @@ TEST_CASE("the window opens with its docks and menus and shows the brain", "[app
     for (const char* item : {"Open…", "Open Recent", "Save Session…", "Export Figure…", "Quit"})
         CHECK(fileItems.contains(item));
 
-    REQUIRE(nm::test::waitUntil([&] { return t.w.isTemplateBrainShown(); }, 60000));
+    REQUIRE(nm::test::waitUntil([&] { return t.w.isStartViewShown(); }, 60000));
     const QImage shot = t.w.viewport()->grabFramebuffer();
     const auto stats = nm::test::imageStats(shot, qRgb(255, 255, 255));
     CHECK(stats.opaque);
@@ -71,8 +79,10 @@ TEST_CASE("the window opens with its docks and menus and shows the brain", "[app
     // The centre of the view is brain, not background.
     const QColor centre = shot.pixelColor(shot.width() / 2, shot.height() / 2);
     CHECK(centre != QColor(255, 255, 255));
-    INFO("time to first brain frame: " << t.w.templateBrainShownSeconds() << " s");
-    CHECK(t.w.layerCount() == 1);
+    INFO("time to the first frame of the start view: " << t.w.startViewShownSeconds() << " s");
+    REQUIRE(t.w.scene()->space());
+    CHECK(t.w.scene()->space()->left.vertexCount() > 20000);  // the template cortical surfaces
+    CHECK(t.w.layerCount() == 0);
 }
 
 TEST_CASE("Help > About names the Qt, VTK, ITK and Eigen versions", "[app][gui]") {
@@ -162,11 +172,13 @@ TEST_CASE("a child that fails is marked failed with its error", "[app][gui][jobs
 }
 
 TEST_CASE("opening a bad file shows an error dialog and the window keeps running", "[app][gui]") {
-    Window t(false);
+    if (!nm::test::mricronFile("ch2bet.nii.gz")) NM_SKIP("mricron-data is not installed");
+    Window t;
+    REQUIRE(nm::test::waitUntil([&] { return t.w.isStartViewShown(); }, 120000));
     nm::test::TempDir dir;
     { std::ofstream(dir / "broken.nii.gz") << "definitely not gzip"; }
+    { std::ofstream(dir / "notes.txt") << "x"; }
     for (const auto& path : {dir / "missing.nii.gz", dir / "broken.nii.gz", dir / "notes.txt"}) {
-        if (path.filename() == "notes.txt") std::ofstream(path) << "x";
         bool failed = false;
         QObject::connect(&t.w, &MainWindow::layerFailed, [&](const QString& p, const QString&) {
             failed |= p == QString::fromStdString(path.string());
@@ -183,41 +195,139 @@ TEST_CASE("opening a bad file shows an error dialog and the window keeps running
         QTest::qWait(20);
     }
     CHECK(t.w.isVisible());
+    CHECK(t.w.layerCount() == 0);
     CHECK(t.w.logPanel()->text().contains("missing.nii.gz"));
 }
 
-TEST_CASE("a NIfTI volume opens as a surface layer", "[app][gui]") {
-    auto aal = nm::test::mricronFile("aal.nii.gz");
-    if (!aal) NM_SKIP("mricron-data is not installed");
-    Window t(false);
+namespace {
+/// Waits for the template surfaces and a layer opened from `file`.
+void openLayer(MainWindow& w, const std::filesystem::path& file) {
+    REQUIRE(nm::test::waitUntil([&] { return w.isStartViewShown(); }, 120000));
     bool loaded = false;
-    QObject::connect(&t.w, &MainWindow::layerLoaded, [&] { loaded = true; });
-    t.w.openFile(QString::fromStdString(aal->string()));
+    QObject::connect(&w, &MainWindow::layerLoaded, [&] { loaded = true; });
+    w.openFile(QString::fromStdString(file.string()));
     REQUIRE(nm::test::waitUntil([&] { return loaded; }, 60000));
-    CHECK(t.w.layerCount() == 1);
-    CHECK(t.w.recentFiles().value(0) == QString::fromStdString(aal->string()));
 }
 
-TEST_CASE("sessions restore the camera, and export writes a 3x PNG with its DPI", "[app][gui]") {
-    if (!nm::test::mricronFile("ch2bet.nii.gz")) NM_SKIP("mricron-data is not installed");
-    nm::test::TempDir dir;
+double colourfulFraction(const QImage& img) {
+    std::size_t n = 0, total = 0;
+    for (int y = 0; y < img.height(); y += 2)
+        for (int x = 0; x < img.width(); x += 2) {
+            const QColor c = img.pixelColor(x, y);
+            ++total;
+            n += c.hsvSaturation() > 80 && c.value() > 60;
+        }
+    return double(n) / double(total);
+}
+} // namespace
+
+TEST_CASE("an atlas volume is projected onto the surfaces and drawn in colour", "[app][gui]") {
+    auto ho = nm::test::mricronFile("HarvardOxford-cort-maxprob-thr0-1mm.nii.gz");
+    if (!ho) NM_SKIP("mricron-data is not installed");
     Window t;
-    REQUIRE(nm::test::waitUntil([&] { return t.w.isTemplateBrainShown(); }, 60000));
-    auto* cam = t.w.viewport()->renderer()->GetActiveCamera();
-    cam->Azimuth(40);
-    cam->Elevation(15);
-    double saved[3];
-    cam->GetPosition(saved);
+    openLayer(t.w, *ho);
+    CHECK(t.w.layerCount() == 1);
+    CHECK(t.w.scene()->layerData(0).categorical);
+    CHECK(t.w.recentFiles().value(0) == QString::fromStdString(ho->string()));
+    const int frames = t.w.viewport()->framesRendered();
+    REQUIRE(nm::test::waitUntil([&] { return t.w.viewport()->framesRendered() > frames; }, 5000));
+    const double colourful = colourfulFraction(t.w.viewport()->grabFramebuffer());
+    INFO("colourful pixels: " << colourful);
+    CHECK(colourful > 0.15);  // the parcels, not a grey brain
+    // Hiding the layer in the list returns to grey.
+    auto* list = t.w.findChild<QListWidget*>("layerList");
+    REQUIRE(list);
+    list->item(0)->setCheckState(Qt::Unchecked);
+    QTest::qWait(100);
+    CHECK(colourfulFraction(t.w.viewport()->grabFramebuffer()) < 0.01);
+}
+
+TEST_CASE("the properties panel edits the layer's colour map, threshold and opacity", "[app][gui]") {
+    auto ch2 = nm::test::mricronFile("ch2bet.nii.gz");
+    if (!ch2) NM_SKIP("mricron-data is not installed");
+    Window t;
+    openLayer(t.w, *ch2);  // T1 intensities: a continuous map
+    auto* panel = t.w.layerPanel();
+    REQUIRE(panel->currentLayer() == 0);
+    CHECK_FALSE(t.w.scene()->layerData(0).categorical);
+    panel->colormapBox()->setCurrentText("viridis");
+    CHECK(t.w.scene()->layer(0).colormap == "viridis");
+    panel->thresholdBox()->setValue(90.0);
+    CHECK(t.w.scene()->layer(0).threshold == 90.0);
+    const auto colours = t.w.scene()->scene()->vertexColors(nm::render::Hemisphere::Left);
+    const auto& values = t.w.scene()->scene()->layers()[0].left;
+    std::size_t grey = 0, below = 0;
+    for (Eigen::Index v = 0; v < values.size(); ++v)
+        if (std::abs(values[v]) < 90.0f) {
+            ++below;
+            const auto c = colours[std::size_t(v)];
+            grey += c[0] == c[1] && c[1] == c[2];
+        }
+    CHECK(below > 0);
+    CHECK(grey == below);  // thresholded vertices show the grey background
+    panel->opacitySlider()->setValue(40);
+    CHECK(t.w.scene()->layer(0).opacity == Approx(0.4));
+}
+
+TEST_CASE("sessions restore space, layers and camera; the CLI renders the same figure", "[app][gui]") {
+    auto ho = nm::test::mricronFile("HarvardOxford-cort-maxprob-thr0-1mm.nii.gz");
+    if (!ho) NM_SKIP("mricron-data is not installed");
+    nm::test::TempDir dir;
     const QString session = QString::fromStdString((dir / "s.nmsession.json").string());
-    REQUIRE(t.w.saveSession(session));
-    cam->Azimuth(-90);
-    t.w.openFile(session);
+    double saved[3];
+    {
+        Window t;
+        openLayer(t.w, *ho);
+        auto l = t.w.scene()->layer(0);
+        l.borders = true;
+        l.opacity = 0.8;
+        t.w.scene()->setLayer(0, l);
+        t.w.scene()->setSurface("pial");
+        auto* cam = t.w.viewport()->renderer()->GetActiveCamera();
+        cam->Azimuth(40);
+        cam->Elevation(15);
+        cam->GetPosition(saved);
+        nm::io::FigureSettings fig;
+        fig.scale = 1;
+        fig.title = "Harvard-Oxford";
+        t.w.scene()->setFigureSettings(fig);
+        REQUIRE(t.w.saveSession(session));
+        // The GUI's montage export…
+        REQUIRE(t.w.exportMontage(QString::fromStdString((dir / "gui.png").string()), fig));
+    }
+    Window t2(false);
+    t2.w.openFile(session);
+    REQUIRE(nm::test::waitUntil([&] { return t2.w.layerCount() == 1 && t2.w.scene()->pending() == 0; }, 120000));
+    CHECK(t2.w.scene()->state().surface == "pial");
+    CHECK(t2.w.scene()->layer(0).borders);
+    CHECK(t2.w.scene()->layer(0).opacity == Approx(0.8));
     double restored[3];
-    cam->GetPosition(restored);
+    t2.w.viewport()->renderer()->GetActiveCamera()->GetPosition(restored);
     CHECK(restored[0] == Approx(saved[0]));
     CHECK(restored[1] == Approx(saved[1]));
     CHECK(restored[2] == Approx(saved[2]));
+    // …and `neuromosaic-cli render --session` headless give the same pixels.
+    const auto cli = nm::test::shellQuote((nm::test::binaryDir() / "neuromosaic-cli").string());
+    const auto r = nm::test::run(cli + " render --session " + nm::test::shellQuote(session.toStdString()) + " --out " +
+                                 nm::test::shellQuote((dir / "cli.png").string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const QImage gui(QString::fromStdString((dir / "gui.png").string())), headless(QString::fromStdString((dir / "cli.png").string()));
+    REQUIRE(gui.size() == headless.size());
+    std::size_t differing = 0;
+    for (int y = 0; y < gui.height(); ++y)
+        for (int x = 0; x < gui.width(); ++x) {
+            const QColor a = gui.pixelColor(x, y), b = headless.pixelColor(x, y);
+            differing += std::abs(a.red() - b.red()) + std::abs(a.green() - b.green()) + std::abs(a.blue() - b.blue()) > 12;
+        }
+    CHECK(double(differing) / double(gui.width() * gui.height()) < 0.001);
+}
 
+TEST_CASE("export of the current view at scale 3 gives a 3x image with its DPI", "[app][gui]") {
+    if (!nm::test::mricronFile("ch2bet.nii.gz")) NM_SKIP("mricron-data is not installed");
+    nm::test::TempDir dir;
+    Window t;
+    REQUIRE(nm::test::waitUntil([&] { return t.w.isStartViewShown(); }, 120000));
     const QString png = QString::fromStdString((dir / "fig.png").string());
     REQUIRE(t.w.exportFigure(png, 3, 300));
     QImageReader reader(png);
@@ -227,4 +337,18 @@ TEST_CASE("sessions restore the camera, and export writes a 3x PNG with its DPI"
     CHECK(std::lround(img.dotsPerMeterX() * 0.0254) == 300);
     const auto stats = nm::test::imageStats(img, qRgb(255, 255, 255));
     CHECK(stats.foregroundFraction > 0.15);
+}
+
+TEST_CASE("opening a surface file switches to its directory's surfaces", "[app][gui][data]") {
+    auto data = nm::test::sharedData();
+    if (!data) NM_SKIP("../shared/data not found");
+    Window t(false);
+    bool loaded = false;
+    QObject::connect(t.w.scene(), &nm::widgets::SceneController::spaceLoaded, [&] { loaded = true; });
+    t.w.openFile(QString::fromStdString((*data / "surfaces/fsaverage5/pial_left.gii.gz").string()));
+    REQUIRE(nm::test::waitUntil([&] { return loaded; }, 30000));
+    CHECK(t.w.scene()->space()->left.vertexCount() == 10242);
+    t.w.openFile(QString::fromStdString((*data / "surfaces/fsaverage5/sulc_left.gii.gz").string()));
+    REQUIRE(nm::test::waitUntil([&] { return t.w.layerCount() == 1; }, 30000));
+    CHECK_FALSE(t.w.scene()->layerData(0).categorical);
 }

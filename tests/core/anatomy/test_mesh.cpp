@@ -1,6 +1,5 @@
 #include "anatomy/Isosurface.hpp"
 #include "anatomy/Mesh.hpp"
-#include "anatomy/TemplateBrain.hpp"
 #include "anatomy/VtkMesh.hpp"
 #include "common/Error.hpp"
 #include "common/Paths.hpp"
@@ -63,27 +62,4 @@ TEST_CASE("the isosurface of a ball lies on its sphere", "[anatomy][isosurface]"
     const double t = anatomy::otsuThreshold(v);
     CHECK(t > 0.0);
     CHECK(t <= 100.0);
-}
-
-TEST_CASE("the template brain is a brain-sized closed surface and is cached", "[anatomy][template]") {
-    if (!test::mricronFile("ch2bet.nii.gz")) NM_SKIP("mricron-data is not installed");
-    test::TempDir cache;
-    test::ScopedEnv env("NEUROMOSAIC_CACHE_DIR", cache.path().string());
-    const auto cold = anatomy::loadTemplateBrain();
-    CHECK_FALSE(cold.fromCache);
-    CHECK(cold.mesh.triangleCount() > 100000);
-    CHECK(cold.mesh.triangleCount() <= 170000);
-    const Eigen::RowVector3f lo = cold.mesh.vertices.colwise().minCoeff();
-    const Eigen::RowVector3f hi = cold.mesh.vertices.colwise().maxCoeff();
-    // MNI brain extent (mm): x ±70, y -105..+70, z -60..+80 (a few mm of tolerance)
-    CHECK(lo.x() == Approx(-70).margin(8));
-    CHECK(hi.x() == Approx(70).margin(8));
-    CHECK(lo.y() == Approx(-105).margin(8));
-    CHECK(hi.y() == Approx(70).margin(8));
-    CHECK(lo.z() == Approx(-60).margin(15));
-    CHECK(hi.z() == Approx(80).margin(8));
-    const auto warm = anatomy::loadTemplateBrain();
-    CHECK(warm.fromCache);
-    CHECK(warm.mesh.vertices == cold.mesh.vertices);
-    CHECK(warm.seconds < 1.0);
 }
