@@ -352,3 +352,26 @@ TEST_CASE("opening a surface file switches to its directory's surfaces", "[app][
     REQUIRE(nm::test::waitUntil([&] { return t.w.layerCount() == 1; }, 30000));
     CHECK_FALSE(t.w.scene()->layerData(0).categorical);
 }
+
+TEST_CASE("the window layout is remembered between runs", "[app][gui]") {
+    QByteArray geometry;
+    {
+        MainWindow::Options o = testOptions(false);
+        o.restoreWindowState = true;
+        MainWindow w(o);
+        w.resize(1000, 700);
+        w.move(40, 30);
+        w.show();
+        REQUIRE(QTest::qWaitForWindowExposed(&w));
+        w.findChild<QDockWidget*>("propertiesDock")->hide();
+        w.close();  // closeEvent saves geometry and dock state
+    }
+    MainWindow::Options o = testOptions(false);
+    o.restoreWindowState = true;
+    MainWindow again(o);
+    again.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&again));
+    CHECK(again.size() == QSize(1000, 700));
+    CHECK_FALSE(again.findChild<QDockWidget*>("propertiesDock")->isVisible());
+    CHECK(again.findChild<QDockWidget*>("dataDock")->isVisible());
+}
