@@ -1,20 +1,23 @@
-// NIfTI-1 / NIfTI-2 reading is our own (zlib), writing goes through ITK (NiftiItk.cpp).
+// NIfTI-1 / NIfTI-2 reading and NIfTI-1 writing are our own (zlib); ITK resamples (Resample.cpp).
 //
-// Why not ITK for reading: ITK 5.2's NiftiImageIO (a) prefers the qform over the sform when both
+// Why not ITK's NIfTI IO: ITK 5.2's NiftiImageIO (a) prefers the qform over the sform when both
 // are set, while nibabel, nilearn, FSL and SPM use the sform — the mricron Harvard–Oxford atlas
 // has a qform without translation and would land 126 mm away from its true place; and (b) does
 // not report a truncated .nii.gz: it returns the partial data without error. Both would give
 // silently wrong results, so the header is parsed here with nibabel's rules
-// (Nifti1Header.get_best_affine) and every short read is an error naming the file.
+// (Nifti1Header.get_best_affine) and every short read is an error naming the file. Writing is
+// ours too: ITK compresses at a fixed level, and the simulator writes gigabytes of BOLD data.
 #include "io/Nifti.hpp"
 
 #include "common/AtomicFile.hpp"
 #include "common/ByteOrder.hpp"
 #include "common/Error.hpp"
-#include "io/NiftiItk.hpp"
 
 #include <zlib.h>
 
+#include <Eigen/SVD>
+
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -386,45 +389,133 @@ Volume readNifti(const std::filesystem::path& file) {
     return v;
 }
 
-void writeNifti(const std::filesystem::path& file, const Volume& volume, NiftiStorage storage) {
+namespace {
+
+/// The closest rotation (with qfac for reflections) to the affine's linear part, as a quaternion
+/// (b, c, d) — nifti1_io's nifti_mat44_to_quatern.
+void affineToQuaternion(const Eigen::Matrix4d& a, double q[3], double& qfac, double pixdim[3]) {
+    Eigen::Matrix3d m = a.topLeftCorner<3, 3>();
+    for (int c = 0; c < 3; ++c) {
+        pixdim[c] = m.col(c).norm();
+        if (pixdim[c] > 0) m.col(c) /= pixdim[c];
+    }
+    // Orthogonalise (polar decomposition): the nearest orthogonal matrix.
+    Eigen::JacobiSVD<Eigen::Matrix3d> svd(m, Eigen::ComputeFullU | Eigen::ComputeFullV);
+    Eigen::Matrix3d r = svd.matrixU() * svd.matrixV().transpose();
+    qfac = 1.0;
+    if (r.determinant() < 0) {
+        qfac = -1.0;
+        r.col(2) = -r.col(2);
+    }
+    const Eigen::Quaterniond quat(r);
+    Eigen::Quaterniond qn = quat.normalized();
+    if (qn.w() < 0) qn.coeffs() = -qn.coeffs();  // NIfTI stores a ≥ 0
+    q[0] = qn.x();
+    q[1] = qn.y();
+    q[2] = qn.z();
+}
+
+template <typename T>
+void put(std::string& h, std::size_t offset, T value) {
+    std::memcpy(h.data() + offset, &value, sizeof(T));
+}
+
+} // namespace
+
+void writeNifti(const std::filesystem::path& file, const Volume& volume, NiftiStorage storage, int level) {
     const bool gz = hasExtension(file, ".nii.gz");
     if (!gz && !hasExtension(file, ".nii"))
         throw fileError(file, "file name", "expected a NIfTI file name ending in .nii or .nii.gz");
     if (volume.data.size() != volume.voxelCount() * std::size_t(volume.frames))
         throw Error(file.string() + ": volume data size does not match its dimensions");
-    itkbridge::RawImageInfo raw;
-    raw.dimensions = volume.frames > 1 ? 4 : 3;
-    // ITK's physical space is LPS.
-    const Eigen::Matrix4d lps = Eigen::Matrix4d(Eigen::Vector4d(-1, -1, 1, 1).asDiagonal()) * volume.geometry.affine;
-    for (int axis = 0; axis < 3; ++axis) {
-        raw.size[std::size_t(axis)] = std::size_t(volume.geometry.dims[std::size_t(axis)]);
-        const Eigen::Vector3d col = lps.block<3, 1>(0, axis);
-        raw.spacing[std::size_t(axis)] = col.norm();
-        for (int row = 0; row < 3; ++row) raw.direction[std::size_t(row * 3 + axis)] = col[row] / col.norm();
-        raw.origin[std::size_t(axis)] = lps(axis, 3);
-    }
-    raw.size[3] = std::size_t(volume.frames);
-    raw.spacing[3] = volume.repetitionTime > 0 ? volume.repetitionTime : 1.0;
-
-    // ITK chooses compression from the extension, so the temporary keeps it.
-    const std::string ext = gz ? ".nii.gz" : ".nii";
-    auto name = file.filename().string();
-    name = name.substr(0, name.size() - ext.size());
-    const auto tmp = file.parent_path() / ("." + name + ".tmp-" + std::to_string(::getpid()) + ext);
-    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-    itkbridge::Storage s = itkbridge::Storage::Float32;
+    if (!volume.geometry.affine.allFinite()) throw Error(file.string() + ": affine is not finite");
+    std::string h(352, '\0');
+    put<std::int32_t>(h, 0, 348);
+    const std::int16_t dims[8] = {std::int16_t(volume.frames > 1 ? 4 : 3), std::int16_t(volume.geometry.dims[0]),
+                                  std::int16_t(volume.geometry.dims[1]), std::int16_t(volume.geometry.dims[2]),
+                                  std::int16_t(volume.frames), 1, 1, 1};
+    for (int i = 0; i < 3; ++i)
+        if (volume.geometry.dims[std::size_t(i)] > 32767)
+            throw Error(file.string() + ": dimension too large for NIfTI-1");
+    for (int i = 0; i < 8; ++i) put<std::int16_t>(h, 40 + 2 * std::size_t(i), dims[i]);
+    std::int16_t datatype = 16, bitpix = 32;
     switch (storage) {
-    case NiftiStorage::Float32: s = itkbridge::Storage::Float32; break;
-    case NiftiStorage::Int16: s = itkbridge::Storage::Int16; break;
-    case NiftiStorage::Int32: s = itkbridge::Storage::Int32; break;
-    case NiftiStorage::UInt8: s = itkbridge::Storage::UInt8; break;
+    case NiftiStorage::Float32: datatype = 16; bitpix = 32; break;
+    case NiftiStorage::Int16: datatype = 4; bitpix = 16; break;
+    case NiftiStorage::Int32: datatype = 8; bitpix = 32; break;
+    case NiftiStorage::UInt8: datatype = 2; bitpix = 8; break;
     }
-    try {
-        itkbridge::write(tmp, raw, volume.data.data(), s);
-    } catch (...) {
+    put<std::int16_t>(h, 70, datatype);
+    put<std::int16_t>(h, 72, bitpix);
+    double q[3], qfac, pix[3];
+    affineToQuaternion(volume.geometry.affine, q, qfac, pix);
+    const float pixdim[8] = {float(qfac), float(pix[0]), float(pix[1]), float(pix[2]),
+                             float(volume.repetitionTime > 0 ? volume.repetitionTime : 1.0), 1, 1, 1};
+    for (int i = 0; i < 8; ++i) put<float>(h, 76 + 4 * std::size_t(i), pixdim[i]);
+    put<float>(h, 108, 352.0f);  // vox_offset
+    put<float>(h, 112, 1.0f);    // scl_slope
+    put<float>(h, 116, 0.0f);    // scl_inter
+    h[123] = char(2 | 8);        // xyzt_units: mm, seconds
+    put<std::int16_t>(h, 252, 1);  // qform_code: scanner
+    put<std::int16_t>(h, 254, 1);  // sform_code: scanner
+    for (int i = 0; i < 3; ++i) put<float>(h, 256 + 4 * std::size_t(i), float(q[i]));
+    for (int i = 0; i < 3; ++i) put<float>(h, 268 + 4 * std::size_t(i), float(volume.geometry.affine(i, 3)));
+    for (int r = 0; r < 3; ++r)
+        for (int c = 0; c < 4; ++c) put<float>(h, 280 + 16 * std::size_t(r) + 4 * std::size_t(c), float(volume.geometry.affine(r, c)));
+    std::memcpy(h.data() + 344, "n+1\0", 4);
+
+    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+    const auto tmp = atomicTemporaryFor(file);
+    const std::string mode = gz ? "wb" + std::to_string(std::clamp(level, 1, 9)) : "wbT";  // T: no compression
+    gzFile f = gzopen(tmp.c_str(), mode.c_str());
+    if (!f) throw Error(file.string() + ": cannot open for writing");
+    gzbuffer(f, 1 << 18);
+    bool ok = gzwrite(f, h.data(), unsigned(h.size())) == int(h.size());
+    const std::size_t n = volume.data.size();
+    constexpr std::size_t kChunk = 1 << 20;
+    std::vector<char> buf;
+    for (std::size_t start = 0; ok && start < n; start += kChunk) {
+        const std::size_t m = std::min(kChunk, n - start);
+        const float* src = volume.data.data() + start;
+        const char* bytes = nullptr;
+        std::size_t len = 0;
+        switch (storage) {
+        case NiftiStorage::Float32:
+            bytes = reinterpret_cast<const char*>(src);
+            len = m * 4;
+            break;
+        case NiftiStorage::Int16:
+            buf.resize(m * 2);
+            for (std::size_t i = 0; i < m; ++i) {
+                const auto v = std::int16_t(std::clamp(std::lround(src[i]), -32768L, 32767L));
+                std::memcpy(buf.data() + 2 * i, &v, 2);
+            }
+            bytes = buf.data();
+            len = m * 2;
+            break;
+        case NiftiStorage::Int32:
+            buf.resize(m * 4);
+            for (std::size_t i = 0; i < m; ++i) {
+                const auto v = std::int32_t(std::lround(src[i]));
+                std::memcpy(buf.data() + 4 * i, &v, 4);
+            }
+            bytes = buf.data();
+            len = m * 4;
+            break;
+        case NiftiStorage::UInt8:
+            buf.resize(m);
+            for (std::size_t i = 0; i < m; ++i) buf[i] = char(std::uint8_t(std::clamp(std::lround(src[i]), 0L, 255L)));
+            bytes = buf.data();
+            len = m;
+            break;
+        }
+        ok = gzwrite(f, bytes, unsigned(len)) == int(len);
+    }
+    ok = (gzclose(f) == Z_OK) && ok;
+    if (!ok) {
         std::error_code ec;
         std::filesystem::remove(tmp, ec);
-        throw;
+        throw Error(file.string() + ": write failed (disk full?)");
     }
     commitAtomic(tmp, file);
 }

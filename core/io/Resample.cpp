@@ -1,7 +1,7 @@
 #include "io/Resample.hpp"
 
 #include "common/Error.hpp"
-#include "io/NiftiItk.hpp"
+#include "io/ResampleItk.hpp"
 
 namespace nm::io {
 

@@ -213,7 +213,8 @@ TEST_CASE("files we write are read by nibabel with the same affine", "[io][nifti
     const auto r = test::run("/usr/bin/python3 -c \"import nibabel as nib, numpy as np; im = nib.load('" +
                              (dir / "peer.nii.gz").string() +
                              "'); np.set_printoptions(precision=6, suppress=True); print(im.affine.ravel().tolist()); "
-                             "print(float(np.asarray(im.dataobj)[1,2,3,2]))\"");
+                             "print(float(np.asarray(im.dataobj)[1,2,3,2])); "
+                             "print(int(np.allclose(im.get_qform(), im.affine, atol=1e-4)), int(im.header['qform_code']))\"");
     REQUIRE(r.exitCode == 0);
     std::istringstream in(r.out);
     std::string line;
@@ -228,6 +229,10 @@ TEST_CASE("files we write are read by nibabel with the same affine", "[io][nifti
     double value = 0;
     in >> value;
     CHECK(value == Approx(v.at(1, 2, 3, 2)));
+    int qformMatches = 0, qformCode = 0;
+    in >> qformMatches >> qformCode;
+    CHECK(qformMatches == 1);  // the qform encodes the same (rigid + scaling) transform
+    CHECK(qformCode == 1);
 }
 
 #include "io/Resample.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// The ITK side of NIfTI IO (writing), behind an interface free of Eigen: ITK bundles its own copy of Eigen
+// The ITK side of resampling, behind an interface free of Eigen: ITK bundles its own copy of Eigen
 // (itkeigen) that cannot share a translation unit with the system Eigen we use everywhere else.
 #include <array>
 #include <cstdint>
@@ -18,10 +18,6 @@ struct RawImageInfo {
     std::string dataType;                ///< "uint8" ... "float64"
     std::uintmax_t dataBytes = 0;        ///< bytes of voxel data in the file's type
 };
-
-enum class Storage { Float32, Int16, Int32, UInt8 };
-/// Writes `data` (i fastest) with the given geometry; the file name's extension picks gzip.
-void write(const std::filesystem::path& file, const RawImageInfo& info, const float* data, Storage storage);
 
 } // namespace nm::io::itkbridge
 
