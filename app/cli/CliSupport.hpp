@@ -73,5 +73,6 @@ Command makeInfoCommand(CLI::App& root, const GlobalOptions& options);
 Command makeSelfTestCommand(CLI::App& root, const GlobalOptions& options);
 Command makeRenderCommand(CLI::App& root, const GlobalOptions& options);
 Command makeAnatomyCommand(CLI::App& root, const GlobalOptions& options);
+Command makeSimulateCommand(CLI::App& root, const GlobalOptions& options);
 
 } // namespace nm::cli

@@ -18,7 +18,7 @@ struct RenderOptions {
     double threshold = 0.0, opacity = 1.0, dpi = 300.0;
     std::optional<double> vmin, vmax;
     bool montage = false, labels = false, borders = false, binarize = false, positive = false, negative = false;
-    int scale = 1, width = 560, height = 420;
+    int scale = 1, width = 560, height = 420, map = 0;
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -44,6 +44,8 @@ Command makeRenderCommand(CLI::App& root, const GlobalOptions& options) {
                     "(.gii, .annot, .mgh, curv/sulc/thickness; lh./rh. or left/right in the name). Repeat for "
                     "both hemispheres or several layers")
         ->check(CLI::ExistingFile);
+    app->add_option("--map", o->map, "Which map of a multi-map overlay (frame of a 4-D volume, column of surface data)")
+        ->check(CLI::NonNegativeNumber);
     app->add_flag("--labels", o->labels, "Treat the overlay as labels (parcellation) even if it is not detected as one");
     app->add_flag("--borders", o->borders, "Draw borders between labels");
     app->add_option("--threshold", o->threshold, "Hide values with |value| below this")->check(CLI::NonNegativeNumber);
@@ -124,8 +126,12 @@ Command makeRenderCommand(CLI::App& root, const GlobalOptions& options) {
                     const auto& ov = merged[key];
                     render::OverlayLayer l;
                     l.name = key;
-                    if (ov.left.cols() > 0) l.left = ov.left.col(0);
-                    if (ov.right.cols() > 0) l.right = ov.right.col(0);
+                    const auto maps = std::max(ov.left.cols(), ov.right.cols());
+                    if (o->map >= maps)
+                        throw InputError("--map " + std::to_string(o->map) + ": overlay " + key + " has " +
+                                         std::to_string(maps) + " map(s)");
+                    if (ov.left.cols() > o->map) l.left = ov.left.col(o->map);
+                    if (ov.right.cols() > o->map) l.right = ov.right.col(o->map);
                     l.categorical = ov.categorical;
                     for (const auto& [k, c] : ov.labelColors) l.labelColors[k] = {c[0], c[1], c[2]};
                     l.labelNames = ov.labelNames;

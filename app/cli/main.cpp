@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
     commands.push_back(makeSelfTestCommand(app, options));
     commands.push_back(makeAnatomyCommand(app, options));
     commands.push_back(makeRenderCommand(app, options));
+    commands.push_back(makeSimulateCommand(app, options));
 
     try {
         app.parse(argc, argv);

@@ -422,21 +422,32 @@ void put(std::string& h, std::size_t offset, T value) {
 
 } // namespace
 
-void writeNifti(const std::filesystem::path& file, const Volume& volume, NiftiStorage storage, int level) {
+struct NiftiWriter::Impl {
+    std::filesystem::path file, tmp;
+    gzFile f = nullptr;
+    NiftiStorage storage = NiftiStorage::Float32;
+    std::size_t voxels = 0;
+    int frames = 0, written = 0;
+    std::vector<char> buffer;
+    bool failed = false;
+};
+
+NiftiWriter::NiftiWriter(const std::filesystem::path& file, const VolumeGeometry& geometry, int frames,
+                         NiftiStorage storage, int level, double repetitionTime)
+    : impl_(std::make_unique<Impl>()) {
     const bool gz = hasExtension(file, ".nii.gz");
     if (!gz && !hasExtension(file, ".nii"))
         throw fileError(file, "file name", "expected a NIfTI file name ending in .nii or .nii.gz");
-    if (volume.data.size() != volume.voxelCount() * std::size_t(volume.frames))
-        throw Error(file.string() + ": volume data size does not match its dimensions");
-    if (!volume.geometry.affine.allFinite()) throw Error(file.string() + ": affine is not finite");
+    if (frames < 1) throw Error(file.string() + ": a NIfTI file needs at least one frame");
+    if (!geometry.affine.allFinite()) throw Error(file.string() + ": affine is not finite");
+    for (int i = 0; i < 3; ++i)
+        if (geometry.dims[std::size_t(i)] > 32767 || geometry.dims[std::size_t(i)] < 1)
+            throw Error(file.string() + ": dimension out of range for NIfTI-1");
+    if (frames > 32767) throw Error(file.string() + ": too many frames for NIfTI-1");
     std::string h(352, '\0');
     put<std::int32_t>(h, 0, 348);
-    const std::int16_t dims[8] = {std::int16_t(volume.frames > 1 ? 4 : 3), std::int16_t(volume.geometry.dims[0]),
-                                  std::int16_t(volume.geometry.dims[1]), std::int16_t(volume.geometry.dims[2]),
-                                  std::int16_t(volume.frames), 1, 1, 1};
-    for (int i = 0; i < 3; ++i)
-        if (volume.geometry.dims[std::size_t(i)] > 32767)
-            throw Error(file.string() + ": dimension too large for NIfTI-1");
+    const std::int16_t dims[8] = {std::int16_t(frames > 1 ? 4 : 3), std::int16_t(geometry.dims[0]), std::int16_t(geometry.dims[1]),
+                                  std::int16_t(geometry.dims[2]), std::int16_t(frames), 1, 1, 1};
     for (int i = 0; i < 8; ++i) put<std::int16_t>(h, 40 + 2 * std::size_t(i), dims[i]);
     std::int16_t datatype = 16, bitpix = 32;
     switch (storage) {
@@ -448,9 +459,9 @@ void writeNifti(const std::filesystem::path& file, const Volume& volume, NiftiSt
     put<std::int16_t>(h, 70, datatype);
     put<std::int16_t>(h, 72, bitpix);
     double q[3], qfac, pix[3];
-    affineToQuaternion(volume.geometry.affine, q, qfac, pix);
+    affineToQuaternion(geometry.affine, q, qfac, pix);
     const float pixdim[8] = {float(qfac), float(pix[0]), float(pix[1]), float(pix[2]),
-                             float(volume.repetitionTime > 0 ? volume.repetitionTime : 1.0), 1, 1, 1};
+                             float(repetitionTime > 0 ? repetitionTime : 1.0), 1, 1, 1};
     for (int i = 0; i < 8; ++i) put<float>(h, 76 + 4 * std::size_t(i), pixdim[i]);
     put<float>(h, 108, 352.0f);  // vox_offset
     put<float>(h, 112, 1.0f);    // scl_slope
@@ -459,65 +470,98 @@ void writeNifti(const std::filesystem::path& file, const Volume& volume, NiftiSt
     put<std::int16_t>(h, 252, 1);  // qform_code: scanner
     put<std::int16_t>(h, 254, 1);  // sform_code: scanner
     for (int i = 0; i < 3; ++i) put<float>(h, 256 + 4 * std::size_t(i), float(q[i]));
-    for (int i = 0; i < 3; ++i) put<float>(h, 268 + 4 * std::size_t(i), float(volume.geometry.affine(i, 3)));
+    for (int i = 0; i < 3; ++i) put<float>(h, 268 + 4 * std::size_t(i), float(geometry.affine(i, 3)));
     for (int r = 0; r < 3; ++r)
-        for (int c = 0; c < 4; ++c) put<float>(h, 280 + 16 * std::size_t(r) + 4 * std::size_t(c), float(volume.geometry.affine(r, c)));
+        for (int c = 0; c < 4; ++c) put<float>(h, 280 + 16 * std::size_t(r) + 4 * std::size_t(c), float(geometry.affine(r, c)));
     std::memcpy(h.data() + 344, "n+1\0", 4);
 
     if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-    const auto tmp = atomicTemporaryFor(file);
+    impl_->file = file;
+    impl_->tmp = atomicTemporaryFor(file);
+    impl_->storage = storage;
+    impl_->voxels = geometry.voxelCount();
+    impl_->frames = frames;
     const std::string mode = gz ? "wb" + std::to_string(std::clamp(level, 1, 9)) : "wbT";  // T: no compression
-    gzFile f = gzopen(tmp.c_str(), mode.c_str());
-    if (!f) throw Error(file.string() + ": cannot open for writing");
-    gzbuffer(f, 1 << 18);
-    bool ok = gzwrite(f, h.data(), unsigned(h.size())) == int(h.size());
-    const std::size_t n = volume.data.size();
+    impl_->f = gzopen(impl_->tmp.c_str(), mode.c_str());
+    if (!impl_->f) throw Error(file.string() + ": cannot open for writing");
+    gzbuffer(impl_->f, 1 << 18);
+    if (gzwrite(impl_->f, h.data(), unsigned(h.size())) != int(h.size())) impl_->failed = true;
+}
+
+NiftiWriter::~NiftiWriter() {
+    if (impl_ && impl_->f) {
+        gzclose(impl_->f);
+        std::error_code ec;
+        std::filesystem::remove(impl_->tmp, ec);
+    }
+}
+
+void NiftiWriter::writeFrame(const float* src) {
+    auto& w = *impl_;
+    if (!w.f) throw Error(w.file.string() + ": writer is closed");
+    if (w.written >= w.frames) throw Error(w.file.string() + ": more frames than declared");
     constexpr std::size_t kChunk = 1 << 20;
-    std::vector<char> buf;
-    for (std::size_t start = 0; ok && start < n; start += kChunk) {
-        const std::size_t m = std::min(kChunk, n - start);
-        const float* src = volume.data.data() + start;
+    for (std::size_t start = 0; start < w.voxels && !w.failed; start += kChunk) {
+        const std::size_t m = std::min(kChunk, w.voxels - start);
+        const float* x = src + start;
         const char* bytes = nullptr;
         std::size_t len = 0;
-        switch (storage) {
+        switch (w.storage) {
         case NiftiStorage::Float32:
-            bytes = reinterpret_cast<const char*>(src);
+            bytes = reinterpret_cast<const char*>(x);
             len = m * 4;
             break;
         case NiftiStorage::Int16:
-            buf.resize(m * 2);
+            w.buffer.resize(m * 2);
             for (std::size_t i = 0; i < m; ++i) {
-                const auto v = std::int16_t(std::clamp(std::lround(src[i]), -32768L, 32767L));
-                std::memcpy(buf.data() + 2 * i, &v, 2);
+                const auto v = std::int16_t(std::clamp(std::lround(x[i]), -32768L, 32767L));
+                std::memcpy(w.buffer.data() + 2 * i, &v, 2);
             }
-            bytes = buf.data();
+            bytes = w.buffer.data();
             len = m * 2;
             break;
         case NiftiStorage::Int32:
-            buf.resize(m * 4);
+            w.buffer.resize(m * 4);
             for (std::size_t i = 0; i < m; ++i) {
-                const auto v = std::int32_t(std::lround(src[i]));
-                std::memcpy(buf.data() + 4 * i, &v, 4);
+                const auto v = std::int32_t(std::lround(x[i]));
+                std::memcpy(w.buffer.data() + 4 * i, &v, 4);
             }
-            bytes = buf.data();
+            bytes = w.buffer.data();
             len = m * 4;
             break;
         case NiftiStorage::UInt8:
-            buf.resize(m);
-            for (std::size_t i = 0; i < m; ++i) buf[i] = char(std::uint8_t(std::clamp(std::lround(src[i]), 0L, 255L)));
-            bytes = buf.data();
+            w.buffer.resize(m);
+            for (std::size_t i = 0; i < m; ++i) w.buffer[i] = char(std::uint8_t(std::clamp(std::lround(x[i]), 0L, 255L)));
+            bytes = w.buffer.data();
             len = m;
             break;
         }
-        ok = gzwrite(f, bytes, unsigned(len)) == int(len);
+        if (gzwrite(w.f, bytes, unsigned(len)) != int(len)) w.failed = true;
     }
-    ok = (gzclose(f) == Z_OK) && ok;
-    if (!ok) {
+    ++w.written;
+}
+
+void NiftiWriter::close() {
+    auto& w = *impl_;
+    if (!w.f) return;
+    const bool closed = gzclose(w.f) == Z_OK;
+    w.f = nullptr;
+    if (w.failed || !closed || w.written != w.frames) {
         std::error_code ec;
-        std::filesystem::remove(tmp, ec);
-        throw Error(file.string() + ": write failed (disk full?)");
+        std::filesystem::remove(w.tmp, ec);
+        if (w.written != w.frames)
+            throw Error(w.file.string() + ": " + std::to_string(w.written) + " of " + std::to_string(w.frames) + " frames written");
+        throw Error(w.file.string() + ": write failed (disk full?)");
     }
-    commitAtomic(tmp, file);
+    commitAtomic(w.tmp, w.file);
+}
+
+void writeNifti(const std::filesystem::path& file, const Volume& volume, NiftiStorage storage, int level) {
+    if (volume.data.size() != volume.voxelCount() * std::size_t(volume.frames))
+        throw Error(file.string() + ": volume data size does not match its dimensions");
+    NiftiWriter writer(file, volume.geometry, volume.frames, storage, level, volume.repetitionTime);
+    for (int t = 0; t < volume.frames; ++t) writer.writeFrame(volume.frame(t));
+    writer.close();
 }
 
 } // namespace nm::io

@@ -4,6 +4,7 @@
 #include "io/Volume.hpp"
 
 #include <filesystem>
+#include <memory>
 
 namespace nm::io {
 
@@ -28,5 +29,24 @@ enum class NiftiStorage { Float32, Int16, Int32, UInt8 };
 /// `compressionLevel` (1–9) applies to .nii.gz; 1 is several times faster than 6 on fMRI data.
 void writeNifti(const std::filesystem::path& file, const Volume& volume,
                 NiftiStorage storage = NiftiStorage::Float32, int compressionLevel = 6);
+
+/// Streams a 4-D NIfTI-1 file frame by frame (bounded memory for many maps or long runs). The
+/// file appears atomically at close(); destroying an unclosed writer discards it.
+class NiftiWriter {
+public:
+    NiftiWriter(const std::filesystem::path& file, const VolumeGeometry& geometry, int frames,
+                NiftiStorage storage = NiftiStorage::Float32, int compressionLevel = 6, double repetitionTime = 0.0);
+    ~NiftiWriter();
+    NiftiWriter(const NiftiWriter&) = delete;
+    NiftiWriter& operator=(const NiftiWriter&) = delete;
+    /// One frame of geometry.voxelCount() values (i fastest).
+    void writeFrame(const float* values);
+    /// Flushes, checks that every frame was written and renames into place.
+    void close();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 } // namespace nm::io

@@ -296,6 +296,8 @@ void writeNpz(const std::filesystem::path& file, const std::map<std::string, std
             throw Error(file.string() + ": cannot add " + name + ".npy");
         }
         zip_set_file_compression(z, zip_uint64_t(idx), ZIP_CM_DEFLATE, 0);
+        // A fixed time stamp (1980-01-01, as numpy writes) keeps archives byte-identical.
+        zip_file_set_dostime(z, zip_uint64_t(idx), 0, (0 << 9) | (1 << 5) | 1, 0);
     }
     if (zip_close(z) != 0) {
         const std::string msg = zip_strerror(z);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
@@ -53,7 +54,7 @@ TEST_CASE("version and info print the library versions", "[cli]") {
 }
 
 TEST_CASE("every subcommand has --help", "[cli]") {
-    for (const char* cmd : {"", " info", " selftest", " anatomy", " render"}) {
+    for (const char* cmd : {"", " info", " selftest", " anatomy", " render", " simulate"}) {
         const auto r = run(cli() + cmd + " --help");
         CHECK(r.exitCode == 0);
         CHECK_THAT(r.out, Catch::Contains("Usage") || Catch::Contains("USAGE") || Catch::Contains("Options"));
@@ -173,4 +174,30 @@ TEST_CASE("a killed job resumes from its checkpoint to the same result", "[cli][
     const auto result = jsonLines(resumed.out).back();
     CHECK(result["outputs"]["resumed_from"] == 25);
     CHECK(result["outputs"]["checksum"].get<double>() == expected);
+}
+
+TEST_CASE("simulate: bounded memory as subjects grow, and clear errors", "[cli][simulate]") {
+    if (!std::filesystem::exists("/usr/share/mricron/templates/ch2bet.nii.gz") && !std::getenv("NEUROMOSAIC_MRICRON_DIR"))
+        NM_SKIP("mricron-data is not installed");
+    nm::test::TempDir dir;
+    auto peak = [&](int subjects) {
+        const auto out = dir / ("large-" + std::to_string(subjects));
+        const auto r = run(cli() + " simulate --preset large --subjects " + std::to_string(subjects) +
+                           " --task-volumes 40 --rest-volumes 40 --progress json --out " + shellQuote(out.string()));
+        REQUIRE(r.exitCode == 0);
+        return jsonLines(r.out).back()["outputs"]["peak_rss_kb"].get<double>();
+    };
+    const double one = peak(1), four = peak(4);
+    INFO("peak RSS: 1 subject " << one / 1024 << " MiB, 4 subjects " << four / 1024 << " MiB");
+    CHECK(four < 1.3 * one);  // written subject by subject: memory does not grow with the cohort
+    CHECK(four < 512 * 1024);
+
+    auto r = run(cli() + " simulate --preset tiny --scales 64,16 --out " + shellQuote((dir / "x").string()));
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("--scales"));
+    { std::ofstream(dir / "file") << "x"; }
+    r = run(cli() + " simulate --preset tiny --out " + shellQuote((dir / "file").string()));
+    CHECK(r.exitCode == 2);
+    CHECK(countLines(r.err) == 1);
+    CHECK_THAT(r.err, Catch::Contains((dir / "file").string()));
 }
