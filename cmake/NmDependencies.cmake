@@ -3,6 +3,16 @@ find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(ZLIB REQUIRED)
+find_package(HDF5 REQUIRED COMPONENTS C)  # the atlas bundle (serial HDF5, C API)
+# MPI is optional: `mpirun -np N neuromosaic-cli learn` splits the data streams over ranks.
+option(NM_WITH_MPI "Build the learner with MPI (OpenMPI)" ON)
+if(NM_WITH_MPI)
+  find_package(MPI COMPONENTS C)
+  if(NOT MPI_C_FOUND)
+    message(STATUS "NeuroMosaic: MPI not found, building without it")
+    set(NM_WITH_MPI OFF)
+  endif()
+endif()
 find_package(Threads REQUIRED)
 find_package(OpenMP REQUIRED COMPONENTS CXX)  # GCC's libgomp: loop-level parallelism in core
 # libzip through pkg-config: Debian's libzip CMake config requires the zipcmp tools binaries.

@@ -1,0 +1,415 @@
+#include "io/AtlasBundle.hpp"
+
+#include "common/AtomicFile.hpp"
+#include "common/Error.hpp"
+
+#include <hdf5.h>
+
+#include <mutex>
+
+namespace nm::io {
+
+namespace {
+
+// The serial HDF5 library is not thread-safe: one call at a time.
+std::mutex& hdf5Mutex() {
+    static std::mutex m;
+    return m;
+}
+
+struct Handle {
+    hid_t id = -1;
+    herr_t (*close)(hid_t) = nullptr;
+    Handle() = default;
+    Handle(hid_t i, herr_t (*c)(hid_t)) : id(i), close(c) {}
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    Handle(Handle&& o) noexcept : id(o.id), close(o.close) { o.id = -1; }
+    Handle& operator=(Handle&& o) noexcept {
+        if (this != &o) {
+            if (id >= 0 && close) close(id);
+            id = o.id;
+            close = o.close;
+            o.id = -1;
+        }
+        return *this;
+    }
+    ~Handle() {
+        if (id >= 0 && close) close(id);
+    }
+    operator hid_t() const { return id; }
+};
+
+class Writer {
+public:
+    explicit Writer(const std::filesystem::path& file) : file_(file) {
+        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+        f_ = Handle(H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+        if (f_ < 0) throw Error(file.string() + ": cannot create HDF5 file");
+    }
+    hid_t root() const { return f_; }
+    Handle group(hid_t parent, const std::string& name) {
+        Handle g(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+        check(g, name);
+        return g;
+    }
+    template <typename T>
+    void dataset(hid_t parent, const std::string& name, const T* data, std::vector<hsize_t> dims, hid_t type) {
+        Handle space(H5Screate_simple(int(dims.size()), dims.data(), nullptr), H5Sclose);
+        hsize_t total = 1;
+        for (auto d : dims) total *= d;
+        Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+        if (total > 4096 && dims.size() <= 2) {
+            std::vector<hsize_t> chunk = dims;
+            for (auto& c : chunk) c = std::min<hsize_t>(c, dims.size() == 1 ? 65536 : 256);
+            H5Pset_chunk(plist, int(chunk.size()), chunk.data());
+            H5Pset_deflate(plist, 4);
+        }
+        Handle d(H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, plist, H5P_DEFAULT), H5Dclose);
+        check(d, name);
+        if (total > 0 && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) throw Error(file_.string() + ": cannot write " + name);
+    }
+    void strings(hid_t parent, const std::string& name, const std::vector<std::string>& values) {
+        std::vector<const char*> ptrs;
+        for (const auto& v : values) ptrs.push_back(v.c_str());
+        Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+        H5Tset_size(type, H5T_VARIABLE);
+        H5Tset_cset(type, H5T_CSET_UTF8);
+        const hsize_t n = values.size();
+        Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+        Handle d(H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+        check(d, name);
+        if (n > 0 && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0) throw Error(file_.string() + ": cannot write " + name);
+    }
+    void attribute(hid_t obj, const std::string& name, const std::string& value) {
+        Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+        H5Tset_size(type, value.size() + 1);
+        H5Tset_cset(type, H5T_CSET_UTF8);
+        Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+        Handle a(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+        check(a, name);
+        H5Awrite(a, type, value.c_str());
+    }
+    void attribute(hid_t obj, const std::string& name, long long value) {
+        Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+        Handle a(H5Acreate2(obj, name.c_str(), H5T_NATIVE_LLONG, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+        check(a, name);
+        H5Awrite(a, H5T_NATIVE_LLONG, &value);
+    }
+    void sparse(hid_t parent, const std::string& name, const SparseMapsF& m) {
+        SparseMapsF c = m;
+        c.makeCompressed();
+        Handle g = group(parent, name);
+        dataset(g, "data", c.valuePtr(), {hsize_t(c.nonZeros())}, H5T_NATIVE_FLOAT);
+        dataset(g, "indices", c.innerIndexPtr(), {hsize_t(c.nonZeros())}, H5T_NATIVE_INT64);
+        dataset(g, "indptr", c.outerIndexPtr(), {hsize_t(c.rows() + 1)}, H5T_NATIVE_INT64);
+        attribute(g, "format", std::string("csr"));
+        attribute(g, "rows", (long long)c.rows());
+        attribute(g, "cols", (long long)c.cols());
+    }
+
+private:
+    void check(hid_t h, const std::string& what) const {
+        if (h < 0) throw Error(file_.string() + ": cannot create " + what);
+    }
+    std::filesystem::path file_;
+    Handle f_;
+};
+
+class Reader {
+public:
+    explicit Reader(const std::filesystem::path& file) : file_(file) {
+        requireReadableFile(file, "atlas bundle");
+        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+        if (H5Fis_hdf5(file.c_str()) <= 0) throw fileError(file, "not an HDF5 file (expected a *.nmatlas.h5 atlas bundle)");
+        f_ = Handle(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+        if (f_ < 0) throw fileError(file, "cannot open the HDF5 file (damaged?)");
+    }
+    hid_t root() const { return f_; }
+    bool exists(hid_t parent, const std::string& name) const { return H5Lexists(parent, name.c_str(), H5P_DEFAULT) > 0; }
+    Handle group(hid_t parent, const std::string& name, const std::string& path) const {
+        if (!exists(parent, name)) throw fileError(file_, path, "missing");
+        Handle g(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), H5Gclose);
+        if (g < 0) throw fileError(file_, path, "is not a group");
+        return g;
+    }
+    std::vector<hsize_t> shape(hid_t parent, const std::string& name, const std::string& path) const {
+        if (!exists(parent, name)) throw fileError(file_, path, "missing");
+        Handle d(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose);
+        if (d < 0) throw fileError(file_, path, "is not a dataset");
+        Handle s(H5Dget_space(d), H5Sclose);
+        const int nd = H5Sget_simple_extent_ndims(s);
+        std::vector<hsize_t> dims(std::size_t(std::max(nd, 0)));
+        H5Sget_simple_extent_dims(s, dims.data(), nullptr);
+        return dims;
+    }
+    template <typename T>
+    std::vector<T> read(hid_t parent, const std::string& name, hid_t type, const std::string& path,
+                        std::optional<hsize_t> expected = std::nullopt) const {
+        const auto dims = shape(parent, name, path);
+        hsize_t total = 1;
+        for (auto d : dims) total *= d;
+        if (expected && total != *expected)
+            throw fileError(file_, path, "has " + std::to_string(total) + " values, expected " + std::to_string(*expected));
+        if (total > (hsize_t(1) << 34)) throw fileError(file_, path, "implausibly large");
+        std::vector<T> out(total);
+        Handle d(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose);
+        if (total > 0 && H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
+            throw fileError(file_, path, "cannot be read (damaged file?)");
+        return out;
+    }
+    std::vector<std::string> strings(hid_t parent, const std::string& name, const std::string& path, hsize_t expected) const {
+        const auto dims = shape(parent, name, path);
+        if (dims.size() != 1 || dims[0] != expected) throw fileError(file_, path, "expected " + std::to_string(expected) + " names");
+        Handle d(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose);
+        Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+        H5Tset_size(type, H5T_VARIABLE);
+        std::vector<char*> ptrs(expected, nullptr);
+        if (expected > 0 && H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0)
+            throw fileError(file_, path, "cannot be read");
+        std::vector<std::string> out;
+        for (char* p : ptrs) {
+            out.emplace_back(p ? p : "");
+        }
+        Handle space(H5Dget_space(d), H5Sclose);
+        if (expected > 0) H5Dvlen_reclaim(type, space, H5P_DEFAULT, ptrs.data());
+        return out;
+    }
+    std::optional<std::string> stringAttribute(hid_t obj, const std::string& name) const {
+        if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
+        Handle a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose);
+        Handle type(H5Aget_type(a), H5Tclose);
+        if (H5Tget_class(type) != H5T_STRING) return std::nullopt;
+        if (H5Tis_variable_str(type) > 0) {
+            char* p = nullptr;
+            Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+            H5Tset_size(mem, H5T_VARIABLE);
+            H5Aread(a, mem, &p);
+            std::string s = p ? p : "";
+            H5free_memory(p);
+            return s;
+        }
+        const std::size_t n = H5Tget_size(type);
+        std::string s(n, '\0');
+        H5Aread(a, type, s.data());
+        s.erase(std::find(s.begin(), s.end(), '\0'), s.end());
+        return s;
+    }
+    std::optional<long long> intAttribute(hid_t obj, const std::string& name) const {
+        if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
+        Handle a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose);
+        long long v = 0;
+        if (H5Aread(a, H5T_NATIVE_LLONG, &v) < 0) return std::nullopt;
+        return v;
+    }
+    SparseMapsF sparse(hid_t parent, const std::string& name, const std::string& path, long long rows, long long cols) const {
+        Handle g = group(parent, name, path);
+        const auto r = intAttribute(g, "rows"), c = intAttribute(g, "cols");
+        if (!r || !c || *r != rows || *c != cols)
+            throw fileError(file_, path, "shape " + std::to_string(r.value_or(-1)) + "×" + std::to_string(c.value_or(-1)) +
+                                             ", expected " + std::to_string(rows) + "×" + std::to_string(cols));
+        const auto indptr = read<std::int64_t>(g, "indptr", H5T_NATIVE_INT64, path + "/indptr", hsize_t(rows + 1));
+        const auto nnz = hsize_t(indptr.back());
+        const auto data = read<float>(g, "data", H5T_NATIVE_FLOAT, path + "/data", nnz);
+        const auto indices = read<std::int64_t>(g, "indices", H5T_NATIVE_INT64, path + "/indices", nnz);
+        std::vector<Eigen::Triplet<float, std::int64_t>> t;
+        t.reserve(nnz);
+        for (long long i = 0; i < rows; ++i) {
+            if (indptr[std::size_t(i)] > indptr[std::size_t(i) + 1] || indptr[std::size_t(i)] < 0)
+                throw fileError(file_, path + "/indptr", "not increasing");
+            for (auto k = indptr[std::size_t(i)]; k < indptr[std::size_t(i) + 1]; ++k) {
+                if (indices[std::size_t(k)] < 0 || indices[std::size_t(k)] >= cols) throw fileError(file_, path + "/indices", "out of range");
+                t.emplace_back(i, indices[std::size_t(k)], data[std::size_t(k)]);
+            }
+        }
+        SparseMapsF m(rows, cols);
+        m.setFromTriplets(t.begin(), t.end());
+        return m;
+    }
+    const std::filesystem::path& file() const { return file_; }
+
+private:
+    std::filesystem::path file_;
+    Handle f_;
+};
+
+std::string scaleGroup(int k) { return "scale-" + std::to_string(k); }
+
+} // namespace
+
+const AtlasScale& AtlasBundle::scale(int components) const {
+    for (const auto& s : scales)
+        if (s.components == components) return s;
+    std::string have;
+    for (const auto& s : scales) have += (have.empty() ? "" : ", ") + std::to_string(s.components);
+    throw InputError("atlas: no scale with " + std::to_string(components) + " components (has " + have + ")");
+}
+
+Volume AtlasBundle::mapsVolume(std::size_t index) const {
+    const auto& s = scales.at(index);
+    Volume v;
+    v.geometry = grid;
+    v.frames = s.components;
+    v.data.assign(grid.voxelCount() * std::size_t(s.components), 0.0f);
+    for (Eigen::Index c = 0; c < s.maps.outerSize(); ++c) {
+        float* f = v.frame(int(c));
+        for (SparseMapsF::InnerIterator it(s.maps, c); it; ++it) f[std::size_t(maskVoxels[std::size_t(it.col())])] = it.value();
+    }
+    return v;
+}
+
+void AtlasBundle::validate(const std::string& what) const {
+    const auto p = Eigen::Index(maskVoxels.size());
+    for (std::size_t i = 1; i < maskVoxels.size(); ++i)
+        if (maskVoxels[i] <= maskVoxels[i - 1]) throw InputError(what + ": mask voxels must increase");
+    if (!maskVoxels.empty() && (maskVoxels.front() < 0 || std::size_t(maskVoxels.back()) >= grid.voxelCount()))
+        throw InputError(what + ": mask voxels outside the grid");
+    for (const auto& s : scales) {
+        const std::string w = what + ": " + scaleGroup(s.components);
+        if (s.maps.rows() != s.components || s.maps.cols() != p) throw InputError(w + ": maps have the wrong shape");
+        if (int(s.names.size()) != s.components) throw InputError(w + ": names");
+        if (s.centroids.rows() != s.components || s.centroids.cols() != 3) throw InputError(w + ": centroids");
+        if (s.explainedVariance.size() != s.components) throw InputError(w + ": explained_variance");
+        if (s.size.size() != s.components) throw InputError(w + ": size");
+        if (int(s.parent.size()) != s.components) throw InputError(w + ": parent");
+        for (const auto* m : {&s.correlation, &s.partialCorrelation})
+            if (m->size() != 0 && (m->rows() != s.components || m->cols() != s.components)) throw InputError(w + ": network");
+    }
+}
+
+void writeAtlasBundle(const std::filesystem::path& file, const AtlasBundle& b) {
+    b.validate(file.string());
+    std::lock_guard lock(hdf5Mutex());
+    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+    const auto tmp = atomicTemporaryFor(file);
+    try {
+        Writer w(tmp);
+        w.attribute(w.root(), "format", std::string("neuromosaic-atlas"));
+        w.attribute(w.root(), "schema_version", (long long)AtlasBundle::kSchemaVersion);
+        {
+            auto space = w.group(w.root(), "space");
+            w.attribute(space, "template_id", b.templateId);
+            const int dims[3] = {b.grid.dims[0], b.grid.dims[1], b.grid.dims[2]};
+            w.dataset(space, "dims", dims, {3}, H5T_NATIVE_INT);
+            Eigen::Matrix<double, 4, 4, Eigen::RowMajor> affine = b.grid.affine;
+            w.dataset(space, "affine", affine.data(), {4, 4}, H5T_NATIVE_DOUBLE);
+            w.dataset(space, "mask_voxels", b.maskVoxels.data(), {hsize_t(b.maskVoxels.size())}, H5T_NATIVE_INT64);
+            if (!b.surfaceSpace.empty()) w.attribute(space, "surface_space", b.surfaceSpace);
+        }
+        auto scales = w.group(w.root(), "scales");
+        for (const auto& s : b.scales) {
+            auto g = w.group(scales, scaleGroup(s.components));
+            w.attribute(g, "components", (long long)s.components);
+            w.sparse(g, "maps", s.maps);
+            w.strings(g, "names", s.names);
+            Eigen::Matrix<float, Eigen::Dynamic, 3, Eigen::RowMajor> c = s.centroids;
+            w.dataset(g, "centroids", c.data(), {hsize_t(s.components), 3}, H5T_NATIVE_FLOAT);
+            w.dataset(g, "explained_variance", s.explainedVariance.data(), {hsize_t(s.components)}, H5T_NATIVE_FLOAT);
+            w.dataset(g, "size", s.size.data(), {hsize_t(s.components)}, H5T_NATIVE_INT);
+            w.dataset(g, "parent", s.parent.data(), {hsize_t(s.components)}, H5T_NATIVE_INT);
+            if (s.correlation.size() > 0) {
+                auto net = w.group(g, "network");
+                Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> corr = s.correlation, part = s.partialCorrelation;
+                w.dataset(net, "correlation", corr.data(), {hsize_t(s.components), hsize_t(s.components)}, H5T_NATIVE_FLOAT);
+                if (part.size() > 0)
+                    w.dataset(net, "partial_correlation", part.data(), {hsize_t(s.components), hsize_t(s.components)}, H5T_NATIVE_FLOAT);
+            }
+            if (s.surfaceLeft && s.surfaceRight) {
+                auto surf = w.group(g, "surface");
+                w.sparse(surf, "left", *s.surfaceLeft);
+                w.sparse(surf, "right", *s.surfaceRight);
+            }
+        }
+        auto prov = w.group(w.root(), "provenance");
+        w.attribute(prov, "json", b.provenance.dump());
+    } catch (...) {
+        std::error_code ec;
+        std::filesystem::remove(tmp, ec);
+        throw;
+    }
+    commitAtomic(tmp, file);
+}
+
+AtlasBundle readAtlasBundle(const std::filesystem::path& file) {
+    std::lock_guard lock(hdf5Mutex());
+    Reader r(file);
+    if (r.stringAttribute(r.root(), "format").value_or("") != "neuromosaic-atlas")
+        throw fileError(file, "format", "not a NeuroMosaic atlas bundle (attribute format != neuromosaic-atlas)");
+    AtlasBundle b;
+    b.schemaVersion = int(r.intAttribute(r.root(), "schema_version").value_or(0));
+    if (b.schemaVersion < 1 || b.schemaVersion > AtlasBundle::kSchemaVersion)
+        throw fileError(file, "schema_version", std::to_string(b.schemaVersion) + " is not supported by this version (1.." +
+                                                    std::to_string(AtlasBundle::kSchemaVersion) + "); update NeuroMosaic");
+    {
+        auto space = r.group(r.root(), "space", "/space");
+        b.templateId = r.stringAttribute(space, "template_id").value_or("");
+        b.surfaceSpace = r.stringAttribute(space, "surface_space").value_or("");
+        const auto dims = r.read<int>(space, "dims", H5T_NATIVE_INT, "/space/dims", 3);
+        for (int i = 0; i < 3; ++i) {
+            if (dims[std::size_t(i)] < 1 || dims[std::size_t(i)] > 4096) throw fileError(file, "/space/dims", "implausible grid size");
+            b.grid.dims[std::size_t(i)] = dims[std::size_t(i)];
+        }
+        const auto affine = r.read<double>(space, "affine", H5T_NATIVE_DOUBLE, "/space/affine", 16);
+        for (int i = 0; i < 16; ++i) b.grid.affine(i / 4, i % 4) = affine[std::size_t(i)];
+        b.maskVoxels = r.read<std::int64_t>(space, "mask_voxels", H5T_NATIVE_INT64, "/space/mask_voxels");
+    }
+    const auto p = (long long)b.maskVoxels.size();
+    auto scales = r.group(r.root(), "scales", "/scales");
+    hsize_t count = 0;
+    H5Gget_num_objs(scales, &count);
+    std::vector<std::pair<int, std::string>> names;
+    for (hsize_t i = 0; i < count; ++i) {
+        char name[256];
+        H5Gget_objname_by_idx(scales, i, name, sizeof name);
+        const std::string n(name);
+        if (n.rfind("scale-", 0) != 0) continue;
+        names.emplace_back(std::stoi(n.substr(6)), n);
+    }
+    std::sort(names.begin(), names.end());
+    for (const auto& [k, n] : names) {
+        const std::string path = "/scales/" + n;
+        auto g = r.group(scales, n, path);
+        AtlasScale s;
+        s.components = k;
+        s.maps = r.sparse(g, "maps", path + "/maps", k, p);
+        s.names = r.strings(g, "names", path + "/names", hsize_t(k));
+        const auto c = r.read<float>(g, "centroids", H5T_NATIVE_FLOAT, path + "/centroids", hsize_t(k) * 3);
+        s.centroids = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, 3, Eigen::RowMajor>>(c.data(), k, 3);
+        const auto ev = r.read<float>(g, "explained_variance", H5T_NATIVE_FLOAT, path + "/explained_variance", hsize_t(k));
+        s.explainedVariance = Eigen::Map<const Eigen::VectorXf>(ev.data(), k);
+        const auto sz = r.read<int>(g, "size", H5T_NATIVE_INT, path + "/size", hsize_t(k));
+        s.size = Eigen::Map<const Eigen::VectorXi>(sz.data(), k);
+        s.parent = r.read<int>(g, "parent", H5T_NATIVE_INT, path + "/parent", hsize_t(k));
+        if (r.exists(g, "network")) {
+            auto net = r.group(g, "network", path + "/network");
+            const auto corr = r.read<float>(net, "correlation", H5T_NATIVE_FLOAT, path + "/network/correlation", hsize_t(k) * hsize_t(k));
+            s.correlation = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(corr.data(), k, k);
+            if (r.exists(net, "partial_correlation")) {
+                const auto part = r.read<float>(net, "partial_correlation", H5T_NATIVE_FLOAT, path + "/network/partial_correlation",
+                                                hsize_t(k) * hsize_t(k));
+                s.partialCorrelation = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(part.data(), k, k);
+            }
+        }
+        if (r.exists(g, "surface")) {
+            auto surf = r.group(g, "surface", path + "/surface");
+            auto left = r.group(surf, "left", path + "/surface/left");
+            const auto cl = r.intAttribute(left, "cols").value_or(0);
+            auto right = r.group(surf, "right", path + "/surface/right");
+            const auto cr = r.intAttribute(right, "cols").value_or(0);
+            s.surfaceLeft = r.sparse(surf, "left", path + "/surface/left", k, cl);
+            s.surfaceRight = r.sparse(surf, "right", path + "/surface/right", k, cr);
+        }
+        b.scales.push_back(std::move(s));
+    }
+    if (b.scales.empty()) throw fileError(file, "/scales", "the bundle has no scale");
+    if (r.exists(r.root(), "provenance")) {
+        auto prov = r.group(r.root(), "provenance", "/provenance");
+        const auto j = r.stringAttribute(prov, "json");
+        if (j) b.provenance = nlohmann::json::parse(*j, nullptr, false);
+        if (b.provenance.is_discarded()) throw fileError(file, "/provenance", "not valid JSON");
+    }
+    b.validate(file.string());
+    return b;
+}
+
+} // namespace nm::io
