@@ -12,7 +12,7 @@ using namespace nm::connectivity;
 TEST_CASE("Ledoit-Wolf matches scikit-learn", "[connectivity]") {
     std::mt19937_64 rng(2);
     std::normal_distribution<double> normal;
-    Eigen::MatrixXd x(40, 12);
+    Eigen::MatrixXd x(400, 12);
     for (Eigen::Index i = 0; i < x.rows(); ++i)
         for (Eigen::Index j = 0; j < x.cols(); ++j) x(i, j) = normal(rng) + (j > 0 ? 0.5 * x(i, j - 1) : 0.0);
     const auto lw = ledoitWolf(x);
