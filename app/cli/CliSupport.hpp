@@ -74,5 +74,8 @@ Command makeSelfTestCommand(CLI::App& root, const GlobalOptions& options);
 Command makeRenderCommand(CLI::App& root, const GlobalOptions& options);
 Command makeAnatomyCommand(CLI::App& root, const GlobalOptions& options);
 Command makeSimulateCommand(CLI::App& root, const GlobalOptions& options);
+Command makeLearnCommand(CLI::App& root, const GlobalOptions& options);
+Command makeExportCommand(CLI::App& root, const GlobalOptions& options);
+Command makeValidateCommand(CLI::App& root, const GlobalOptions& options);
 
 } // namespace nm::cli

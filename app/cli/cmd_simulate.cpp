@@ -13,7 +13,7 @@ struct SimulateOptions {
     std::string preset = "tiny", out;
     std::uint64_t seed = 0;
     std::optional<int> subjects, studies, studiesPerSubject, networkScale, taskVolumes, restVolumes, compression;
-    std::optional<double> voxel, ar1;
+    std::optional<double> voxel, ar1, fineAmplitude;
     std::vector<int> scales;
     std::vector<double> tsnr, deformation;
     bool float32 = false;
@@ -41,6 +41,9 @@ Command makeSimulateCommand(CLI::App& root, const GlobalOptions& options) {
     app->add_option("--deformation", o->deformation, "Range of subject deformations in mm MIN,MAX (default 2,8)")
         ->delimiter(',')
         ->expected(2);
+    app->add_option("--fine-amplitude", o->fineAmplitude,
+                    "Percent signal change of the independent fluctuations of components finer than the network scale (default 0.6)")
+        ->check(CLI::Range(0.0, 10.0));
     app->add_flag("--float32", o->float32, "Store BOLD as float32 instead of int16");
     app->add_option("--compression", o->compression, "gzip level of the NIfTI files, 1 (fast) to 9")->check(CLI::Range(1, 9));
     return {app, [o, &options] {
@@ -66,6 +69,7 @@ Command makeSimulateCommand(CLI::App& root, const GlobalOptions& options) {
                     c.deformationMinMm = o->deformation[0];
                     c.deformationMaxMm = o->deformation[1];
                 }
+                if (o->fineAmplitude) c.fineAmplitude = *o->fineAmplitude;
                 if (o->float32) c.int16Data = false;
                 if (o->compression) c.compressionLevel = *o->compression;
                 c.threads = options.threads;

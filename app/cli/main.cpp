@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
     commands.push_back(makeAnatomyCommand(app, options));
     commands.push_back(makeRenderCommand(app, options));
     commands.push_back(makeSimulateCommand(app, options));
+    commands.push_back(makeLearnCommand(app, options));
+    commands.push_back(makeExportCommand(app, options));
+    commands.push_back(makeValidateCommand(app, options));
 
     try {
         app.parse(argc, argv);

@@ -119,6 +119,43 @@ Eigen::MatrixXf VolumeToSurface::project(const Volume& volume) const {
     return out;
 }
 
+Eigen::SparseMatrix<float, Eigen::RowMajor, std::int64_t> VolumeToSurface::projectSparse(
+    const Eigen::SparseMatrix<float, Eigen::RowMajor, std::int64_t>& maps, const std::vector<std::int64_t>& voxels,
+    float threshold) const {
+    if (maps.cols() != Eigen::Index(voxels.size())) throw InputError("projection: maps and voxel list disagree");
+    // Column of the sampling matrix for each map voxel (−1: the ribbon never samples it).
+    std::unordered_map<std::int64_t, int> column;
+    for (std::size_t c = 0; c < usedVoxels_.size(); ++c) column.emplace(usedVoxels_[c], int(c));
+    std::vector<int> toColumn(voxels.size(), -1);
+    for (std::size_t v = 0; v < voxels.size(); ++v) {
+        auto it = column.find(voxels[v]);
+        if (it != column.end()) toColumn[v] = it->second;
+    }
+    const int depths = options_.depths;
+    std::vector<Eigen::Triplet<float, std::int64_t>> out;
+    const Eigen::Index k = maps.rows();
+    constexpr Eigen::Index kChunk = 64;
+    for (Eigen::Index start = 0; start < k; start += kChunk) {
+        const Eigen::Index n = std::min(kChunk, k - start);
+        Eigen::MatrixXf x = Eigen::MatrixXf::Zero(Eigen::Index(usedVoxels_.size()), n);
+        for (Eigen::Index j = 0; j < n; ++j)
+            for (Eigen::SparseMatrix<float, Eigen::RowMajor, std::int64_t>::InnerIterator it(maps, start + j); it; ++it)
+                if (toColumn[std::size_t(it.col())] >= 0) x(toColumn[std::size_t(it.col())], j) = it.value();
+        const Eigen::MatrixXf samples = sampling_ * x;  // (vertices·depths) × n
+        for (Eigen::Index j = 0; j < n; ++j) {
+            Eigen::VectorXf values(vertices_);
+            for (Eigen::Index v = 0; v < vertices_; ++v)
+                values[v] = sampleCount_[v] > 0 ? samples.col(j).segment(v * depths, depths).sum() / sampleCount_[v] : 0.0f;
+            const float peak = values.cwiseAbs().maxCoeff();
+            for (Eigen::Index v = 0; v < vertices_; ++v)
+                if (peak > 0 && std::abs(values[v]) >= threshold * peak) out.emplace_back(start + j, v, values[v]);
+        }
+    }
+    Eigen::SparseMatrix<float, Eigen::RowMajor, std::int64_t> result(k, vertices_);
+    result.setFromTriplets(out.begin(), out.end());
+    return result;
+}
+
 Volume surfaceToVolume(const SurfaceSpace& space, const Eigen::MatrixXf& left, const Eigen::MatrixXf& right,
                        const VolumeGeometry& grid, int depths) {
     if (left.rows() != space.left.vertexCount() || right.rows() != space.right.vertexCount())

@@ -29,6 +29,12 @@ public:
     /// Throws nm::InputError when the volume's grid differs from the one given at construction.
     [[nodiscard]] Eigen::MatrixXf project(const Volume& volume) const;
     [[nodiscard]] Eigen::Index vertexCount() const { return vertices_; }
+    /// Projects sparse maps given over a subset of grid voxels (maps: k × voxels.size(),
+    /// `voxels`: grid indices), `chunk` maps at a time; values below `threshold` × each map's
+    /// peak become 0. Returns k × vertices, sparse.
+    [[nodiscard]] Eigen::SparseMatrix<float, Eigen::RowMajor, std::int64_t> projectSparse(
+        const Eigen::SparseMatrix<float, Eigen::RowMajor, std::int64_t>& maps, const std::vector<std::int64_t>& voxels,
+        float threshold = 0.01f) const;
 
 private:
     VolumeGeometry grid_;

@@ -3,6 +3,9 @@
 #include <cstdlib>
 
 #ifdef NM_WITH_MPI
+// The C API only: OpenMPI/MPICH otherwise pull in their deprecated C++ bindings.
+#define OMPI_SKIP_MPICXX 1
+#define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
 #endif
 

@@ -43,6 +43,7 @@ void OnlineDictionaryLearner::initialize(const RowMatrixF& maps) {
                          std::to_string(maps.cols()) + ", expected " + std::to_string(D_.rows()) + "×" +
                          std::to_string(D_.cols()));
     D_ = maps;
+    G_.resize(0, 0);  // recomputed from the new maps at the next iteration
     for (Eigen::Index j = 0; j < D_.rows(); ++j) {
         float* d = D_.row(j).data();
         // Scale into the ball before projecting, so that the shape of the start survives.
@@ -50,6 +51,33 @@ void OnlineDictionaryLearner::initialize(const RowMatrixF& maps) {
         for (Eigen::Index i = 0; i < D_.cols(); ++i) l1 += std::abs(options_.positive ? std::max(0.0f, d[i]) : d[i]);
         if (l1 > 0) D_.row(j) *= float(options_.radius / l1);
         projectElasticNetBall(d, std::size_t(D_.cols()), options_.radius, options_.gamma, options_.positive);
+    }
+    rebuildSparse();
+}
+
+void OnlineDictionaryLearner::setColumn(Eigen::Index voxel) {
+    auto& col = columns_[std::size_t(voxel)];
+    col.clear();
+    for (Eigen::Index j = 0; j < D_.rows(); ++j) {
+        const float v = D_(j, voxel);
+        if (v != 0.0f) col.emplace_back(std::int32_t(j), v);
+    }
+}
+
+void OnlineDictionaryLearner::rebuildSparse() {
+    const Eigen::Index k = D_.rows(), p = D_.cols();
+    columns_.assign(std::size_t(p), {});
+    atomNorm_.assign(std::size_t(k), 0.0);
+    for (Eigen::Index j = 0; j < k; ++j) {
+        const float* d = D_.row(j).data();
+        double l1 = 0.0, sq = 0.0;
+        for (Eigen::Index i = 0; i < p; ++i)
+            if (d[i] != 0.0f) {
+                columns_[std::size_t(i)].emplace_back(std::int32_t(j), d[i]);
+                l1 += std::abs(d[i]);
+                sq += double(d[i]) * d[i];
+            }
+        atomNorm_[std::size_t(j)] = l1 + 0.5 * options_.gamma * sq;
     }
 }
 
@@ -65,39 +93,87 @@ void OnlineDictionaryLearner::drawSubset() {
     std::sort(subset_.begin(), subset_.end());
 }
 
+void OnlineDictionaryLearner::recomputeGram() {
+    // D Dᵀ = Σ_voxels d_i d_iᵀ over each column's non-zeros (O(Σ nnz_i²), not O(k² p)).
+    const Eigen::Index k = D_.rows();
+    G_ = Eigen::MatrixXd::Zero(k, k);
+    for (const auto& col : columns_)
+        for (std::size_t a = 0; a < col.size(); ++a) {
+            const double va = col[a].second;
+            double* g = G_.col(col[a].first).data();
+            for (std::size_t b = 0; b < col.size(); ++b) g[col[b].first] += va * double(col[b].second);
+        }
+    gramAge_ = 0;
+}
+
+namespace {
+using Column = std::vector<std::pair<std::int32_t, float>>;
+void addOuter(Eigen::MatrixXd& G, const Column& col, double sign) {
+    for (const auto& [a, va] : col) {
+        double* g = G.col(a).data();
+        const double s = sign * double(va);
+        for (const auto& [b, vb] : col) g[b] += s * double(vb);
+    }
+}
+} // namespace
+
 void OnlineDictionaryLearner::partialFit(const RowMatrixF& batch, Communicator* comm) {
     if (batch.rows() > 0 && batch.cols() != D_.cols())
         throw InputError("dictionary learning: batch has " + std::to_string(batch.cols()) + " voxels, expected " +
                          std::to_string(D_.cols()));
     const Eigen::Index k = D_.rows(), p = D_.cols();
+    const bool fullCodes = options_.codes == SomfOptions::Codes::Full;
+    const bool fullStats = options_.statistics == SomfOptions::Statistics::Full;
+    if (columns_.size() != std::size_t(p)) rebuildSparse();
     drawSubset();
     const Eigen::Index m = Eigen::Index(subset_.size());
     const Eigen::Index b = batch.rows();
-    // Gather the sampled voxels.
-    RowMatrixF Dm(k, m), Bm(k, m);
-    for (Eigen::Index j = 0; j < k; ++j)
-        for (Eigen::Index i = 0; i < m; ++i) {
-            Dm(j, i) = D_(j, subset_[std::size_t(i)]);
-            Bm(j, i) = B_(j, subset_[std::size_t(i)]);
-        }
-    RowMatrixF Xm(b, m);
-    for (Eigen::Index s = 0; s < b; ++s)
-        for (Eigen::Index i = 0; i < m; ++i) Xm(s, i) = batch(s, subset_[std::size_t(i)]);
+    double flops = 0.0;
 
-    // 1. Codes: ridge regression on the sampled voxels.
-    Eigen::MatrixXd dA = Eigen::MatrixXd::Zero(k, k);
-    RowMatrixF dB = RowMatrixF::Zero(k, m);
+    // 1. Codes (k × b) by ridge regression, from the sparse columns of D.
+    Eigen::MatrixXd codes(k, b);
     if (b > 0) {
-        Eigen::MatrixXf G = Eigen::MatrixXf::Zero(k, k);
-        G.selfadjointView<Eigen::Lower>().rankUpdate(Dm);  // D_M D_Mᵀ
-        Eigen::MatrixXf Gfull = G.selfadjointView<Eigen::Lower>();
-        Eigen::MatrixXd Gd = Gfull.cast<double>();
-        // Ridge relative to the mean energy of the atoms on the sampled voxels: scale-free.
+        Eigen::MatrixXd Gd;
+        RowMatrixF rhs = RowMatrixF::Zero(k, b);  // D x (full) or D_M x_M (masked)
+        const RowMatrixF Xt = batch.transpose();  // p × b: a voxel's samples contiguous
+        auto accumulate = [&](Eigen::Index voxel) {
+            const float* x = Xt.row(voxel).data();
+            for (const auto& [j, v] : columns_[std::size_t(voxel)]) {
+                float* r = rhs.row(j).data();
+                for (Eigen::Index s = 0; s < b; ++s) r[s] += v * x[s];
+            }
+            flops += 2.0 * double(columns_[std::size_t(voxel)].size()) * double(b);
+        };
+        if (fullCodes) {
+            if (G_.rows() != k || gramAge_ >= std::max(8, options_.reduction)) recomputeGram();  // bounds rounding drift
+            Gd = G_;
+            for (Eigen::Index i = 0; i < p; ++i) accumulate(i);
+        } else {
+            Gd = Eigen::MatrixXd::Zero(k, k);
+            for (Eigen::Index c = 0; c < m; ++c) {
+                addOuter(Gd, columns_[std::size_t(subset_[std::size_t(c)])], 1.0);
+                accumulate(subset_[std::size_t(c)]);
+            }
+        }
+        // Ridge relative to the mean energy of the atoms: scale-free.
         Gd.diagonal().array() += options_.alpha * Gd.trace() / double(k) + 1e-12;
-        const Eigen::MatrixXd rhs = (Dm * Xm.transpose()).cast<double>();  // k × b
-        const Eigen::MatrixXd codes = Gd.llt().solve(rhs);                 // k × b
-        dA = codes * codes.transpose();
-        dB = (codes.cast<float>() * Xm);
+        codes = Gd.llt().solve(rhs.cast<double>());
+        flops += double(k) * double(k) * double(k) / 3.0 + 2.0 * double(k) * double(k) * double(b);
+    }
+
+    // 2. Statistics: this batch's contributions, summed over the ranks.
+    Eigen::MatrixXd dA = b > 0 ? Eigen::MatrixXd(codes * codes.transpose()) : Eigen::MatrixXd::Zero(k, k);
+    const Eigen::MatrixXf codesF = codes.cast<float>();
+    RowMatrixF dB;
+    if (fullStats) {
+        dB = b > 0 ? RowMatrixF(codesF * batch) : RowMatrixF::Zero(k, p);
+        flops += 2.0 * double(k) * double(p) * double(b);
+    } else {
+        RowMatrixF Xm(b, m);
+        for (Eigen::Index s = 0; s < b; ++s)
+            for (Eigen::Index c = 0; c < m; ++c) Xm(s, c) = batch(s, subset_[std::size_t(c)]);
+        dB = b > 0 ? RowMatrixF(codesF * Xm) : RowMatrixF::Zero(k, m);
+        flops += 2.0 * double(k) * double(m) * double(b);
     }
     double total = double(b);
     if (comm && comm->size() > 1) {
@@ -106,50 +182,127 @@ void OnlineDictionaryLearner::partialFit(const RowMatrixF& batch, Communicator* 
         comm->sum(&total, 1);
     }
     ++iteration_;
-    if (total > 0) {
-        // 2. Surrogate statistics.
-        const double w = std::pow(double(iteration_), -options_.beta);
-        A_ = (1.0 - w) * A_ + (w / total) * dA;
-        for (Eigen::Index i = 0; i < m; ++i) {
-            const auto j = std::size_t(subset_[std::size_t(i)]);
-            const double wj = std::pow(double(++featureCounts_[j]), -options_.beta);
-            Bm.col(i) = float(1.0 - wj) * Bm.col(i) + float(wj / total) * dB.col(i);
-        }
-        // 3. Block coordinate descent over the atoms, in random order.
-        std::vector<Eigen::Index> order(static_cast<std::size_t>(k));
-        std::iota(order.begin(), order.end(), 0);
-        std::shuffle(order.begin(), order.end(), rng_);
-        Eigen::VectorXf l1Outside(k);
-        for (Eigen::Index j = 0; j < k; ++j) {
-            double full = 0.0, inside = 0.0, fullSq = 0.0, insideSq = 0.0;
-            for (Eigen::Index i = 0; i < p; ++i) {
-                full += std::abs(D_(j, i));
-                fullSq += double(D_(j, i)) * D_(j, i);
-            }
-            for (Eigen::Index i = 0; i < m; ++i) {
-                inside += std::abs(Dm(j, i));
-                insideSq += double(Dm(j, i)) * Dm(j, i);
-            }
-            l1Outside[j] = float((full - inside) + 0.5 * options_.gamma * (fullSq - insideSq));
-        }
-        const Eigen::MatrixXf Af = A_.cast<float>();
-        Eigen::RowVectorXf update(m);
-        for (Eigen::Index j : order) {
-            const float ajj = Af(j, j);
-            if (ajj <= 1e-12f) continue;  // an atom no sample has used yet
-            update = Bm.row(j) - Af.row(j) * Dm;
-            Dm.row(j) += update / ajj;
-            projectElasticNetBall(Dm.row(j).data(), std::size_t(m), options_.radius - l1Outside[j], options_.gamma,
-                                  options_.positive);
-        }
-        for (Eigen::Index j = 0; j < k; ++j)
-            for (Eigen::Index i = 0; i < m; ++i) {
-                D_(j, subset_[std::size_t(i)]) = Dm(j, i);
-                B_(j, subset_[std::size_t(i)]) = Bm(j, i);
-            }
+    if (total <= 0) {
+        lastFlops_ = flops;
+        return;
     }
-    // gram k²m + rhs kmb + solve k²b + k³/3 + dA k²b + dB kmb + BCD 2k²m (multiply-adds × 2)
-    lastFlops_ = 2.0 * (double(k) * k * m * 0.5 + 2.0 * k * m * b + 2.0 * k * k * b + double(k) * k * k / 6.0 + 2.0 * k * k * m);
+    const double w = std::pow(double(iteration_), -options_.beta);
+    A_ = (1.0 - w) * A_ + (w / total) * dA;
+    RowMatrixF Bm(k, m);
+    if (fullStats) {
+        B_ = float(1.0 - w) * B_ + float(w / total) * dB;
+        for (Eigen::Index j = 0; j < k; ++j) {
+            const float* bb = B_.row(j).data();
+            float* bm = Bm.row(j).data();
+            for (Eigen::Index c = 0; c < m; ++c) bm[c] = bb[subset_[std::size_t(c)]];
+        }
+    } else {
+        std::vector<float> keep(static_cast<std::size_t>(m)), add(static_cast<std::size_t>(m));
+        for (Eigen::Index c = 0; c < m; ++c) {
+            const double wj = std::pow(double(++featureCounts_[std::size_t(subset_[std::size_t(c)])]), -options_.beta);
+            keep[std::size_t(c)] = float(1.0 - wj);
+            add[std::size_t(c)] = float(wj / total);
+        }
+        for (Eigen::Index j = 0; j < k; ++j) {
+            float* bb = B_.row(j).data();
+            float* bm = Bm.row(j).data();
+            const float* db = dB.row(j).data();
+            for (Eigen::Index c = 0; c < m; ++c) {
+                const auto i = subset_[std::size_t(c)];
+                bb[i] = keep[std::size_t(c)] * bb[i] + add[std::size_t(c)] * db[c];
+                bm[c] = bb[i];
+            }
+        }
+    }
+
+    // 3. Block coordinate descent over the atoms in random order, on the sampled voxels.
+    std::vector<Eigen::Index> order(static_cast<std::size_t>(k));
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng_);
+    std::vector<Eigen::Index> position(static_cast<std::size_t>(k));
+    for (Eigen::Index r = 0; r < k; ++r) position[std::size_t(order[std::size_t(r)])] = r;
+    // Dense sampled maps, their sparse rows, and the mass of each atom inside the sample.
+    RowMatrixF Dm = RowMatrixF::Zero(k, m);
+    std::vector<Column> rows(static_cast<std::size_t>(k));
+    std::vector<Column> oldColumns(static_cast<std::size_t>(m));
+    std::vector<double> inside(static_cast<std::size_t>(k), 0.0);
+    for (Eigen::Index c = 0; c < m; ++c) {
+        oldColumns[std::size_t(c)] = columns_[std::size_t(subset_[std::size_t(c)])];
+        for (const auto& [j, v] : oldColumns[std::size_t(c)]) {
+            Dm(j, c) = v;
+            rows[std::size_t(j)].emplace_back(std::int32_t(c), v);
+            inside[std::size_t(j)] += std::abs(v) + 0.5 * options_.gamma * double(v) * v;
+        }
+    }
+    // A in sweep order, column-major: the entries of a block for atom l are contiguous.
+    Eigen::MatrixXf Aperm(k, k);
+    for (Eigen::Index c = 0; c < k; ++c)
+        for (Eigen::Index r = 0; r < k; ++r) Aperm(r, c) = float(A_(order[std::size_t(r)], order[std::size_t(c)]));
+    constexpr Eigen::Index kBlock = 64;
+    Eigen::MatrixXf R;  // nb × m, column-major: the block's residuals at one voxel are contiguous
+    Eigen::RowVectorXf row(m), old(m);
+    double nnzTouched = 0.0;
+    for (Eigen::Index start = 0; start < k; start += kBlock) {
+        const Eigen::Index nb = std::min(kBlock, k - start);
+        R.resize(nb, m);
+        for (Eigen::Index r = 0; r < nb; ++r) R.row(r) = Bm.row(order[std::size_t(start + r)]);
+        // R −= A_block · D_M over the non-zeros of D_M (rows as updated by the earlier blocks).
+        for (Eigen::Index l = 0; l < k; ++l) {
+            const float* a = Aperm.col(position[std::size_t(l)]).data() + start;
+            for (const auto& [c, v] : rows[std::size_t(l)]) {
+                float* rc = R.col(c).data();
+                for (Eigen::Index r = 0; r < nb; ++r) rc[r] -= a[r] * v;
+            }
+            nnzTouched += double(rows[std::size_t(l)].size());
+        }
+        for (Eigen::Index r = 0; r < nb; ++r) {
+            const Eigen::Index j = order[std::size_t(start + r)];
+            const float ajj = Aperm(start + r, start + r);
+            if (ajj <= 1e-12f) continue;  // an atom no sample has used yet
+            old = Dm.row(j);
+            row = old + R.row(r) / ajj;
+            const double outside = atomNorm_[std::size_t(j)] - inside[std::size_t(j)];
+            projectElasticNetBall(row.data(), std::size_t(m), options_.radius - outside, options_.gamma, options_.positive);
+            // In-block corrections for the atoms after j, and the new sparse row.
+            const Eigen::Index after = nb - r - 1;
+            const float* a = Aperm.col(start + r).data() + start + r + 1;
+            auto& sparseRow = rows[std::size_t(j)];
+            sparseRow.clear();
+            double l1 = 0.0;
+            for (Eigen::Index c = 0; c < m; ++c) {
+                const float delta = row[c] - old[c];
+                if (delta != 0.0f && after > 0) {
+                    float* rc = R.col(c).data() + r + 1;
+                    for (Eigen::Index q = 0; q < after; ++q) rc[q] -= a[q] * delta;
+                }
+                if (row[c] != 0.0f) {
+                    sparseRow.emplace_back(std::int32_t(c), row[c]);
+                    l1 += std::abs(row[c]) + 0.5 * options_.gamma * double(row[c]) * row[c];
+                }
+            }
+            Dm.row(j) = row;
+            atomNorm_[std::size_t(j)] += l1 - inside[std::size_t(j)];
+            inside[std::size_t(j)] = l1;
+        }
+    }
+    flops += 2.0 * nnzTouched * double(kBlock) + 2.0 * double(k) * double(kBlock) * double(m);
+    // Write back the sampled columns, their sparse lists and the Gram matrix.
+    for (Eigen::Index j = 0; j < k; ++j) {
+        float* d = D_.row(j).data();
+        const float* dm = Dm.row(j).data();
+        for (Eigen::Index c = 0; c < m; ++c) d[subset_[std::size_t(c)]] = dm[c];
+    }
+    for (Eigen::Index c = 0; c < m; ++c) columns_[std::size_t(subset_[std::size_t(c)])].clear();
+    for (Eigen::Index j = 0; j < k; ++j)
+        for (const auto& [c, v] : rows[std::size_t(j)]) columns_[std::size_t(subset_[std::size_t(c)])].emplace_back(std::int32_t(j), v);
+    if (fullCodes && G_.rows() == k) {
+        for (Eigen::Index c = 0; c < m; ++c) {
+            addOuter(G_, oldColumns[std::size_t(c)], -1.0);
+            addOuter(G_, columns_[std::size_t(subset_[std::size_t(c)])], 1.0);
+        }
+        ++gramAge_;
+    }
+    lastFlops_ = flops;
 }
 
 Eigen::MatrixXf OnlineDictionaryLearner::transform(const RowMatrixF& batch) const {
@@ -160,7 +313,7 @@ Eigen::MatrixXf OnlineDictionaryLearner::transform(const RowMatrixF& batch) cons
 }
 
 namespace {
-constexpr char kMagic[] = "NMSOMF1";
+constexpr char kMagic[] = "NMSOMF2";
 template <typename T>
 void put(std::string& s, const T& v) {
     s.append(reinterpret_cast<const char*>(&v), sizeof(T));
@@ -191,6 +344,10 @@ std::string OnlineDictionaryLearner::serialize() const {
     putBytes(s, B_.data(), std::size_t(B_.size()) * sizeof(float));
     putBytes(s, featureCounts_.data(), featureCounts_.size() * sizeof(std::int64_t));
     putBytes(s, permutation_.data(), permutation_.size() * sizeof(std::int32_t));
+    put<std::int64_t>(s, G_.rows());
+    putBytes(s, G_.data(), std::size_t(G_.size()) * sizeof(double));
+    put<std::int64_t>(s, gramAge_);
+    putBytes(s, atomNorm_.data(), atomNorm_.size() * sizeof(double));
     std::ostringstream r;
     r << rng_;
     const std::string rng = r.str();
@@ -207,10 +364,17 @@ void OnlineDictionaryLearner::deserialize(const std::string& s) {
     if (k != D_.rows() || p != D_.cols()) throw Error("dictionary learning checkpoint: state of another size");
     iteration_ = get<std::int64_t>(s, pos);
     getBytes(s, pos, D_.data(), std::size_t(D_.size()) * sizeof(float));
+    rebuildSparse();
     getBytes(s, pos, A_.data(), std::size_t(A_.size()) * sizeof(double));
     getBytes(s, pos, B_.data(), std::size_t(B_.size()) * sizeof(float));
     getBytes(s, pos, featureCounts_.data(), featureCounts_.size() * sizeof(std::int64_t));
     getBytes(s, pos, permutation_.data(), permutation_.size() * sizeof(std::int32_t));
+    const auto g = get<std::int64_t>(s, pos);
+    if (g != 0 && g != k) throw Error("dictionary learning checkpoint: Gram matrix of another size");
+    G_.resize(g, g);
+    getBytes(s, pos, G_.data(), std::size_t(G_.size()) * sizeof(double));
+    gramAge_ = get<std::int64_t>(s, pos);
+    getBytes(s, pos, atomNorm_.data(), atomNorm_.size() * sizeof(double));  // incremental values, not recomputed ones
     const auto n = get<std::uint64_t>(s, pos);
     if (pos + n > s.size()) throw Error("dictionary learning checkpoint: truncated state");
     std::istringstream r(s.substr(pos, n));

@@ -164,6 +164,11 @@ public:
         Handle d(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose);
         Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
         H5Tset_size(type, H5T_VARIABLE);
+        {
+            // Read in the file's character set (HDF5 does not convert ASCII ↔ UTF-8).
+            Handle fileType(H5Dget_type(d), H5Tclose);
+            H5Tset_cset(type, H5Tget_cset(fileType));
+        }
         std::vector<char*> ptrs(expected, nullptr);
         if (expected > 0 && H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0)
             throw fileError(file_, path, "cannot be read");

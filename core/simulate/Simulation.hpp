@@ -37,6 +37,7 @@ struct SimulationConfig {
     double ar1 = 0.35;                     ///< AR(1) coefficient of the noise (per volume)
     double taskAmplitude = 4.0;            ///< percent signal change of a concept at its peak (primary cortex at 3 T: 2–5 %)
     double restAmplitude = 1.0;            ///< percent signal change of network fluctuations
+    double fineAmplitude = 0.6;            ///< percent, independent fluctuations of each component finer than the network scale
     double deformationMinMm = 2.0, deformationMaxMm = 8.0;
     int variantsPerSubject = 2;            ///< splits/merges per subject (finest scale)
     bool int16Data = true;                 ///< store BOLD as int16, as scanners do

@@ -110,7 +110,7 @@ std::string configFingerprint(const SimulationConfig& c) {
     s << "sim-v1 " << c.seed << ' ' << c.subjects << ' ' << c.voxelMm << ' ' << c.studies << ' ' << c.studiesPerSubject << ' ';
     for (int k : c.scales) s << k << ',';
     s << ' ' << c.networkScale << ' ' << c.modules << ' ' << c.taskVolumes << ' ' << c.restVolumes << ' ' << c.restTr << ' '
-      << c.tsnrMin << ' ' << c.tsnrMax << ' ' << c.ar1 << ' ' << c.taskAmplitude << ' ' << c.restAmplitude << ' '
+      << c.tsnrMin << ' ' << c.tsnrMax << ' ' << c.ar1 << ' ' << c.taskAmplitude << ' ' << c.restAmplitude << ' ' << c.fineAmplitude << ' '
       << c.deformationMinMm << ' ' << c.deformationMaxMm << ' ' << c.variantsPerSubject << ' ' << c.int16Data;
     return jobs::fingerprintOf(s.str());
 }
@@ -132,6 +132,7 @@ json configJson(const SimulationConfig& c) {
             {"ar1", c.ar1},
             {"task_amplitude_percent", c.taskAmplitude},
             {"rest_amplitude_percent", c.restAmplitude},
+            {"fine_amplitude_percent", c.fineAmplitude},
             {"deformation_mm", {c.deformationMinMm, c.deformationMaxMm}},
             {"variants_per_subject", c.variantsPerSubject},
             {"int16_data", c.int16Data},
@@ -618,29 +619,40 @@ SimulationReport simulate(const SimulationConfig& config, const std::filesystem:
                     activation += float(config.taskAmplitude) * weights.row(s->conditions[c].conceptId).transpose() * r.transpose();
                 }
             }
-            // Network fluctuations: a slow AR process with the ground-truth covariance, through the HRF.
-            Eigen::MatrixXd z(net.k, T + 40);
+            // Network fluctuations: a slow AR process with the ground-truth covariance, through the
+            // HRF; the components of finer scales add their own independent fluctuations.
             const double phi = std::exp(-tr / 6.0);
-            Eigen::VectorXd state = Eigen::VectorXd::Zero(net.k);
-            for (int t = 0; t < T + 40; ++t) {
-                Eigen::VectorXd e(net.k);
-                for (int k = 0; k < net.k; ++k) e[k] = n();
-                state = phi * state + std::sqrt(1 - phi * phi) * (L * e);
-                z.col(t) = state;
-            }
             const Eigen::VectorXd hrf = signal::canonicalHrf(tr, 32.0);
-            Eigen::MatrixXf fluct(net.k, T);
-            for (int t = 0; t < T; ++t) {
-                Eigen::VectorXd acc = Eigen::VectorXd::Zero(net.k);
-                for (int l = 0; l < hrf.size() && t + 40 - l >= 0; ++l) acc += hrf[l] * z.col(t + 40 - l);
-                fluct.col(t) = acc.cast<float>();
-            }
-            for (int k = 0; k < net.k; ++k) {
-                const float sd = std::sqrt((fluct.row(k).array() - fluct.row(k).mean()).square().mean());
-                if (sd > 0) fluct.row(k) *= float(config.restAmplitude) / sd;
-            }
-            // Signal in percent: task on the fine maps, fluctuations on the network-scale maps.
+            auto fluctuations = [&](int k, const Eigen::MatrixXd* mixing, double amplitude) {
+                Eigen::MatrixXd z(k, T + 40);
+                Eigen::VectorXd state = Eigen::VectorXd::Zero(k);
+                for (int t = 0; t < T + 40; ++t) {
+                    Eigen::VectorXd e(k);
+                    for (int c = 0; c < k; ++c) e[c] = n();
+                    state = phi * state + std::sqrt(1 - phi * phi) * (mixing ? Eigen::VectorXd(*mixing * e) : e);
+                    z.col(t) = state;
+                }
+                Eigen::MatrixXf f(k, T);
+                for (int t = 0; t < T; ++t) {
+                    Eigen::VectorXd acc = Eigen::VectorXd::Zero(k);
+                    for (int l = 0; l < hrf.size() && t + 40 - l >= 0; ++l) acc += hrf[l] * z.col(t + 40 - l);
+                    f.col(t) = acc.cast<float>();
+                }
+                for (int c = 0; c < k; ++c) {
+                    const float sd = std::sqrt((f.row(c).array() - f.row(c).mean()).square().mean());
+                    if (sd > 0) f.row(c) *= float(amplitude) / sd;
+                }
+                return f;
+            };
+            const Eigen::MatrixXf fluct = fluctuations(net.k, &L, config.restAmplitude);
+            // Signal in percent: task on the fine maps, fluctuations on the network-scale maps
+            // and on each finer scale's maps.
             Eigen::MatrixXf percent = maps.back() * activation + maps[std::size_t(truth.networkIndex)].leftCols(net.k) * fluct;
+            if (config.fineAmplitude > 0)
+                for (std::size_t sc = std::size_t(truth.networkIndex) + 1; sc < truth.scales.size(); ++sc) {
+                    const int k = truth.scales[sc].k;
+                    percent += maps[sc].leftCols(k) * fluctuations(k, nullptr, config.fineAmplitude);
+                }
             // Motion: a slow random walk of rigid parameters; intensities follow the image gradient.
             Eigen::MatrixXf motion = Eigen::MatrixXf::Zero(T, 6);
             for (int t = 1; t < T; ++t)

@@ -1,0 +1,428 @@
+#include "decompose/Learning.hpp"
+
+#include "anatomy/Parcellations.hpp"
+#include "anatomy/Projection.hpp"
+#include "anatomy/Surfaces.hpp"
+#include "common/Error.hpp"
+#include "common/Paths.hpp"
+#include "common/Version.hpp"
+#include "connectivity/Covariance.hpp"
+#include "decompose/AtlasExport.hpp"
+#include "decompose/Cohort.hpp"
+#include "decompose/Initialization.hpp"
+#include "decompose/OnlineDictionaryLearner.hpp"
+#include "decompose/Reconstruction.hpp"
+#include "io/Nifti.hpp"
+#include "jobs/Checkpoint.hpp"
+
+#include <Eigen/Cholesky>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <numeric>
+#include <random>
+#include <sstream>
+
+namespace nm::decompose {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+using Subject = CohortSubject;
+
+/// Which volumes each data stream reads at each iteration (stateless: a function of the epoch
+/// and the iteration, so that resumed and distributed runs read exactly the same batches).
+class Schedule {
+public:
+    Schedule(const std::vector<Subject>& train, int streams, int batch, std::uint64_t seed)
+        : train_(train), streams_(streams), seed_(seed) {
+        chunk_ = std::max(1, (batch + streams - 1) / streams);
+        long long longest = 0;
+        for (int e = 0; e < 1; ++e) {
+            const auto plans = plan(e);
+            for (const auto& p : plans) longest = std::max(longest, p.total);
+        }
+        iterationsPerEpoch_ = int((longest + chunk_ - 1) / chunk_);
+    }
+    struct Plan {
+        std::vector<int> subjects;
+        std::vector<long long> offsets;  ///< start of each subject in the stream
+        long long total = 0;
+    };
+    [[nodiscard]] std::vector<Plan> plan(int epoch) const {
+        std::vector<int> order(train_.size());
+        std::iota(order.begin(), order.end(), 0);
+        auto rng = seededRng(seed_, 11, std::uint64_t(epoch));
+        std::shuffle(order.begin(), order.end(), rng);
+        std::vector<Plan> plans(static_cast<std::size_t>(streams_));
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            auto& p = plans[i % std::size_t(streams_)];
+            p.subjects.push_back(order[i]);
+            p.offsets.push_back(p.total);
+            p.total += train_[std::size_t(order[i])].volumes;
+        }
+        return plans;
+    }
+    [[nodiscard]] int iterationsPerEpoch() const { return iterationsPerEpoch_; }
+    [[nodiscard]] int chunk() const { return chunk_; }
+    /// Volume order within a subject for an epoch.
+    [[nodiscard]] std::vector<int> permutation(int epoch, int subject, int volumes) const {
+        std::vector<int> p(static_cast<std::size_t>(volumes));
+        std::iota(p.begin(), p.end(), 0);
+        auto rng = seededRng(seed_, 12, std::uint64_t(epoch) * 1000003ull + std::uint64_t(subject));
+        std::shuffle(p.begin(), p.end(), rng);
+        return p;
+    }
+
+private:
+    const std::vector<Subject>& train_;
+    int streams_, chunk_ = 1, iterationsPerEpoch_ = 0;
+    std::uint64_t seed_;
+};
+
+} // namespace
+
+LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communicator& comm) {
+    const auto start = Clock::now();
+    if (o.scales.empty()) throw InputError("learn: --scales is empty");
+    for (int k : o.scales)
+        if (k < 2) throw InputError("learn: --scales must be >= 2 components");
+    if (o.batchSize < 1 || o.epochs < 1 || o.streams < 1) throw InputError("learn: --batch, --epochs and --streams must be >= 1");
+    if (!(o.heldOutFraction >= 0 && o.heldOutFraction < 1)) throw InputError("learn: --held-out must be in [0, 1)");
+    progress.plan({{"discover", 1}, {"mask", 1}, {"preprocess", 6}, {"initialize", 2}, {"learn", 30}, {"evaluate", 4}, {"network", 3}, {"surfaces", 2}});
+    progress.begin("discover");
+    const auto split = splitCohort(discoverCohort(o.datasets, o.filter), o.heldOutFraction, o.seed);
+    const std::vector<Subject>& train = split.train;
+    const std::vector<Subject>& held = split.heldOut;
+    if (train.empty()) throw InputError("learn: no training subjects left after the held-out split");
+    LearnSummary summary;
+    for (const auto& s : train) summary.trainSubjects.push_back(s.key);
+    for (const auto& s : held) summary.heldOutSubjects.push_back(s.key);
+    progress.info(std::to_string(train.size()) + " training and " + std::to_string(held.size()) + " held-out subjects");
+
+    progress.begin("mask", o.mask);
+    signal::BrainMask mask;
+    if (o.mask == "epi") {
+        mask = signal::epiMask(io::readNifti(train.front().runs.front().bold));
+    } else if (o.mask == "template") {
+        mask = signal::templateMask(io::readNiftiInfo(train.front().runs.front().bold).geometry);
+    } else {
+        mask = signal::BrainMask::fromVolume(io::readNifti(o.mask));
+    }
+    const Eigen::Index p = mask.size();
+    for (int k : o.scales)
+        if (k > p) throw InputError("learn: scale " + std::to_string(k) + " exceeds the " + std::to_string(p) + " voxels of the mask");
+    progress.info("mask: " + std::to_string(p) + " voxels");
+
+    progress.begin("preprocess");
+    const auto cacheRoot = o.cacheDir.empty() ? paths::cacheDir() / "learn" : o.cacheDir;
+    const SubjectStore store(cacheRoot, mask, o.preprocess);
+    const std::string& preKey = store.key();
+    // Warm the cache: the ranks share the subjects round-robin (a shared cache directory then
+    // holds them all; a rank without it recomputes what it reads); rank 0 adds the held-out ones.
+    {
+        std::vector<const Subject*> mine;
+        for (std::size_t i = 0; i < train.size(); ++i)
+            if (int(i % std::size_t(comm.size())) == comm.rank()) mine.push_back(&train[i]);
+        if (comm.rank() == 0)
+            for (const auto& s : held) mine.push_back(&s);
+        warmCache(store, mine, progress);
+        comm.barrier();
+    }
+
+    // Fingerprint of the learning problem (checkpoints are only resumed for the same one).
+    std::ostringstream fp;
+    fp << "learn-v1 " << preKey << " seed " << o.seed << " alpha " << o.alpha << " red " << o.reduction << " beta " << o.beta
+       << " pos " << o.positive << " gamma " << o.gamma << " codes " << int(o.codes) << " stats " << int(o.statistics) << " batch " << o.batchSize << " epochs " << o.epochs << " streams "
+       << o.streams << " init " << o.initVolumes << " scales";
+    for (int k : o.scales) fp << ' ' << k;
+    for (const auto& s : train) fp << ' ' << s.key << ':' << s.volumes;
+    const std::string fingerprint = jobs::fingerprintOf(fp.str());
+
+    progress.begin("initialize");
+    std::vector<OnlineDictionaryLearner> learners;
+    for (std::size_t s = 0; s < o.scales.size(); ++s) {
+        SomfOptions so;
+        so.components = o.scales[s];
+        so.alpha = o.alpha;
+        so.reduction = o.reduction;
+        so.beta = o.beta;
+        so.positive = o.positive;
+        so.gamma = o.gamma;
+        so.codes = o.codes;
+        so.statistics = o.statistics;
+        so.seed = o.seed * 1000003ull + s;
+        learners.emplace_back(p, so);
+    }
+    std::optional<jobs::CheckpointStore> checkpoints;
+    std::int64_t resumeFrom = 0;
+    if (o.checkpointDir) {
+        checkpoints.emplace(*o.checkpointDir, fingerprint);
+        if (auto saved = checkpoints->load("learn")) {
+            std::size_t pos = 0;
+            auto take = [&](std::size_t n) {
+                if (pos + n > saved->size()) throw Error(checkpoints->pathOf("learn").string() + ": truncated checkpoint");
+                std::string s = saved->substr(pos, n);
+                pos += n;
+                return s;
+            };
+            std::int64_t iteration = 0;
+            std::memcpy(&iteration, take(8).data(), 8);
+            for (auto& l : learners) {
+                std::uint64_t n = 0;
+                std::memcpy(&n, take(8).data(), 8);
+                l.deserialize(take(n));
+            }
+            resumeFrom = iteration;
+            progress.info("resuming from the checkpoint at iteration " + std::to_string(iteration));
+        } else if (checkpoints->lastSkipReason() != "no checkpoint") {
+            progress.warn("ignoring checkpoint: " + checkpoints->lastSkipReason());
+        }
+    }
+    if (resumeFrom == 0) {
+        // Clustering of voxels on the first volumes of the first training subjects (same on all ranks).
+        signal::RowMatrixF init(0, p);
+        for (const auto& s : train) {
+            if (init.rows() >= o.initVolumes) break;
+            const auto x = store.load(s);
+            const Eigen::Index take = std::min<Eigen::Index>(x.rows(), o.initVolumes - init.rows());
+            init.conservativeResize(init.rows() + take, Eigen::NoChange);
+            init.bottomRows(take) = x.topRows(take);
+        }
+        for (std::size_t s = 0; s < learners.size(); ++s) {
+            learners[s].initialize(clusterInitialization(init, o.scales[s], o.seed + 7919 * s));
+            progress.update(s + 1, learners.size());
+        }
+    }
+
+    progress.begin("learn");
+    const Schedule schedule(train, o.streams, o.batchSize, o.seed);
+    std::int64_t total = std::int64_t(schedule.iterationsPerEpoch()) * o.epochs;
+    if (o.maxIterations > 0) total = std::min<std::int64_t>(total, o.maxIterations);
+    summary.resumedFromIteration = int(resumeFrom);
+    std::vector<double> scaleSeconds(learners.size(), 0.0), scaleFlops(learners.size(), 0.0);
+    const auto learnStart = Clock::now();
+    // Per-stream cache of the subject being read.
+    std::map<int, std::pair<int, signal::RowMatrixF>> loaded;
+    auto writeCheckpoint = [&](std::int64_t iteration) {
+        if (!checkpoints || comm.rank() != 0) return;
+        std::string bytes(8, '\0');
+        std::memcpy(bytes.data(), &iteration, 8);
+        for (const auto& l : learners) {
+            const std::string s = l.serialize();
+            const std::uint64_t n = s.size();
+            bytes.append(reinterpret_cast<const char*>(&n), 8);
+            bytes += s;
+        }
+        checkpoints->save("learn", bytes);
+        progress.checkpointWritten();
+    };
+    int currentEpoch = -1;
+    std::vector<Schedule::Plan> plans;
+    for (std::int64_t g = resumeFrom; g < total; ++g) {
+        const int epoch = int(g / schedule.iterationsPerEpoch());
+        const long long it = g % schedule.iterationsPerEpoch();
+        if (epoch != currentEpoch) {
+            plans = schedule.plan(epoch);
+            currentEpoch = epoch;
+        }
+        // This rank's part of the global minibatch: its streams' chunks, in stream order.
+        std::vector<std::pair<int, int>> picks;  // (train subject, volume)
+        for (int s = 0; s < o.streams; ++s) {
+            if (s % comm.size() != comm.rank()) continue;
+            const auto& plan = plans[std::size_t(s)];
+            const long long from = it * schedule.chunk(), to = std::min<long long>(from + schedule.chunk(), plan.total);
+            for (long long pos = from; pos < to; ++pos) {
+                const auto which = std::size_t(std::upper_bound(plan.offsets.begin(), plan.offsets.end(), pos) - plan.offsets.begin() - 1);
+                picks.emplace_back(plan.subjects[which], int(pos - plan.offsets[which]));
+            }
+        }
+        signal::RowMatrixF batch(Eigen::Index(picks.size()), p);
+        for (std::size_t r = 0; r < picks.size(); ++r) {
+            const auto [subject, index] = picks[r];
+            auto& slot = loaded[subject % std::max(1, o.streams)];
+            if (slot.first != subject || slot.second.rows() == 0) {
+                slot.first = subject;
+                slot.second = store.load(train[std::size_t(subject)]);
+            }
+            const auto perm = schedule.permutation(epoch, subject, int(slot.second.rows()));
+            batch.row(Eigen::Index(r)) = slot.second.row(perm[std::size_t(index)]);
+        }
+        for (std::size_t s = 0; s < learners.size(); ++s) {
+            const auto t0 = Clock::now();
+            learners[s].partialFit(batch, &comm);
+            scaleSeconds[s] += std::chrono::duration<double>(Clock::now() - t0).count();
+            scaleFlops[s] += learners[s].lastFlops();
+        }
+        progress.update(std::size_t(g + 1), std::size_t(total), "iteration " + std::to_string(g + 1) + "/" + std::to_string(total) +
+                                                                    ", epoch " + std::to_string(epoch + 1));
+        if ((g + 1) % std::max(1, o.checkpointEvery) == 0) writeCheckpoint(g + 1);
+        if (o.stopAfterIterations > 0 && g + 1 >= o.stopAfterIterations && g + 1 < total) {
+            writeCheckpoint(g + 1);
+            summary.finished = false;
+            summary.iterations = int(g + 1);
+            return summary;
+        }
+    }
+    summary.iterations = int(total);
+    summary.learnSeconds = std::chrono::duration<double>(Clock::now() - learnStart).count();
+
+    // The atlas: maps scaled to a peak of 1, hierarchy, held-out variance, network, surfaces.
+    io::AtlasBundle& b = summary.bundle;
+    b.grid = mask.geometry;
+    b.maskVoxels = mask.voxels;
+    Eigen::MatrixXf world(p, 3);
+    for (Eigen::Index v = 0; v < p; ++v) {
+        const auto g = std::size_t(mask.voxels[std::size_t(v)]);
+        const auto& d = mask.geometry.dims;
+        world.row(v) = mask.geometry.worldOf(double(g % std::size_t(d[0])), double((g / std::size_t(d[0])) % std::size_t(d[1])),
+                                             double(g / (std::size_t(d[0]) * std::size_t(d[1]))))
+                           .cast<float>()
+                           .transpose();
+    }
+    std::vector<RowMatrixF> finalMaps;
+    for (std::size_t s = 0; s < learners.size(); ++s) {
+        RowMatrixF D = learners[s].maps();
+        if (!o.positive)
+            for (Eigen::Index j = 0; j < D.rows(); ++j)
+                if (D.row(j).sum() < 0) D.row(j) *= -1.0f;  // mostly positive
+        for (Eigen::Index j = 0; j < D.rows(); ++j) {
+            const float peak = D.row(j).cwiseAbs().maxCoeff();
+            if (peak > 0) D.row(j) /= peak;
+        }
+        finalMaps.push_back(D);
+        io::AtlasScale sc;
+        sc.components = o.scales[s];
+        sc.maps = D.sparseView(0.0f, 1.0f).cast<float>();
+        sc.maps.prune(0.0f);
+        sc.centroids.resize(sc.components, 3);
+        sc.size.resize(sc.components);
+        for (int j = 0; j < sc.components; ++j) {
+            const Eigen::VectorXf w = D.row(j).transpose().cwiseMax(0.0f);
+            const float sum = w.sum();
+            sc.centroids.row(j) = sum > 0 ? Eigen::RowVector3f((w.transpose() * world) / sum) : Eigen::RowVector3f::Zero();
+            sc.size[j] = int((D.row(j).array() > 0.05f).count());
+            sc.names.push_back("s" + std::to_string(sc.components) + "_" + std::to_string(j));
+        }
+        sc.parent.assign(std::size_t(sc.components), -1);
+        if (s > 0) {
+            // Parent = the coarser map with the largest normalised overlap.
+            const RowMatrixF& C = finalMaps[s - 1];
+            const Eigen::MatrixXf overlap = D.cwiseAbs() * C.cwiseAbs().transpose();
+            const Eigen::VectorXf fineNorm = D.rowwise().norm(), coarseNorm = C.rowwise().norm();
+            for (int j = 0; j < sc.components; ++j) {
+                Eigen::Index best = 0;
+                float bestValue = -1;
+                for (Eigen::Index i = 0; i < C.rows(); ++i) {
+                    const float v = overlap(j, i) / std::max(1e-12f, fineNorm[j] * coarseNorm[i]);
+                    if (v > bestValue) {
+                        bestValue = v;
+                        best = i;
+                    }
+                }
+                sc.parent[std::size_t(j)] = int(best);
+            }
+        }
+        sc.explainedVariance = Eigen::VectorXf::Zero(sc.components);
+        b.scales.push_back(std::move(sc));
+        summary.scales.push_back({o.scales[s], 0.0, scaleSeconds[s], scaleSeconds[s] > 0 ? scaleFlops[s] / scaleSeconds[s] / 1e9 : 0.0});
+    }
+    // Anatomical names (AAL region of most mass), when the template atlases are installed.
+    try {
+        const auto aal = anatomy::loadAal();
+        const auto labels = anatomy::labelsOnVoxels(aal, mask.geometry, mask.voxels);
+        for (auto& sc : b.scales) sc.names = anatomicalNames(dominantRegions(sc.maps, labels, aal.names));
+    } catch (const InputError& e) {
+        progress.warn(std::string("components keep numeric names: ") + e.what());
+    }
+    if (comm.rank() == 0) {
+        progress.begin("evaluate");
+        std::vector<LeastSquaresProjector> projectors;
+        for (const auto& D : finalMaps) projectors.emplace_back(D);
+        for (std::size_t h = 0; h < held.size(); ++h) {
+            const auto X = store.load(held[h]);
+            for (auto& pr : projectors) pr.accumulate(X);
+            progress.update(h + 1, held.size());
+        }
+        for (std::size_t s = 0; s < learners.size(); ++s)
+            if (projectors[s].totalEnergy() > 0) {
+                summary.scales[s].heldOutExplainedVariance = projectors[s].explainedVariance();
+                b.scales[s].explainedVariance = projectors[s].componentVariance().cast<float>();
+            }
+        if (o.network) {
+            progress.begin("network");
+            // Per subject: Ledoit–Wolf covariance of the component time courses, its correlation
+            // and partial correlation; the bundle keeps their group means (nilearn's
+            // ConnectivityMeasure with kind="correlation" / "partial correlation").
+            std::vector<LeastSquaresProjector> projectors;
+            for (const auto& D : finalMaps) projectors.emplace_back(D);
+            std::vector<Eigen::MatrixXd> corr(finalMaps.size()), partial(finalMaps.size());
+            for (std::size_t s = 0; s < finalMaps.size(); ++s) {
+                corr[s] = partial[s] = Eigen::MatrixXd::Zero(finalMaps[s].rows(), finalMaps[s].rows());
+            }
+            for (std::size_t t = 0; t < train.size(); ++t) {
+                const auto X = store.load(train[t]);
+                for (std::size_t s = 0; s < finalMaps.size(); ++s) {
+                    const Eigen::MatrixXd cov = connectivity::ledoitWolf(projectors[s].codes(X)).covariance;
+                    corr[s] += connectivity::correlationFromCovariance(cov);
+                    partial[s] += connectivity::partialCorrelationFromCovariance(cov);
+                }
+                progress.update(t + 1, train.size());
+            }
+            for (std::size_t s = 0; s < finalMaps.size(); ++s) {
+                b.scales[s].correlation = (corr[s] / double(train.size())).cast<float>();
+                b.scales[s].partialCorrelation = (partial[s] / double(train.size())).cast<float>();
+            }
+        }
+        if (o.surfaces) {
+            progress.begin("surfaces");
+            try {
+                const auto space = anatomy::loadTemplateSurfaces();
+                const anatomy::VolumeToSurface left(space.left, mask.geometry), right(space.right, mask.geometry);
+                for (auto& sc : b.scales) {
+                    sc.surfaceLeft = left.projectSparse(sc.maps, mask.voxels);
+                    sc.surfaceRight = right.projectSparse(sc.maps, mask.voxels);
+                }
+                b.surfaceSpace = "template";
+            } catch (const std::exception& e) {
+                progress.warn(std::string("no surface projections: ") + e.what());
+            }
+        }
+    }
+    summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    nlohmann::json versions = nlohmann::json::object();
+    for (const auto& [name, ver] : libraryVersions()) versions[name] = ver;
+    nlohmann::json datasets = nlohmann::json::array();
+    for (const auto& d : o.datasets) datasets.push_back(std::filesystem::absolute(d).string());
+    nlohmann::json metrics = nlohmann::json::array();
+    for (const auto& s : summary.scales)
+        metrics.push_back({{"components", s.components}, {"held_out_explained_variance", s.heldOutExplainedVariance},
+                           {"learn_seconds", s.seconds}, {"gflops", s.gflops}});
+    b.provenance = {{"software", "neuromosaic " + version()},
+                    {"versions", versions},
+                    {"inputs",
+                     {{"datasets", datasets},
+                      {"filter", {{"subjects", o.filter.subjects}, {"sessions", o.filter.sessions}, {"tasks", o.filter.tasks}, {"runs", o.filter.runs}}},
+                      {"train_subjects", summary.trainSubjects},
+                      {"held_out_subjects", summary.heldOutSubjects}}},
+                    {"parameters",
+                     {{"scales", o.scales}, {"alpha", o.alpha}, {"reduction", o.reduction}, {"beta", o.beta}, {"positive", o.positive},
+                      {"gamma", o.gamma}, {"codes", o.codes == SomfOptions::Codes::Full ? "full" : "masked"},
+                      {"statistics", o.statistics == SomfOptions::Statistics::Full ? "full" : "subset"}, {"batch", o.batchSize}, {"epochs", o.epochs}, {"streams", o.streams},
+                      {"held_out_fraction", o.heldOutFraction}, {"mask", o.mask}, {"init_volumes", o.initVolumes},
+                      {"detrend", o.preprocess.detrend}, {"high_pass_seconds", o.preprocess.highPassSeconds},
+                      {"confounds", o.preprocess.confounds}, {"smoothing_fwhm_mm", o.preprocess.smoothingFwhmMm},
+                      {"standardize", o.preprocess.standardize}, {"mpi_ranks", comm.size()}}},
+                    {"seed", o.seed},
+                    {"iterations", summary.iterations},
+                    {"metrics", metrics},
+                    {"fingerprint", fingerprint}};
+    progress.finish();
+    return summary;
+}
+
+} // namespace nm::decompose

@@ -1,0 +1,67 @@
+#pragma once
+// Learning a multiscale atlas from many fMRI datasets: discovery (BIDS), held-out split, the
+// preprocessing stream (cached per subject), one pass of SOMF per scale on the same minibatches,
+// checkpoints, MPI scale-out, then the hierarchy between scales, held-out explained variance, the
+// component network and the surface projections — all written to an atlas bundle.
+#include "decompose/Communicator.hpp"
+#include "decompose/OnlineDictionaryLearner.hpp"
+#include "io/AtlasBundle.hpp"
+#include "io/Bids.hpp"
+#include "jobs/Progress.hpp"
+#include "signal/Preprocess.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nm::decompose {
+
+struct LearnOptions {
+    std::vector<std::filesystem::path> datasets;  ///< BIDS roots
+    io::BidsFilter filter;
+    std::vector<int> scales{64, 256, 1024};
+    double alpha = 0.01;         ///< ridge on the codes, relative to the atoms' energy
+    int reduction = 12;          ///< voxels sampled per iteration = p / reduction
+    double beta = 0.9;           ///< forgetting exponent
+    bool positive = true;
+    double gamma = 0.0;          ///< elastic-net weight (0: L1 ball)
+    SomfOptions::Codes codes = SomfOptions::Codes::Full;
+    SomfOptions::Statistics statistics = SomfOptions::Statistics::Full;
+    int batchSize = 128;         ///< volumes per minibatch (all streams together)
+    int epochs = 2;
+    int streams = 1;             ///< parallel data streams; MPI ranks share them round-robin
+    double heldOutFraction = 0.15;
+    signal::PreprocessOptions preprocess;
+    std::string mask = "epi";    ///< epi (from the data), template, or a NIfTI mask file
+    int initVolumes = 600;       ///< volumes used to initialise the maps (clustering of voxels)
+    std::optional<std::filesystem::path> checkpointDir;
+    int checkpointEvery = 20;    ///< iterations between checkpoints
+    std::uint64_t seed = 0;
+    std::filesystem::path cacheDir;  ///< preprocessed runs ("": <cache>/learn)
+    bool network = true;
+    bool surfaces = true;
+    int maxIterations = 0;       ///< stop after this many iterations (0: all epochs)
+    int stopAfterIterations = 0; ///< testing: return (with checkpoint) after this many, unfinished
+};
+
+struct ScaleSummary {
+    int components = 0;
+    double heldOutExplainedVariance = 0.0;
+    double seconds = 0.0;        ///< learning time of this scale (its share of the iterations)
+    double gflops = 0.0;         ///< achieved in partialFit
+};
+
+struct LearnSummary {
+    io::AtlasBundle bundle;
+    std::vector<ScaleSummary> scales;
+    int iterations = 0, resumedFromIteration = 0;
+    std::vector<std::string> trainSubjects, heldOutSubjects;
+    double seconds = 0.0, learnSeconds = 0.0;
+    bool finished = true;
+};
+
+/// Every rank returns the same maps; only rank 0 fills the network and surfaces.
+LearnSummary learnAtlas(const LearnOptions& options, jobs::Progress& progress, Communicator& comm);
+
+} // namespace nm::decompose
