@@ -86,6 +86,31 @@ private:
 
 } // namespace
 
+/// The overlap of each map with the maps of the coarser scale (cosine of the absolute maps, from
+/// the sparse maps: O(nnz) rather than a dense k × k' × p product) and each map's parent.
+void linkScales(io::AtlasScale& fine, const io::AtlasScale& coarse) {
+    const io::SparseMapsF F = fine.maps.cwiseAbs(), C = coarse.maps.cwiseAbs();
+    const io::SparseMapsF Ct = C.transpose();
+    io::SparseMapsF product = F * Ct;  // k × k'
+    Eigen::VectorXf fn(F.rows()), cn(C.rows());
+    for (Eigen::Index j = 0; j < F.rows(); ++j) fn[j] = std::sqrt(F.row(j).cwiseAbs2().sum());
+    for (Eigen::Index i = 0; i < C.rows(); ++i) cn[i] = std::sqrt(C.row(i).cwiseAbs2().sum());
+    std::vector<Eigen::Triplet<float, std::int64_t>> kept;
+    for (Eigen::Index j = 0; j < product.outerSize(); ++j) {
+        float best = 0.0f;
+        for (io::SparseMapsF::InnerIterator it(product, j); it; ++it) {
+            const float v = it.value() / std::max(1e-12f, fn[j] * cn[it.col()]);
+            if (v >= 0.01f) kept.emplace_back(j, it.col(), v);
+            if (v > best) {
+                best = v;
+                fine.parent[std::size_t(j)] = int(it.col());
+            }
+        }
+    }
+    fine.overlap.resize(F.rows(), C.rows());
+    fine.overlap.setFromTriplets(kept.begin(), kept.end());
+}
+
 LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communicator& comm) {
     const auto start = Clock::now();
     if (o.scales.empty()) throw InputError("learn: --scales is empty");
@@ -309,24 +334,7 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
             sc.names.push_back("s" + std::to_string(sc.components) + "_" + std::to_string(j));
         }
         sc.parent.assign(std::size_t(sc.components), -1);
-        if (s > 0) {
-            // Parent = the coarser map with the largest normalised overlap.
-            const RowMatrixF& C = finalMaps[s - 1];
-            const Eigen::MatrixXf overlap = D.cwiseAbs() * C.cwiseAbs().transpose();
-            const Eigen::VectorXf fineNorm = D.rowwise().norm(), coarseNorm = C.rowwise().norm();
-            for (int j = 0; j < sc.components; ++j) {
-                Eigen::Index best = 0;
-                float bestValue = -1;
-                for (Eigen::Index i = 0; i < C.rows(); ++i) {
-                    const float v = overlap(j, i) / std::max(1e-12f, fineNorm[j] * coarseNorm[i]);
-                    if (v > bestValue) {
-                        bestValue = v;
-                        best = i;
-                    }
-                }
-                sc.parent[std::size_t(j)] = int(best);
-            }
-        }
+        if (s > 0) linkScales(sc, b.scales.back());
         sc.explainedVariance = Eigen::VectorXf::Zero(sc.components);
         b.scales.push_back(std::move(sc));
         summary.scales.push_back({o.scales[s], 0.0, scaleSeconds[s], scaleSeconds[s] > 0 ? scaleFlops[s] / scaleSeconds[s] / 1e9 : 0.0});

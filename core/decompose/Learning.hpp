@@ -21,9 +21,9 @@ struct LearnOptions {
     std::vector<std::filesystem::path> datasets;  ///< BIDS roots
     io::BidsFilter filter;
     std::vector<int> scales{64, 256, 1024};
-    double alpha = 0.01;         ///< ridge on the codes, relative to the atoms' energy
-    int reduction = 12;          ///< voxels sampled per iteration = p / reduction
-    double beta = 0.9;           ///< forgetting exponent
+    double alpha = 0.3;          ///< ridge on the codes, relative to the atoms' energy
+    int reduction = 4;           ///< voxels sampled per iteration = p / reduction
+    double beta = 0.7;           ///< forgetting exponent
     bool positive = true;
     double gamma = 0.0;          ///< elastic-net weight (0: L1 ball)
     SomfOptions::Codes codes = SomfOptions::Codes::Full;
@@ -60,6 +60,10 @@ struct LearnSummary {
     double seconds = 0.0, learnSeconds = 0.0;
     bool finished = true;
 };
+
+/// The hierarchy between consecutive scales: fine.overlap (cosine of the absolute maps, entries ≥
+/// 0.01) and fine.parent (the coarse map of largest overlap; −1 if none overlaps).
+void linkScales(io::AtlasScale& fine, const io::AtlasScale& coarse);
 
 /// Every rank returns the same maps; only rank 0 fills the network and surfaces.
 LearnSummary learnAtlas(const LearnOptions& options, jobs::Progress& progress, Communicator& comm);

@@ -221,6 +221,7 @@ void OnlineDictionaryLearner::partialFit(const RowMatrixF& batch, Communicator* 
     std::shuffle(order.begin(), order.end(), rng_);
     std::vector<Eigen::Index> position(static_cast<std::size_t>(k));
     for (Eigen::Index r = 0; r < k; ++r) position[std::size_t(order[std::size_t(r)])] = r;
+    order_.assign(order.begin(), order.end());
     // Dense sampled maps, their sparse rows, and the mass of each atom inside the sample.
     RowMatrixF Dm = RowMatrixF::Zero(k, m);
     std::vector<Column> rows(static_cast<std::size_t>(k));

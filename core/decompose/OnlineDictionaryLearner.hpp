@@ -42,9 +42,9 @@ struct SomfOptions {
     enum class Codes { Masked, Full };
     enum class Statistics { Subset, Full };
     int components = 64;
-    double alpha = 0.01;      ///< ridge penalty λ on the codes, relative to the mean atom energy
-    int reduction = 12;       ///< r: voxels sampled per iteration = p / r
-    double beta = 0.9;        ///< learning-rate exponent, w_t = t^(−β), β ∈ (0.5, 1]
+    double alpha = 0.3;       ///< ridge penalty λ on the codes, relative to the mean atom energy
+    int reduction = 4;        ///< r: voxels sampled per iteration = p / r
+    double beta = 0.7;        ///< learning-rate exponent, w_t = t^(−β), β ∈ (0.5, 1]
     double radius = 1.0;      ///< R of the constraint ball
     double gamma = 0.0;       ///< elastic-net weight (0: L1 ball)
     bool positive = true;     ///< non-negative maps
@@ -76,6 +76,13 @@ public:
     [[nodiscard]] std::string serialize() const;
     void deserialize(const std::string& bytes);
 
+    /// Surrogate statistics A (k × k) and B (k × p; Statistics::Subset: only the sampled entries
+    /// are current), the voxels sampled and the atom order of the last partialFit (for tests).
+    [[nodiscard]] const Eigen::MatrixXd& statisticA() const { return A_; }
+    [[nodiscard]] const RowMatrixF& statisticB() const { return B_; }
+    [[nodiscard]] const std::vector<std::int32_t>& lastSubset() const { return subset_; }
+    [[nodiscard]] const std::vector<std::int32_t>& lastOrder() const { return order_; }
+
     /// Floating-point operations of the last partialFit (for GFLOP/s reports).
     [[nodiscard]] double lastFlops() const { return lastFlops_; }
 
@@ -97,6 +104,7 @@ private:
     std::vector<std::int64_t> featureCounts_;
     std::vector<std::int32_t> permutation_;  ///< voxel order for subset draws
     std::vector<std::int32_t> subset_;
+    std::vector<std::int32_t> order_;  ///< atom order of the last sweep
     std::int64_t iteration_ = 0;
     std::mt19937_64 rng_;
     double lastFlops_ = 0.0;

@@ -3,6 +3,7 @@
 #include "common/AtomicFile.hpp"
 #include "common/Error.hpp"
 
+#include <charconv>
 #include <hdf5.h>
 
 #include <mutex>
@@ -277,6 +278,11 @@ void AtlasBundle::validate(const std::string& what) const {
         if (s.explainedVariance.size() != s.components) throw InputError(w + ": explained_variance");
         if (s.size.size() != s.components) throw InputError(w + ": size");
         if (int(s.parent.size()) != s.components) throw InputError(w + ": parent");
+        const int previous = &s == &scales.front() ? 0 : (&s - 1)->components;
+        for (int q : s.parent)
+            if (q < -1 || q >= previous) throw InputError(w + ": parent " + std::to_string(q) + " is not a component of the previous scale");
+        if (s.overlap.size() != 0 && (s.overlap.rows() != s.components || s.overlap.cols() != previous))
+            throw InputError(w + ": overlap must be components × components of the previous scale");
         for (const auto* m : {&s.correlation, &s.partialCorrelation})
             if (m->size() != 0 && (m->rows() != s.components || m->cols() != s.components)) throw InputError(w + ": network");
     }
@@ -312,6 +318,7 @@ void writeAtlasBundle(const std::filesystem::path& file, const AtlasBundle& b) {
             w.dataset(g, "explained_variance", s.explainedVariance.data(), {hsize_t(s.components)}, H5T_NATIVE_FLOAT);
             w.dataset(g, "size", s.size.data(), {hsize_t(s.components)}, H5T_NATIVE_INT);
             w.dataset(g, "parent", s.parent.data(), {hsize_t(s.components)}, H5T_NATIVE_INT);
+            if (s.overlap.size() != 0) w.sparse(g, "overlap", s.overlap);
             if (s.correlation.size() > 0) {
                 auto net = w.group(g, "network");
                 Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> corr = s.correlation, part = s.partialCorrelation;
@@ -368,7 +375,12 @@ AtlasBundle readAtlasBundle(const std::filesystem::path& file) {
         H5Gget_objname_by_idx(scales, i, name, sizeof name);
         const std::string n(name);
         if (n.rfind("scale-", 0) != 0) continue;
-        names.emplace_back(std::stoi(n.substr(6)), n);
+        int k = 0;
+        const auto digits = n.substr(6);
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), k);
+        if (ec != std::errc() || end != digits.data() + digits.size() || k < 1)
+            throw fileError(file, "/scales/" + n, "expected a group named scale-<components>");
+        names.emplace_back(k, n);
     }
     std::sort(names.begin(), names.end());
     for (const auto& [k, n] : names) {
@@ -385,6 +397,10 @@ AtlasBundle readAtlasBundle(const std::filesystem::path& file) {
         const auto sz = r.read<int>(g, "size", H5T_NATIVE_INT, path + "/size", hsize_t(k));
         s.size = Eigen::Map<const Eigen::VectorXi>(sz.data(), k);
         s.parent = r.read<int>(g, "parent", H5T_NATIVE_INT, path + "/parent", hsize_t(k));
+        if (r.exists(g, "overlap")) {
+            auto ov = r.group(g, "overlap", path + "/overlap");
+            s.overlap = r.sparse(g, "overlap", path + "/overlap", k, r.intAttribute(ov, "cols").value_or(0));
+        }
         if (r.exists(g, "network")) {
             auto net = r.group(g, "network", path + "/network");
             const auto corr = r.read<float>(net, "correlation", H5T_NATIVE_FLOAT, path + "/network/correlation", hsize_t(k) * hsize_t(k));

@@ -27,6 +27,9 @@ struct AtlasScale {
     Eigen::VectorXf explainedVariance;      ///< per component, fraction of held-out variance
     Eigen::VectorXi size;                   ///< voxels of each map
     std::vector<int> parent;                ///< component of the previous (coarser) scale, −1 at the top
+    /// k × k_previous: cosine overlap of each map with the maps of the previous (coarser) scale,
+    /// entries ≥ 0.01 kept (empty at the top). parent[j] is the argmax of row j.
+    SparseMapsF overlap;
     Eigen::MatrixXf correlation;            ///< k × k (Ledoit–Wolf, group mean), may be empty
     Eigen::MatrixXf partialCorrelation;     ///< k × k, may be empty
     std::optional<SparseMapsF> surfaceLeft, surfaceRight;  ///< k × vertices of the template surfaces

@@ -4,6 +4,7 @@
 #include "decompose/OnlineDictionaryLearner.hpp"
 #include "validate/Matching.hpp"
 
+#include <Eigen/Cholesky>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -136,6 +137,7 @@ TEST_CASE("SOMF recovers sparse positive maps from subsampled minibatches", "[de
     SomfOptions o;
     o.components = 10;
     o.reduction = 4;
+    o.alpha = 0.05;  // little noise: a light ridge
     o.seed = 3;
     OnlineDictionaryLearner learner(X.cols(), o);
     // Start from a clustering of the voxels of the first 300 volumes.
@@ -168,4 +170,65 @@ TEST_CASE("SOMF state round-trips: a resumed learner continues identically", "[d
     CHECK(a.iterations() == 20);
     OnlineDictionaryLearner c(X.cols() + 1, o);
     CHECK_THROWS_AS(c.deserialize(a.serialize()), Error);
+}
+
+namespace {
+/// One SOMF iteration written the plain dense way (full codes, full statistics, atom-by-atom
+/// sweep), from the state before it and the subset and atom order the learner drew.
+RowMatrixF referenceStep(const OnlineDictionaryLearner& before, const RowMatrixF& X, const std::vector<std::int32_t>& subset,
+                         const std::vector<std::int32_t>& order) {
+    const SomfOptions& o = before.options();
+    RowMatrixF D = before.maps();
+    const Eigen::Index k = D.rows(), b = X.rows();
+    Eigen::MatrixXd G = D.cast<double>() * D.cast<double>().transpose();
+    G.diagonal().array() += o.alpha * G.trace() / double(k) + 1e-12;
+    const Eigen::MatrixXd codes = G.llt().solve(D.cast<double>() * X.cast<double>().transpose());
+    const double w = std::pow(double(before.iterations() + 1), -o.beta);
+    const Eigen::MatrixXd A = (1 - w) * before.statisticA() + (w / double(b)) * codes * codes.transpose();
+    const Eigen::MatrixXd B = (1 - w) * before.statisticB().cast<double>() + (w / double(b)) * codes * X.cast<double>();
+    std::vector<bool> sampled(static_cast<std::size_t>(D.cols()), false);
+    for (auto i : subset) sampled[std::size_t(i)] = true;
+    for (auto j : order) {
+        if (A(j, j) <= 1e-12) continue;
+        std::vector<float> u;
+        double outside = 0;
+        for (Eigen::Index i = 0; i < D.cols(); ++i) {
+            if (!sampled[std::size_t(i)]) {
+                outside += std::abs(D(j, i)) + 0.5 * o.gamma * D(j, i) * D(j, i);
+                continue;
+            }
+            const double grad = B(j, i) - A.row(j).dot(D.col(i).cast<double>());
+            u.push_back(float(D(j, i) + grad / A(j, j)));
+        }
+        projectElasticNetBall(u.data(), u.size(), o.radius - outside, o.gamma, o.positive);
+        for (std::size_t c = 0; c < subset.size(); ++c) D(j, subset[c]) = u[c];
+    }
+    return D;
+}
+} // namespace
+
+TEST_CASE("SOMF's sparse blocked iteration equals the plain dense algorithm", "[decompose][somf]") {
+    // k = 150 spans three blocks of the sweep; several iterations exercise the incremental Gram.
+    RowMatrixF truth, X;
+    synthetic(150, 1200, 240, 11, truth, X);
+    for (double gamma : {0.0, 0.5}) {
+        SomfOptions o;
+        o.components = 150;
+        o.reduction = 3;
+        o.gamma = gamma;
+        o.seed = 2;
+        OnlineDictionaryLearner learner(X.cols(), o);
+        learner.initialize(X.topRows(150).cwiseAbs());
+        for (int s = 0; s + 40 <= X.rows(); s += 40) {
+            const OnlineDictionaryLearner before = learner;
+            const RowMatrixF batch = X.middleRows(s, 40);
+            learner.partialFit(batch);
+            const RowMatrixF expected = referenceStep(before, batch, learner.lastSubset(), learner.lastOrder());
+            const float scale = expected.cwiseAbs().maxCoeff();
+            INFO("gamma " << gamma << ", iteration " << learner.iterations());
+            CHECK(learner.lastSubset().size() == 400);
+            CHECK((learner.maps() - expected).cwiseAbs().maxCoeff() <= 2e-4f * scale);
+            CHECK((learner.maps().array() != before.maps().array()).count() > 0);
+        }
+    }
 }
