@@ -7,6 +7,7 @@ namespace nm::render {
 anatomy::SurfaceOverlay loadLayerData(const io::SessionLayer& layer, const anatomy::SurfaceSpace& space) {
     anatomy::OverlayOptions o;
     o.labels = layer.labels;
+    o.atlasScale = layer.scale;
     o.hemisphere = anatomy::hemisphereFromName(std::filesystem::path(layer.file).filename().string());
     auto data = anatomy::loadSurfaceOverlay(layer.file, space, o);
     const auto maps = std::max(data.left.cols(), data.right.cols());

@@ -114,8 +114,11 @@ void LayerPanel::syncFromController() {
     if (on) {
         const auto& l = controller_->layer(layer_);
         const auto& data = controller_->layerData(layer_);
-        layerTitle_->setText(QStringLiteral("<b>%1</b>").arg(QString::fromStdString(
-            (l.name.empty() ? std::filesystem::path(l.file).filename().string() : l.name)).toHtmlEscaped()));
+        QString title = QStringLiteral("<b>%1</b>").arg(QString::fromStdString(
+            (l.name.empty() ? (data.name.empty() ? std::filesystem::path(l.file).filename().string() : data.name) : l.name)).toHtmlEscaped());
+        if (l.map >= 0 && std::size_t(l.map) < data.mapNames.size())  // atlas components have names
+            title += QStringLiteral("<br>%1 %2").arg(l.map).arg(QString::fromStdString(data.mapNames[std::size_t(l.map)]).toHtmlEscaped());
+        layerTitle_->setText(title);
         const std::string cmap = !l.colormap.empty() ? l.colormap : (data.categorical ? "categorical" : "cold_hot");
         colormap_->setCurrentText(QString::fromStdString(cmap));
         threshold_->setValue(l.threshold);

@@ -13,7 +13,7 @@ namespace nm::cli {
 namespace {
 struct LearnCliOptions {
     decompose::LearnOptions learn;
-    std::string out, checkpoint, cache;
+    std::string out, checkpoint, cache, dump;
     std::vector<std::string> datasets;
     bool noDetrend = false, noStandardize = false, noNetwork = false, noSurfaces = false, signedMaps = false;
     std::vector<std::string> confounds;
@@ -27,7 +27,7 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options) {
     auto o = std::make_shared<LearnCliOptions>();
     auto& l = o->learn;
     app->add_option("datasets", o->datasets, "BIDS dataset directories")->required()->check(CLI::ExistingDirectory);
-    app->add_option("-o,--out", o->out, "Atlas bundle to write (*.nmatlas.h5)")->required();
+    app->add_option("-o,--out", o->out, "Atlas bundle to write (*.nmatlas.h5)");
     app->add_option("--scales", l.scales, "Numbers of components, coarse to fine (e.g. 64,256,1024; up to 4096)")
         ->delimiter(',')
         ->capture_default_str();
@@ -79,11 +79,14 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options) {
     app->add_option("--stop-after", l.stopAfterIterations, "Testing: checkpoint and exit (status 3) after this many iterations")
         ->check(CLI::NonNegativeNumber)
         ->group("");
+    app->add_option("--dump-data", o->dump, "Benchmarks: write the preprocessed train/held-out volumes as .npy there and exit")
+        ->group("");
     return {app, [o, &options] {
                 auto& lo = o->learn;
                 for (const auto& d : o->datasets) lo.datasets.emplace_back(d);
                 if (!o->checkpoint.empty()) lo.checkpointDir = o->checkpoint;
                 if (!o->cache.empty()) lo.cacheDir = o->cache;
+                if (!o->dump.empty()) lo.dumpData = o->dump;
                 lo.preprocess.detrend = !o->noDetrend;
                 lo.preprocess.standardize = !o->noStandardize;
                 if (o->noConfounds) lo.preprocess.confounds.clear();
@@ -97,7 +100,7 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options) {
                     throw InputError("--mask: expected epi, template or an existing NIfTI file, got '" + lo.mask + "'");
                 for (std::size_t i = 1; i < lo.scales.size(); ++i)
                     if (lo.scales[i] <= lo.scales[i - 1]) throw InputError("--scales: expected increasing numbers of components");
-                if (o->out.empty()) throw InputError("--out: expected a file name");
+                if (o->out.empty() && o->dump.empty()) throw InputError("--out: expected a file name");
 
                 std::unique_ptr<decompose::Communicator> comm;
                 if (decompose::launchedByMpi()) comm = decompose::makeMpiCommunicator(nullptr, nullptr);
@@ -107,6 +110,10 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options) {
                 JobContext job(local);
                 if (comm->size() > 1) job.progress().info("MPI: " + std::to_string(comm->size()) + " ranks");
                 const auto r = decompose::learnAtlas(lo, job.progress(), *comm);
+                if (lo.dumpData) {
+                    job.succeed("preprocessed data written to " + o->dump, {{"directory", o->dump}});
+                    return 0;
+                }
                 if (!r.finished) {
                     job.print("stopped after iteration " + std::to_string(r.iterations) + " (checkpoint written)\n");
                     return 3;
@@ -132,6 +139,7 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options) {
                                                           {"resumed_from", r.resumedFromIteration},
                                                           {"seconds", r.seconds},
                                                           {"learn_seconds", r.learnSeconds},
+                                                          {"init_seconds", r.initSeconds},
                                                           {"train_subjects", r.trainSubjects.size()},
                                                           {"held_out_subjects", r.heldOutSubjects}});
                 job.print(msg.str());

@@ -18,7 +18,7 @@ struct RenderOptions {
     double threshold = 0.0, opacity = 1.0, dpi = 300.0;
     std::optional<double> vmin, vmax;
     bool montage = false, labels = false, borders = false, binarize = false, positive = false, negative = false;
-    int scale = 1, width = 560, height = 420, map = 0;
+    int scale = 1, width = 560, height = 420, map = 0, atlasScale = 0;
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -40,11 +40,13 @@ Command makeRenderCommand(CLI::App& root, const GlobalOptions& options) {
         ->check(CLI::IsMember({"white", "pial", "midthickness", "mid", "inflated", "sphere"}))
         ->capture_default_str();
     app->add_option("--overlay", o->overlays,
-                    "Map to show: a volume (.nii/.nii.gz/.mgz, projected), or per-hemisphere surface data "
+                    "Map to show: a volume (.nii/.nii.gz/.mgz, projected), an atlas bundle (.nmatlas.h5), or per-hemisphere surface data "
                     "(.gii, .annot, .mgh, curv/sulc/thickness; lh./rh. or left/right in the name). Repeat for "
                     "both hemispheres or several layers")
         ->check(CLI::ExistingFile);
     app->add_option("--map", o->map, "Which map of a multi-map overlay (frame of a 4-D volume, column of surface data)")
+        ->check(CLI::NonNegativeNumber);
+    app->add_option("--atlas-scale", o->atlasScale, "Atlas bundles (.nmatlas.h5): the scale shown, by its number of components (default: coarsest)")
         ->check(CLI::NonNegativeNumber);
     app->add_flag("--labels", o->labels, "Treat the overlay as labels (parcellation) even if it is not detected as one");
     app->add_flag("--borders", o->borders, "Draw borders between labels");
@@ -104,13 +106,14 @@ Command makeRenderCommand(CLI::App& root, const GlobalOptions& options) {
                 for (const auto& f : o->overlays) {
                     anatomy::OverlayOptions oo;
                     if (o->labels) oo.labels = true;
+                    oo.atlasScale = o->atlasScale;
                     auto overlay = anatomy::loadSurfaceOverlay(f, space, oo);
                     std::string key = std::filesystem::path(f).filename().string();
                     for (const char* tag : {"lh.", "rh.", "_left", "_right", "hemi-L_", "hemi-R_", "left", "right"}) {
                         const auto pos = key.find(tag);
                         if (pos != std::string::npos) key.erase(pos, std::string(tag).size());
                     }
-                    for (const char* ext : {".gz", ".gii", ".nii", ".mgz", ".mgh", ".annot", ".func", ".shape", ".label"}) {
+                    for (const char* ext : {".h5", ".nmatlas", ".gz", ".gii", ".nii", ".mgz", ".mgh", ".annot", ".func", ".shape", ".label"}) {
                         const std::string e(ext);
                         if (key.size() > e.size() && key.compare(key.size() - e.size(), e.size(), e) == 0)
                             key.erase(key.size() - e.size());

@@ -347,6 +347,13 @@ void MainWindow::openFile(const QString& path) {
         } else {
             nm::io::SessionLayer layer;
             layer.file = info.absoluteFilePath().toStdString();
+            if (lower.endsWith(".nmatlas.h5")) {
+                // A learned atlas: its coarsest scale, first component; maps peak at 1.
+                layer.colormap = "hot";
+                layer.threshold = 0.1;
+                layer.sign = "positive";
+                addRecentFile(info.absoluteFilePath());
+            }
             scene_->addLayer(layer);
         }
     } catch (const std::exception& e) {
@@ -360,9 +367,9 @@ void MainWindow::onOpen() {
     const QString dir = settings.value("paths/lastOpenDir").toString();
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open"), dir,
-        tr("Maps, surfaces and sessions (*.nii *.nii.gz *.gii *.gii.gz *.mgh *.mgz *.annot *.nmsession.json "
-           "lh.* rh.*);;Volumes (*.nii *.nii.gz *.mgz);;Surface data (*.gii *.gii.gz *.annot *.mgh lh.* rh.*);;"
-           "Sessions (*.nmsession.json);;All files (*)"));
+        tr("Maps, atlases, surfaces and sessions (*.nii *.nii.gz *.gii *.gii.gz *.mgh *.mgz *.annot *.nmatlas.h5 "
+           "*.nmsession.json lh.* rh.*);;Atlas bundles (*.nmatlas.h5);;Volumes (*.nii *.nii.gz *.mgz);;"
+           "Surface data (*.gii *.gii.gz *.annot *.mgh lh.* rh.*);;Sessions (*.nmsession.json);;All files (*)"));
     if (path.isEmpty()) return;
     settings.setValue("paths/lastOpenDir", QFileInfo(path).absolutePath());
     openFile(path);

@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
     parser.addOption(screenshot);
     parser.addOption(noRestore);
     parser.addOption(timeout);
-    parser.addPositionalArgument("files", "Sessions (.nmsession.json) or NIfTI volumes to open.", "[files...]");
+    parser.addPositionalArgument("files", "Sessions (.nmsession.json), atlas bundles (.nmatlas.h5) or maps to open.", "[files...]");
     parser.process(app);
 
     nm::gui::MainWindow::Options options;

@@ -1,5 +1,7 @@
 #include "anatomy/Overlay.hpp"
 
+#include "io/AtlasBundle.hpp"
+
 #include "common/Error.hpp"
 #include "io/FreeSurfer.hpp"
 #include "io/Gifti.hpp"
@@ -99,7 +101,31 @@ SurfaceOverlay loadSurfaceOverlay(const std::filesystem::path& file, const Surfa
         (h == Hemisphere::Left ? out.left : out.right) = std::move(values);
     };
 
-    if (endsWith(name, ".nii") || endsWith(name, ".nii.gz")) {
+    if (endsWith(name, ".nmatlas.h5")) {
+        const io::AtlasBundle b = io::readAtlasBundle(file);
+        std::size_t index = 0;
+        if (o.atlasScale > 0) {
+            (void)b.scale(o.atlasScale);  // throws, naming the scales present
+            while (b.scales[index].components != o.atlasScale) ++index;
+        }
+        const io::AtlasScale& sc = b.scales[index];
+        out.name = name + " (" + std::to_string(sc.components) + " components)";
+        out.mapNames = sc.names;
+        const bool stored = sc.surfaceLeft && sc.surfaceRight && b.surfaceSpace == space.id &&
+                            sc.surfaceLeft->cols() == space.left.vertexCount() && sc.surfaceRight->cols() == space.right.vertexCount();
+        if (stored) {
+            out.source = "surface";
+            out.left = Eigen::MatrixXf(sc.surfaceLeft->transpose());
+            out.right = Eigen::MatrixXf(sc.surfaceRight->transpose());
+        } else {
+            out.categorical = false;
+            ProjectionOptions p = o.projection;
+            const Volume v = b.mapsVolume(index);
+            out.source = "volume";
+            out.left = VolumeToSurface(space.left, v.geometry, p).project(v);
+            out.right = VolumeToSurface(space.right, v.geometry, p).project(v);
+        }
+    } else if (endsWith(name, ".nii") || endsWith(name, ".nii.gz")) {
         projectVolume(io::readNifti(file));
     } else if (endsWith(name, ".mgh") || endsWith(name, ".mgz")) {
         const Volume v = io::readMgh(file);

@@ -2,7 +2,9 @@
 // Per-vertex overlays for a surface space from any supported file: volumes (NIfTI, MGH/MGZ) are
 // projected onto both hemispheres; surface files (GIFTI func/shape/label, FreeSurfer curv/sulc/
 // thickness, .annot, MGH N×1×1) are per hemisphere, which is inferred from the file name
-// (lh./rh., left/right, hemi-L/hemi-R) or the GIFTI AnatomicalStructurePrimary.
+// (lh./rh., left/right, hemi-L/hemi-R) or the GIFTI AnatomicalStructurePrimary. Atlas bundles
+// (*.nmatlas.h5) give the maps of one scale: their stored projections when they were made on this
+// space, otherwise the volume maps projected.
 #include "anatomy/Projection.hpp"
 #include "anatomy/Surfaces.hpp"
 
@@ -11,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace nm::anatomy {
 
@@ -21,12 +24,14 @@ struct SurfaceOverlay {
     std::map<int, std::array<float, 3>> labelColors;
     std::map<int, std::string> labelNames;
     std::string source;                ///< "volume" (projected) or "surface"
+    std::vector<std::string> mapNames; ///< per map, when the file names them (atlas components)
 };
 
 struct OverlayOptions {
     std::optional<bool> labels;        ///< force categorical (true) or continuous (false)
     std::optional<Hemisphere> hemisphere;  ///< for surface files whose name does not tell
     ProjectionOptions projection;      ///< for volumes (labels use nearest + max automatically)
+    int atlasScale = 0;                ///< atlas bundles: components of the scale (0 = coarsest)
 };
 
 /// Throws nm::InputError naming the file: unknown type, vertex count ≠ surface, hemisphere unknown.

@@ -1,6 +1,9 @@
 #include "decompose/BallProjection.hpp"
 
+#include <Eigen/Core>
+
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <vector>
 
@@ -8,48 +11,44 @@ namespace nm::decompose {
 
 namespace {
 
-/// Condat's algorithm for the threshold τ of the simplex projection of |v| onto {Σ = r}:
-/// the projection is max(|v| − τ, 0).
-double simplexThreshold(const std::vector<float>& v, double r) {
-    // Active set v, pending set w; single pass with lazy insertion (Condat 2016, Algorithm 2).
-    std::vector<float> active, waiting;
-    active.reserve(v.size());
-    active.push_back(v[0]);
-    double rho = v[0] - r;
-    for (std::size_t i = 1; i < v.size(); ++i) {
-        const float y = v[i];
-        if (y > rho) {
-            rho += (y - rho) / double(active.size() + 1);
-            if (rho > y - r) {
-                active.push_back(y);
-            } else {
-                waiting.insert(waiting.end(), active.begin(), active.end());
-                active.assign(1, y);
-                rho = y - r;
+/// Threshold τ of the projection of the magnitudes v (all > 0, Σ v > r) onto the simplex
+/// {Σ = r}: the projection is max(v − τ, 0). Randomised pivoting (Duchi, Shalev-Shwartz, Singer &
+/// Chandra 2008, Fig. 2), expected O(n), in place on `v`. Faster here than Condat's method because
+/// learned maps are very sparse: the support is a few dozen of thousands of candidates, which
+/// the pivots isolate in a few halvings, while Condat's active-set cleanup rescans thousands.
+double simplexThreshold(std::vector<float>& v, double r) {
+    std::size_t lo = 0, hi = v.size();  // undecided candidates: v[lo, hi)
+    double sum = 0.0;                   // Σ of the elements known to be in the support
+    std::size_t count = 0;
+    std::uint64_t state = 0x9E3779B97F4A7C15ull ^ v.size();
+    while (lo < hi) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        const std::size_t pick = lo + std::size_t((state >> 33) % (hi - lo));
+        const float pivot = v[pick];
+        // Partition [lo, hi): elements ≥ pivot first.
+        std::size_t mid = lo;
+        double sg = 0.0;
+        for (std::size_t i = lo; i < hi; ++i)
+            if (v[i] >= pivot) {
+                sg += v[i];
+                std::swap(v[i], v[mid++]);
             }
+        const std::size_t ng = mid - lo;
+        if ((sum + sg) - double(count + ng) * pivot < r) {
+            // Every element ≥ pivot is in the support; continue with the smaller ones.
+            sum += sg;
+            count += ng;
+            lo = mid;
+        } else {
+            // The threshold is above the pivot... drop the pivot and keep only larger elements.
+            // Elements equal to the pivot: move one out (the pivot itself) to guarantee progress.
+            std::size_t p = lo;
+            while (p < mid && v[p] != pivot) ++p;
+            std::swap(v[p], v[mid - 1]);
+            hi = mid - 1;
         }
     }
-    for (float y : waiting)
-        if (y > rho) {
-            active.push_back(y);
-            rho += (y - rho) / double(active.size());
-        }
-    bool changed = true;
-    while (changed) {
-        changed = false;
-        for (std::size_t i = 0; i < active.size();) {
-            if (active[i] <= rho) {
-                const float y = active[i];
-                active[i] = active.back();
-                active.pop_back();
-                rho += (rho - y) / double(active.size());
-                changed = true;
-            } else {
-                ++i;
-            }
-        }
-    }
-    return rho;
+    return count > 0 ? (sum - r) / double(count) : 0.0;
 }
 
 } // namespace
@@ -60,18 +59,42 @@ void projectL1Ball(float* x, std::size_t n, double r, bool positive) {
         std::fill(x, x + n, 0.0f);
         return;
     }
-    std::vector<float> a(n);
-    double norm = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (positive && x[i] < 0) x[i] = 0.0f;
-        a[i] = std::abs(x[i]);
-        norm += a[i];
-    }
+    // Branch-free passes (signs are random: branches would mispredict half of the time).
+    // Sums through Eigen: vectorised tree reductions (a plain loop is serialised by the FP adds).
+    Eigen::Map<Eigen::ArrayXf> xv(x, Eigen::Index(n));
+    if (positive) xv = xv.max(0.0f);
+    const double norm = positive ? double(xv.sum()) : double(xv.abs().sum());
     if (norm <= r) return;
-    const double tau = simplexThreshold(a, r);
+    // Only the non-zero magnitudes matter for the threshold (τ ≥ 0): sparse atoms pass few.
+    thread_local std::vector<float> a;
+    a.resize(n);
+    std::size_t count = 0;
     for (std::size_t i = 0; i < n; ++i) {
-        const double m = std::max(0.0, double(a[i]) - tau);
-        x[i] = float(std::copysign(m, double(x[i])));
+        const float m = std::abs(x[i]);
+        a[count] = m;
+        count += m > 0.0f;
+    }
+    a.resize(count);
+    // Michelot's passes (1986) shrink the candidates cheaply and without branches: with all
+    // candidates in the support the threshold would be (Σ − r)/N, a lower bound of τ, so elements
+    // at or below it are out. Then the pivoting search finishes on the few left.
+    for (int pass = 0; pass < 4 && a.size() > 64; ++pass) {
+        const double sum = double(Eigen::Map<const Eigen::ArrayXf>(a.data(), Eigen::Index(a.size())).sum());
+        const float lower = float((sum - r) / double(a.size()));
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            const float v = a[i];
+            a[kept] = v;
+            kept += v > lower;
+        }
+        if (kept == a.size()) break;
+        a.resize(kept);
+    }
+    const float tau = float(simplexThreshold(a, r));
+    if (positive) {
+        for (std::size_t i = 0; i < n; ++i) x[i] = std::max(x[i] - tau, 0.0f);
+    } else {
+        for (std::size_t i = 0; i < n; ++i) x[i] = std::copysign(std::max(std::abs(x[i]) - tau, 0.0f), x[i]);
     }
 }
 

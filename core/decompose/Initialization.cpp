@@ -14,22 +14,35 @@ RowMatrixF clusterInitialization(const RowMatrixF& samples, int k, std::uint64_t
     const Eigen::Index n = samples.rows(), p = samples.cols();
     if (n < 2) throw InputError("dictionary initialisation: need at least 2 volumes");
     if (k > p) throw InputError("dictionary initialisation: more components than voxels");
-    // Voxel time courses, z-scored: points on the unit sphere of R^n (p × n).
-    Eigen::MatrixXf v = samples.transpose();
+    std::mt19937_64 rng(seed);
+    auto uniform = [&] { return double(rng() >> 11) * (1.0 / 9007199254740992.0); };
+    // Voxel time courses, centred, then sketched to d ≤ 128 dimensions by a Gaussian random
+    // projection (Johnson–Lindenstrauss: cosines are kept to ~1/√d, ample for a starting point)
+    // and normalised: points on the unit sphere of R^d (p × d). The sketch makes seeding and the
+    // Lloyd steps cost O(p d k) instead of O(p n k).
+    Eigen::MatrixXf centred = samples.transpose();
+    for (Eigen::Index i = 0; i < p; ++i) centred.row(i).array() -= centred.row(i).mean();
+    const Eigen::Index d = std::min<Eigen::Index>(n, 128);
+    Eigen::MatrixXf v;
+    if (d < n) {
+        std::normal_distribution<float> normal;
+        Eigen::MatrixXf R(n, d);
+        for (Eigen::Index i = 0; i < R.size(); ++i) R.data()[i] = normal(rng);
+        v = centred * R;
+    } else {
+        v = std::move(centred);
+    }
     for (Eigen::Index i = 0; i < p; ++i) {
-        v.row(i).array() -= v.row(i).mean();
         const float norm = v.row(i).norm();
         if (norm > 0) v.row(i) /= norm;
     }
-    std::mt19937_64 rng(seed);
-    auto uniform = [&] { return double(rng() >> 11) * (1.0 / 9007199254740992.0); };
-    // k-means++ with cosine distance 1 − ⟨x, c⟩.
-    Eigen::MatrixXf centres(k, n);
+    // k-means++ seeding with cosine distance 1 − ⟨x, c⟩.
+    Eigen::MatrixXf centres(k, d);
     Eigen::VectorXf best = Eigen::VectorXf::Constant(p, std::numeric_limits<float>::infinity());
     centres.row(0) = v.row(Eigen::Index(rng() % std::uint64_t(p)));
     for (int c = 1; c < k; ++c) {
-        const Eigen::VectorXf d = (1.0f - (v * centres.row(c - 1).transpose()).array()).max(0.0f);
-        best = best.cwiseMin(d);
+        const Eigen::VectorXf dist = (1.0f - (v * centres.row(c - 1).transpose()).array()).max(0.0f);
+        best = best.cwiseMin(dist);
         const double total = best.sum();
         double r = uniform() * total;
         Eigen::Index pick = p - 1;

@@ -13,6 +13,8 @@
 #include "decompose/OnlineDictionaryLearner.hpp"
 #include "decompose/Reconstruction.hpp"
 #include "io/Nifti.hpp"
+#include "io/Npy.hpp"
+#include "common/AtomicFile.hpp"
 #include "jobs/Checkpoint.hpp"
 
 #include <Eigen/Cholesky>
@@ -118,7 +120,8 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
         if (k < 2) throw InputError("learn: --scales must be >= 2 components");
     if (o.batchSize < 1 || o.epochs < 1 || o.streams < 1) throw InputError("learn: --batch, --epochs and --streams must be >= 1");
     if (!(o.heldOutFraction >= 0 && o.heldOutFraction < 1)) throw InputError("learn: --held-out must be in [0, 1)");
-    progress.plan({{"discover", 1}, {"mask", 1}, {"preprocess", 6}, {"initialize", 2}, {"learn", 30}, {"evaluate", 4}, {"network", 3}, {"surfaces", 2}});
+    if (o.dumpData) progress.plan({{"discover", 1}, {"mask", 1}, {"preprocess", 6}, {"dump data", 2}});
+    else progress.plan({{"discover", 1}, {"mask", 1}, {"preprocess", 6}, {"initialize", 2}, {"learn", 30}, {"evaluate", 4}, {"network", 3}, {"surfaces", 2}});
     progress.begin("discover");
     const auto split = splitCohort(discoverCohort(o.datasets, o.filter), o.heldOutFraction, o.seed);
     const std::vector<Subject>& train = split.train;
@@ -158,6 +161,23 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
         warmCache(store, mine, progress);
         comm.barrier();
     }
+    if (o.dumpData) {
+        if (comm.rank() == 0) {
+            progress.begin("dump data");
+            for (const auto& [set, name] : {std::pair{&train, "train"}, std::pair{&held, "held_out"}}) {
+                io::NpyRowWriter w(*o.dumpData / (std::string(name) + ".npy"), std::size_t(p));
+                for (const auto& s : *set) {
+                    const auto X = store.load(s);
+                    w.append(X.data(), std::size_t(X.rows()));
+                }
+                w.close();
+            }
+            nlohmann::json j = {{"train", summary.trainSubjects}, {"held_out", summary.heldOutSubjects}, {"voxels", p}};
+            writeFileAtomic(*o.dumpData / "subjects.json", j.dump(2) + "\n");
+        }
+        summary.finished = false;
+        return summary;
+    }
 
     // Fingerprint of the learning problem (checkpoints are only resumed for the same one).
     std::ostringstream fp;
@@ -169,6 +189,7 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
     const std::string fingerprint = jobs::fingerprintOf(fp.str());
 
     progress.begin("initialize");
+    const auto initStart = Clock::now();
     std::vector<OnlineDictionaryLearner> learners;
     for (std::size_t s = 0; s < o.scales.size(); ++s) {
         SomfOptions so;
@@ -224,6 +245,7 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
         }
     }
 
+    summary.initSeconds = std::chrono::duration<double>(Clock::now() - initStart).count();
     progress.begin("learn");
     const Schedule schedule(train, o.streams, o.batchSize, o.seed);
     std::int64_t total = std::int64_t(schedule.iterationsPerEpoch()) * o.epochs;

@@ -43,6 +43,9 @@ struct LearnOptions {
     bool surfaces = true;
     int maxIterations = 0;       ///< stop after this many iterations (0: all epochs)
     int stopAfterIterations = 0; ///< testing: return (with checkpoint) after this many, unfinished
+    /// Benchmarks: write the preprocessed training and held-out volumes as train.npy and
+    /// held_out.npy (float32, volumes × mask voxels) and subjects.json there, then return (unfinished).
+    std::optional<std::filesystem::path> dumpData;
 };
 
 struct ScaleSummary {
@@ -58,6 +61,7 @@ struct LearnSummary {
     int iterations = 0, resumedFromIteration = 0;
     std::vector<std::string> trainSubjects, heldOutSubjects;
     double seconds = 0.0, learnSeconds = 0.0;
+    double initSeconds = 0.0;    ///< initialisation of the maps (clustering of voxels)
     bool finished = true;
 };
 

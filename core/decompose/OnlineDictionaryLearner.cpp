@@ -4,6 +4,7 @@
 #include "decompose/BallProjection.hpp"
 
 #include <Eigen/Cholesky>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -135,24 +136,33 @@ void OnlineDictionaryLearner::partialFit(const RowMatrixF& batch, Communicator* 
     if (b > 0) {
         Eigen::MatrixXd Gd;
         RowMatrixF rhs = RowMatrixF::Zero(k, b);  // D x (full) or D_M x_M (masked)
-        const RowMatrixF Xt = batch.transpose();  // p × b: a voxel's samples contiguous
-        auto accumulate = [&](Eigen::Index voxel) {
+        RowMatrixF& Xt = transposed_;  // p × b: a voxel's samples contiguous (buffer kept: no page faults)
+        Xt = batch.transpose();
+        auto accumulate = [&](Eigen::Index voxel, Eigen::Index s0, Eigen::Index s1) {
             const float* x = Xt.row(voxel).data();
             for (const auto& [j, v] : columns_[std::size_t(voxel)]) {
                 float* r = rhs.row(j).data();
-                for (Eigen::Index s = 0; s < b; ++s) r[s] += v * x[s];
+                for (Eigen::Index s = s0; s < s1; ++s) r[s] += v * x[s];
             }
-            flops += 2.0 * double(columns_[std::size_t(voxel)].size()) * double(b);
         };
         if (fullCodes) {
             if (G_.rows() != k || gramAge_ >= std::max(8, options_.reduction)) recomputeGram();  // bounds rounding drift
             Gd = G_;
-            for (Eigen::Index i = 0; i < p; ++i) accumulate(i);
+            // Threads split the samples (columns of rhs): no two write the same entry.
+#pragma omp parallel
+            {
+                const int t = omp_get_thread_num(), n = omp_get_num_threads();
+                const Eigen::Index s0 = b * t / n, s1 = b * (t + 1) / n;
+                if (s1 > s0)
+                    for (Eigen::Index i = 0; i < p; ++i) accumulate(i, s0, s1);
+            }
+            for (Eigen::Index i = 0; i < p; ++i) flops += 2.0 * double(columns_[std::size_t(i)].size()) * double(b);
         } else {
             Gd = Eigen::MatrixXd::Zero(k, k);
             for (Eigen::Index c = 0; c < m; ++c) {
                 addOuter(Gd, columns_[std::size_t(subset_[std::size_t(c)])], 1.0);
-                accumulate(subset_[std::size_t(c)]);
+                accumulate(subset_[std::size_t(c)], 0, b);
+                flops += 2.0 * double(columns_[std::size_t(subset_[std::size_t(c)])].size()) * double(b);
             }
         }
         // Ridge relative to the mean energy of the atoms: scale-free.
@@ -165,8 +175,10 @@ void OnlineDictionaryLearner::partialFit(const RowMatrixF& batch, Communicator* 
     Eigen::MatrixXd dA = b > 0 ? Eigen::MatrixXd(codes * codes.transpose()) : Eigen::MatrixXd::Zero(k, k);
     const Eigen::MatrixXf codesF = codes.cast<float>();
     RowMatrixF dB;
+    const bool distributed = comm && comm->size() > 1;
     if (fullStats) {
-        dB = b > 0 ? RowMatrixF(codesF * batch) : RowMatrixF::Zero(k, p);
+        // One process: B is updated in place below by a single GEMM (no k × p temporary).
+        if (distributed) dB = b > 0 ? RowMatrixF(codesF * batch) : RowMatrixF::Zero(k, p);
         flops += 2.0 * double(k) * double(p) * double(b);
     } else {
         RowMatrixF Xm(b, m);
@@ -176,7 +188,7 @@ void OnlineDictionaryLearner::partialFit(const RowMatrixF& batch, Communicator* 
         flops += 2.0 * double(k) * double(m) * double(b);
     }
     double total = double(b);
-    if (comm && comm->size() > 1) {
+    if (distributed) {
         comm->sum(dA.data(), std::size_t(dA.size()));
         comm->sum(dB.data(), std::size_t(dB.size()));
         comm->sum(&total, 1);
@@ -190,7 +202,9 @@ void OnlineDictionaryLearner::partialFit(const RowMatrixF& batch, Communicator* 
     A_ = (1.0 - w) * A_ + (w / total) * dA;
     RowMatrixF Bm(k, m);
     if (fullStats) {
-        B_ = float(1.0 - w) * B_ + float(w / total) * dB;
+        B_ *= float(1.0 - w);
+        if (distributed) B_ += float(w / total) * dB;
+        else if (b > 0) B_.noalias() += float(w / total) * codesF * batch;
         for (Eigen::Index j = 0; j < k; ++j) {
             const float* bb = B_.row(j).data();
             float* bm = Bm.row(j).data();
@@ -240,22 +254,25 @@ void OnlineDictionaryLearner::partialFit(const RowMatrixF& batch, Communicator* 
     for (Eigen::Index c = 0; c < k; ++c)
         for (Eigen::Index r = 0; r < k; ++r) Aperm(r, c) = float(A_(order[std::size_t(r)], order[std::size_t(c)]));
     constexpr Eigen::Index kBlock = 64;
-    Eigen::MatrixXf R;  // nb × m, column-major: the block's residuals at one voxel are contiguous
+    RowMatrixF R;  // nb × m, row-major: an atom's residual row is contiguous for its update
     Eigen::RowVectorXf row(m), old(m);
     double nnzTouched = 0.0;
     for (Eigen::Index start = 0; start < k; start += kBlock) {
         const Eigen::Index nb = std::min(kBlock, k - start);
         R.resize(nb, m);
         for (Eigen::Index r = 0; r < nb; ++r) R.row(r) = Bm.row(order[std::size_t(start + r)]);
-        // R −= A_block · D_M over the non-zeros of D_M (rows as updated by the earlier blocks).
-        for (Eigen::Index l = 0; l < k; ++l) {
-            const float* a = Aperm.col(position[std::size_t(l)]).data() + start;
-            for (const auto& [c, v] : rows[std::size_t(l)]) {
-                float* rc = R.col(c).data();
-                for (Eigen::Index r = 0; r < nb; ++r) rc[r] -= a[r] * v;
+        // R −= A_block · D_M over the non-zeros of D_M (rows as updated by the earlier blocks);
+        // each thread owns whole rows of R.
+#pragma omp parallel for schedule(static)
+        for (Eigen::Index r = 0; r < nb; ++r) {
+            float* rr = R.row(r).data();
+            for (Eigen::Index l = 0; l < k; ++l) {
+                const float a = Aperm(start + r, position[std::size_t(l)]);
+                if (a == 0.0f) continue;
+                for (const auto& [c, v] : rows[std::size_t(l)]) rr[c] -= a * v;
             }
-            nnzTouched += double(rows[std::size_t(l)].size());
         }
+        for (Eigen::Index l = 0; l < k; ++l) nnzTouched += double(rows[std::size_t(l)].size());
         for (Eigen::Index r = 0; r < nb; ++r) {
             const Eigen::Index j = order[std::size_t(start + r)];
             const float ajj = Aperm(start + r, start + r);
@@ -273,8 +290,8 @@ void OnlineDictionaryLearner::partialFit(const RowMatrixF& batch, Communicator* 
             for (Eigen::Index c = 0; c < m; ++c) {
                 const float delta = row[c] - old[c];
                 if (delta != 0.0f && after > 0) {
-                    float* rc = R.col(c).data() + r + 1;
-                    for (Eigen::Index q = 0; q < after; ++q) rc[q] -= a[q] * delta;
+                    float* rc = R.data() + (r + 1) * m + c;  // column c of the rows after r
+                    for (Eigen::Index q = 0; q < after; ++q) rc[q * m] -= a[q] * delta;
                 }
                 if (row[c] != 0.0f) {
                     sparseRow.emplace_back(std::int32_t(c), row[c]);

@@ -108,6 +108,7 @@ private:
     std::int64_t iteration_ = 0;
     std::mt19937_64 rng_;
     double lastFlops_ = 0.0;
+    RowMatrixF transposed_;         ///< work buffer (not state)
 };
 
 } // namespace nm::decompose

@@ -239,6 +239,54 @@ std::string npyBytes(const std::vector<double>& v, const std::string& dtype) {
     return npyData(dtype, {v.size()}, v.data(), v.size());
 }
 
+namespace {
+constexpr std::size_t kStreamHeader = 128;  // room for any 2-D shape; numpy accepts padded headers
+std::string fixedHeader(std::size_t rows, std::size_t cols) {
+    std::string h = npyHeader("<f4", {rows, cols});
+    const std::size_t dictLen = h.size() - 10;
+    std::string dict = h.substr(10, dictLen - 1);  // without '\n'
+    while (!dict.empty() && dict.back() == ' ') dict.pop_back();
+    dict.append(kStreamHeader - 10 - dict.size() - 1, ' ');
+    dict.push_back('\n');
+    const std::uint16_t len = std::uint16_t(dict.size());
+    std::string out = h.substr(0, 8);
+    out.append(reinterpret_cast<const char*>(&len), 2);
+    return out + dict;
+}
+} // namespace
+
+NpyRowWriter::NpyRowWriter(const std::filesystem::path& file, std::size_t cols) : file_(file), tmp_(atomicTemporaryFor(file)), cols_(cols) {
+    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+    out_ = std::fopen(tmp_.c_str(), "wb");
+    if (!out_) throw Error(file.string() + ": cannot create");
+    const std::string h = fixedHeader(0, cols);
+    if (std::fwrite(h.data(), 1, h.size(), out_) != h.size()) throw Error(file.string() + ": write failed");
+}
+
+NpyRowWriter::~NpyRowWriter() {
+    if (out_) {
+        std::fclose(out_);
+        std::error_code ec;
+        std::filesystem::remove(tmp_, ec);
+    }
+}
+
+void NpyRowWriter::append(const float* rows, std::size_t count) {
+    if (!out_) throw Error(file_.string() + ": writer is closed");
+    if (std::fwrite(rows, sizeof(float), count * cols_, out_) != count * cols_) throw Error(file_.string() + ": write failed (disk full?)");
+    rows_ += count;
+}
+
+void NpyRowWriter::close() {
+    if (!out_) return;
+    const std::string h = fixedHeader(rows_, cols_);
+    const bool ok = std::fseek(out_, 0, SEEK_SET) == 0 && std::fwrite(h.data(), 1, h.size(), out_) == h.size();
+    const bool closed = std::fclose(out_) == 0;
+    out_ = nullptr;
+    if (!ok || !closed) throw Error(file_.string() + ": write failed");
+    std::filesystem::rename(tmp_, file_);
+}
+
 void writeNpy(const std::filesystem::path& file, const Eigen::MatrixXd& matrix) {
     writeFileAtomic(file, npyBytes(matrix));
 }

@@ -2,6 +2,7 @@
 // NumPy .npy arrays (format versions 1–3; bool, int8–64, uint8–64, float16/32/64, byte and unicode
 // strings; little or big endian; C or Fortran order) and .npz archives (zip of .npy, stored or
 // deflated), including scipy.sparse matrices saved with save_npz (CSR/CSC/COO).
+#include <cstdio>
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
 
@@ -36,6 +37,24 @@ void writeNpy(const std::filesystem::path& file, const Eigen::MatrixXd& matrix);
 /// .npy bytes of a matrix with the given dtype ("<f8", "<f4", "<i4", "<i8").
 std::string npyBytes(const Eigen::MatrixXd& matrix, const std::string& dtype = "<f8");
 std::string npyBytes(const std::vector<double>& vector, const std::string& dtype = "<f8");
+
+/// Streams a float32 (rows × cols, C order) .npy file whose row count is known only at the end:
+/// rows are appended, close() writes the final header and renames the temporary into place.
+class NpyRowWriter {
+public:
+    NpyRowWriter(const std::filesystem::path& file, std::size_t cols);
+    ~NpyRowWriter();
+    NpyRowWriter(const NpyRowWriter&) = delete;
+    NpyRowWriter& operator=(const NpyRowWriter&) = delete;
+    void append(const float* rows, std::size_t count);
+    void close();
+    [[nodiscard]] std::size_t rows() const { return rows_; }
+
+private:
+    std::filesystem::path file_, tmp_;
+    std::FILE* out_ = nullptr;
+    std::size_t cols_, rows_ = 0;
+};
 
 /// All arrays of an .npz archive, by name without ".npy".
 std::map<std::string, NpyArray> readNpz(const std::filesystem::path& file);

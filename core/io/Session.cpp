@@ -108,6 +108,8 @@ Session readSession(const std::filesystem::path& file) {
             layer.name = field<std::string>(l, "name", file, where, "");
             layer.map = field<int>(l, "map", file, where, 0);
             if (layer.map < 0) throw fileError(file, where + "map", "expected an index >= 0");
+            layer.scale = field<int>(l, "scale", file, where, 0);
+            if (layer.scale < 0) throw fileError(file, where + "scale", "expected a number of components >= 0 (0 = coarsest)");
             layer.visible = field<bool>(l, "visible", file, where, true);
             layer.opacity = field<double>(l, "opacity", file, where, 1.0);
             if (layer.opacity < 0.0 || layer.opacity > 1.0)
@@ -174,6 +176,7 @@ void writeSession(const std::filesystem::path& file, const Session& s) {
         lj["file"] = inside ? rel.string() : std::filesystem::absolute(p).string();
         lj["name"] = l.name;
         lj["map"] = l.map;
+        if (l.scale > 0) lj["scale"] = l.scale;
         lj["visible"] = l.visible;
         lj["opacity"] = l.opacity;
         lj["colormap"] = l.colormap;

@@ -4,6 +4,8 @@
 #include <vtkRenderer.h>
 
 #include "GuiSupport.hpp"
+#include "anatomy/Parcellations.hpp"
+#include "io/AtlasBundle.hpp"
 #include "JobManager.hpp"
 #include "JobsPanel.hpp"
 #include "LayerPanel.hpp"
@@ -240,6 +242,60 @@ TEST_CASE("an atlas volume is projected onto the surfaces and drawn in colour", 
     list->item(0)->setCheckState(Qt::Unchecked);
     QTest::qWait(100);
     CHECK(colourfulFraction(t.w.viewport()->grabFramebuffer()) < 0.01);
+}
+
+TEST_CASE("an atlas bundle opens as a layer of component maps", "[app][gui][atlas]") {
+    auto aalFile = nm::test::mricronFile("aal.nii.gz");
+    if (!aalFile) NM_SKIP("mricron-data is not installed");
+    // A two-scale bundle on the AAL grid whose maps are AAL regions (precentral, postcentral, ...).
+    const auto aal = nm::anatomy::loadAal();
+    nm::io::AtlasBundle b;
+    b.grid = aal.labels.geometry;
+    std::vector<int> labelOf;
+    for (std::size_t v = 0; v < aal.labels.data.size(); ++v)
+        if (aal.labels.data[v] > 0) {
+            b.maskVoxels.push_back(std::int64_t(v));
+            labelOf.push_back(int(aal.labels.data[v]));
+        }
+    for (int k : {3, 6}) {
+        nm::io::AtlasScale s;
+        s.components = k;
+        std::vector<Eigen::Triplet<float, std::int64_t>> t;
+        for (std::size_t c = 0; c < labelOf.size(); ++c)
+            if (labelOf[c] <= k) t.emplace_back(labelOf[c] - 1, std::int64_t(c), 1.0f);
+        s.maps.resize(k, std::int64_t(labelOf.size()));
+        s.maps.setFromTriplets(t.begin(), t.end());
+        for (int j = 0; j < k; ++j) s.names.push_back(aal.names.at(j + 1));
+        s.centroids = Eigen::MatrixXf::Zero(k, 3);
+        s.explainedVariance = Eigen::VectorXf::Zero(k);
+        s.size = Eigen::VectorXi::Ones(k);
+        s.parent.assign(std::size_t(k), k == 3 ? -1 : 0);
+        b.scales.push_back(std::move(s));
+    }
+    nm::test::TempDir dir;
+    const auto file = dir / "regions.nmatlas.h5";
+    nm::io::writeAtlasBundle(file, b);
+
+    Window t;
+    openLayer(t.w, file);
+    REQUIRE(t.w.layerCount() == 1);
+    CHECK(t.w.scene()->mapCount(0) == 3);  // the coarsest scale
+    CHECK_FALSE(t.w.scene()->layerData(0).categorical);
+    CHECK(t.w.scene()->layerData(0).mapNames.at(0) == "Precentral_L");
+    CHECK(t.w.scene()->layer(0).colormap == "hot");
+    const int frames = t.w.viewport()->framesRendered();
+    REQUIRE(nm::test::waitUntil([&] { return t.w.viewport()->framesRendered() > frames; }, 5000));
+    const double colourful = colourfulFraction(t.w.viewport()->grabFramebuffer());
+    INFO("colourful pixels: " << colourful);
+    CHECK(colourful > 0.01);  // the left precentral gyrus in hot colours
+    // Another scale through the session layer.
+    auto layer = t.w.scene()->layer(0);
+    layer.scale = 6;
+    layer.map = 0;
+    nm::io::Session session = t.w.scene()->state();
+    session.layers = {layer};
+    t.w.scene()->applySession(session);
+    REQUIRE(nm::test::waitUntil([&] { return t.w.layerCount() == 1 && t.w.scene()->pending() == 0 && t.w.scene()->mapCount(0) == 6; }, 60000));
 }
 
 TEST_CASE("the properties panel edits the layer's colour map, threshold and opacity", "[app][gui]") {

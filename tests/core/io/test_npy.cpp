@@ -81,3 +81,22 @@ TEST_CASE("bctpy's sample matrices (float64, Fortran order)", "[io][npy][data]")
     CHECK(m.cols() == 138);
     CHECK((m - m.transpose()).cwiseAbs().maxCoeff() < 1e-12);  // undirected
 }
+
+TEST_CASE("npy rows stream to a file whose row count is known at the end", "[io][npy]") {
+    test::TempDir dir;
+    const float a[6] = {1, 2, 3, 4, 5, 6}, b[3] = {7, 8, 9.5f};
+    {
+        io::NpyRowWriter w(dir / "s.npy", 3);
+        w.append(a, 2);
+        w.append(b, 1);
+        CHECK_FALSE(std::filesystem::exists(dir / "s.npy"));  // only complete files appear
+        w.close();
+    }
+    const auto r = io::readNpy(dir / "s.npy");
+    CHECK(r.dtype == "<f4");
+    CHECK(r.shape == std::vector<std::size_t>{3, 3});
+    CHECK(r.matrix()(2, 2) == 9.5);
+    CHECK(r.matrix()(1, 0) == 4.0);
+    { io::NpyRowWriter abandoned(dir / "t.npy", 2); }
+    CHECK(std::distance(std::filesystem::directory_iterator(dir.path()), {}) == 1);
+}
