@@ -66,7 +66,10 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options) {
     app->add_flag("--no-confounds", o->noConfounds, "Do not regress confounds");
     app->add_option("--subjects", l.filter.subjects, "Only these subjects")->delimiter(',');
     app->add_option("--tasks", l.filter.tasks, "Only these tasks")->delimiter(',');
-    app->add_option("--init-volumes", l.initVolumes, "Volumes used to initialise the maps (voxel clustering)")
+    app->add_option("--init", l.init, "Starting maps: cluster (k-means of the voxels' time courses), volumes (random volumes), svd")
+        ->check(CLI::IsMember({"cluster", "volumes", "svd"}))
+        ->capture_default_str();
+    app->add_option("--init-volumes", l.initVolumes, "Volumes used to initialise the maps")
         ->check(CLI::Range(10, 1000000))
         ->capture_default_str();
     app->add_option("--checkpoint", o->checkpoint, "Directory for checkpoints: a killed job resumes there with the same result");

@@ -183,7 +183,7 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
     std::ostringstream fp;
     fp << "learn-v1 " << preKey << " seed " << o.seed << " alpha " << o.alpha << " red " << o.reduction << " beta " << o.beta
        << " pos " << o.positive << " gamma " << o.gamma << " codes " << int(o.codes) << " stats " << int(o.statistics) << " batch " << o.batchSize << " epochs " << o.epochs << " streams "
-       << o.streams << " init " << o.initVolumes << " scales";
+       << o.streams << " init " << o.init << ' ' << o.initVolumes << " scales";
     for (int k : o.scales) fp << ' ' << k;
     for (const auto& s : train) fp << ' ' << s.key << ':' << s.volumes;
     const std::string fingerprint = jobs::fingerprintOf(fp.str());
@@ -240,7 +240,16 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
             init.bottomRows(take) = x.topRows(take);
         }
         for (std::size_t s = 0; s < learners.size(); ++s) {
-            learners[s].initialize(clusterInitialization(init, o.scales[s], o.seed + 7919 * s));
+            if (o.init == "volumes") {
+                learners[s].initialize(sampleInitialization(init, o.scales[s], o.seed + 7919 * s));
+            } else if (o.init == "svd") {
+                if (o.scales[s] > init.rows())
+                    throw InputError("--init svd: " + std::to_string(o.scales[s]) + " components need at least as many initialisation volumes (--init-volumes " +
+                                     std::to_string(init.rows()) + ")");
+                learners[s].initialize(svdInitialization(init, o.scales[s]));
+            } else {
+                learners[s].initialize(clusterInitialization(init, o.scales[s], o.seed + 7919 * s));
+            }
             progress.update(s + 1, learners.size());
         }
     }
@@ -443,7 +452,7 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
                      {{"scales", o.scales}, {"alpha", o.alpha}, {"reduction", o.reduction}, {"beta", o.beta}, {"positive", o.positive},
                       {"gamma", o.gamma}, {"codes", o.codes == SomfOptions::Codes::Full ? "full" : "masked"},
                       {"statistics", o.statistics == SomfOptions::Statistics::Full ? "full" : "subset"}, {"batch", o.batchSize}, {"epochs", o.epochs}, {"streams", o.streams},
-                      {"held_out_fraction", o.heldOutFraction}, {"mask", o.mask}, {"init_volumes", o.initVolumes},
+                      {"held_out_fraction", o.heldOutFraction}, {"mask", o.mask}, {"init", o.init}, {"init_volumes", o.initVolumes},
                       {"detrend", o.preprocess.detrend}, {"high_pass_seconds", o.preprocess.highPassSeconds},
                       {"confounds", o.preprocess.confounds}, {"smoothing_fwhm_mm", o.preprocess.smoothingFwhmMm},
                       {"standardize", o.preprocess.standardize}, {"mpi_ranks", comm.size()}}},

@@ -34,7 +34,8 @@ struct LearnOptions {
     double heldOutFraction = 0.15;
     signal::PreprocessOptions preprocess;
     std::string mask = "epi";    ///< epi (from the data), template, or a NIfTI mask file
-    int initVolumes = 600;       ///< volumes used to initialise the maps (clustering of voxels)
+    int initVolumes = 600;       ///< volumes used to initialise the maps
+    std::string init = "cluster";  ///< cluster (k-means of voxel time courses), volumes (random |volumes|), svd
     std::optional<std::filesystem::path> checkpointDir;
     int checkpointEvery = 20;    ///< iterations between checkpoints
     std::uint64_t seed = 0;
