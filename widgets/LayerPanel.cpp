@@ -119,6 +119,8 @@ void LayerPanel::syncFromController() {
         if (l.map >= 0 && std::size_t(l.map) < data.mapNames.size())  // atlas components have names
             title += QStringLiteral("<br>%1 %2").arg(l.map).arg(QString::fromStdString(data.mapNames[std::size_t(l.map)]).toHtmlEscaped());
         layerTitle_->setText(title);
+        // A form row does not grow with a wrapped label by itself: reserve the lines it needs.
+        layerTitle_->setMinimumHeight(layerTitle_->heightForWidth(std::max(layerTitle_->width(), 160)));
         const std::string cmap = !l.colormap.empty() ? l.colormap : (data.categorical ? "categorical" : "cold_hot");
         colormap_->setCurrentText(QString::fromStdString(cmap));
         threshold_->setValue(l.threshold);
@@ -142,6 +144,7 @@ void LayerPanel::syncFromController() {
         map_->setEnabled(controller_->mapCount(layer_) > 1);
     } else {
         layerTitle_->setText(tr("No layer selected"));
+        layerTitle_->setMinimumHeight(0);
     }
     syncing_ = false;
 }
