@@ -76,6 +76,7 @@ Command makeAnatomyCommand(CLI::App& root, const GlobalOptions& options);
 Command makeSimulateCommand(CLI::App& root, const GlobalOptions& options);
 Command makeLearnCommand(CLI::App& root, const GlobalOptions& options);
 Command makeExportCommand(CLI::App& root, const GlobalOptions& options);
+Command makeGraphCommand(CLI::App& root, const GlobalOptions& options);
 Command makeValidateCommand(CLI::App& root, const GlobalOptions& options);
 
 } // namespace nm::cli

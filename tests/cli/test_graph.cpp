@@ -1,0 +1,39 @@
+// neuromosaic-cli graph metrics end to end on the worm connectome.
+#include "TestSupport.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+using nm::test::run;
+using nm::test::shellQuote;
+
+TEST_CASE("graph metrics: the worm's figures, node table, and clear errors", "[cli][graph]") {
+    const auto data = nm::test::sharedData();
+    if (!data || !std::filesystem::exists(*data / "connectomes")) NM_SKIP("shared connectomes are not available");
+    const auto cli = shellQuote((nm::test::binaryDir() / "neuromosaic-cli").string());
+    nm::test::TempDir dir;
+    const auto worm = *data / "connectomes/celegans277/celegans277matrix.csv";
+    auto r = run(cli + " graph metrics " + shellQuote(worm.string()) + " --symmetrize --binarize -o " + shellQuote((dir / "m.json").string()) +
+                 " --nodes " + shellQuote((dir / "n.tsv").string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto j = nlohmann::json::parse(std::ifstream(dir / "m.json"));
+    CHECK(j["edges"] == 1918);
+    CHECK(j["mean_clustering"].get<double>() == Approx(0.278).margin(5e-4));
+    CHECK(j["global_efficiency"].get<double>() == Approx(0.421).margin(5e-4));
+    CHECK(j["modularity"]["q"].get<double>() > 0.35);
+    std::ifstream nodes(dir / "n.tsv");
+    int lines = 0;
+    for (std::string l; std::getline(nodes, l);) ++lines;
+    CHECK(lines == 278);
+    // Directed input without --symmetrize, and a broken file: exit 2 naming the file.
+    r = run(cli + " graph metrics " + shellQuote(worm.string()));
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("directed"));
+    { std::ofstream(dir / "bad.csv") << "0,1\n1\n"; }
+    r = run(cli + " graph metrics " + shellQuote((dir / "bad.csv").string()));
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("bad.csv") && Catch::Contains("line 2"));
+}

@@ -1,0 +1,155 @@
+#include "common/Error.hpp"
+#include "graph/Metrics.hpp"
+#include "io/Connectome.hpp"
+#include "io/Npy.hpp"
+#include "TestSupport.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+using namespace nm;
+using namespace nm::graph;
+
+namespace {
+std::optional<std::filesystem::path> connectomes() {
+    auto d = test::sharedData();
+    if (!d || !std::filesystem::exists(*d / "connectomes")) return std::nullopt;
+    return *d / "connectomes";
+}
+std::vector<int> partition(const std::filesystem::path& f) {
+    const Eigen::MatrixXd m = io::readNpy(f).matrix();
+    std::vector<int> p;
+    for (Eigen::Index i = 0; i < m.size(); ++i) p.push_back(int(m.data()[i]));
+    return p;
+}
+} // namespace
+
+TEST_CASE("C. elegans: edges, clustering and efficiency match the reference figures", "[graph][metrics]") {
+    const auto dir = connectomes();
+    if (!dir) NM_SKIP("shared connectomes are not available");
+    auto c = io::readConnectome(*dir / "celegans277/celegans277matrix.csv");
+    CHECK(c.nodes() == 277);
+    CHECK(c.directed);
+    CHECK(c.binary());
+    io::attachCoordinates(c, *dir / "celegans277/celegans277positions.csv");
+    io::attachNames(c, *dir / "celegans277/celegans277labels.csv");
+    const auto birth = *dir / "celegans277/celegans_neuron_birth_times.csv";
+    CHECK_THROWS_WITH(io::attachAttribute(c, "birth_time", birth), Catch::Contains("VC6"));  // absent from that table
+    CHECK(io::attachAttribute(c, "birth_time", birth, true) == 1);  // AS01 and AS1 match
+    CHECK(c.coordinates.cols() == 2);
+    CHECK(c.nodeNames.front() == "ADAL");
+    CHECK(c.attributes.at("birth_time")[0] == Approx(438.9381));
+    // Symmetrised and binarised (shared data README: m = 1918, clustering 0.278, efficiency 0.421).
+    const Matrix A = binarize(symmetrize(c.weights));
+    CHECK(edgeCount(A, false) == 1918);
+    CHECK(clusteringBU(A).mean() == Approx(0.278).margin(5e-4));
+    CHECK(globalEfficiencyBin(A) == Approx(0.421).margin(5e-4));
+    // Weighted definitions reduce to the binary ones on binary input.
+    CHECK(clusteringWU(A).isApprox(clusteringBU(A), 1e-12));
+    CHECK(globalEfficiencyWei(A) == Approx(globalEfficiencyBin(A)).epsilon(1e-12));
+    CHECK(charpath(distanceBin(A)).efficiency == Approx(globalEfficiencyBin(A)).epsilon(1e-12));
+    // Directed clustering (Fagiolo) equals the undirected one on a symmetric network.
+    CHECK(clusteringBD(A).isApprox(clusteringBU(A), 1e-12));
+}
+
+TEST_CASE("bctpy sample: proportional threshold, spectral modularity, participation, z-score", "[graph][metrics][bctpy]") {
+    const auto dir = connectomes();
+    if (!dir) NM_SKIP("shared connectomes are not available");
+    const auto raw = io::readConnectome(*dir / "bctpy_samples/sample_data.npy");
+    CHECK(raw.nodes() == 138);
+    const Matrix x = thresholdProportional(raw.weights, 0.4);
+    CHECK(edgeCount(x, false) == std::llround(138.0 * 137.0 * 0.4 / 2.0));
+    CHECK((x - x.transpose()).cwiseAbs().maxCoeff() == 0.0);
+    // The kept edges are the strongest: every kept weight ≥ every dropped one.
+    double weakestKept = 1e300, strongestDropped = 0;
+    for (Eigen::Index i = 0; i < 138; ++i)
+        for (Eigen::Index j = i + 1; j < 138; ++j)
+            (x(i, j) != 0 ? weakestKept = std::min(weakestKept, x(i, j)) : strongestDropped = std::max(strongestDropped, raw.weights(i, j)));
+    CHECK(weakestKept >= strongestDropped);
+
+    const Partition p = modularityUnd(x);
+    // BCT's MATLAB modularity_und on BCT's threshold (bench/bct_modularity_reference.py, a line-by-line
+    // port): 0.24253271929891013. bctpy reports 0.24097717: its threshold breaks the many weight ties
+    // in another order and its fine-tuning loses the best split (aliasing); ours is not below it.
+    CHECK(p.q == Approx(0.24253271929891013).epsilon(1e-12));
+    CHECK(p.q >= 0.24097717);
+    CHECK(modularityQ(x, p.module) == Approx(p.q).epsilon(1e-10));
+
+    const auto ci = partition(*dir / "bctpy_samples/sample_partition.npy");
+    const Eigen::MatrixXd pc = io::readNpy(*dir / "bctpy_samples/sample_pc.npy").matrix();
+    const Vector P = participationCoefficient(x, ci);
+    CHECK((P - pc.col(0)).cwiseAbs().maxCoeff() < 1e-6);
+    const Eigen::MatrixXd zi = io::readNpy(*dir / "bctpy_samples/sample_zi.npy").matrix();
+    const Vector Z = withinModuleDegreeZ(x, ci);
+    INFO("max |z - bctpy z| = " << (Z - zi.col(0)).cwiseAbs().maxCoeff());
+    CHECK((Z - zi.col(0)).cwiseAbs().maxCoeff() < 0.05);  // bctpy's own tolerance (n vs n − 1 in the std)
+}
+
+TEST_CASE("path measures on graphs with known answers", "[graph][metrics]") {
+    // Ring of 6: distances 1,2,3,2,1 from every node.
+    Matrix ring = Matrix::Zero(6, 6);
+    for (int i = 0; i < 6; ++i) ring(i, (i + 1) % 6) = ring((i + 1) % 6, i) = 1;
+    const auto s = charpath(distanceBin(ring));
+    CHECK(s.characteristicPathLength == Approx(9.0 / 5.0));
+    CHECK(s.diameter == 3);
+    CHECK(s.efficiency == Approx((1 + 0.5 + 1.0 / 3 + 0.5 + 1) / 5));
+    CHECK(clusteringBU(ring).sum() == 0);
+    CHECK(localEfficiencyBin(ring).sum() == 0);
+    // Complete graph: everything is 1.
+    const Matrix K = Matrix::Ones(5, 5) - Matrix::Identity(5, 5);
+    CHECK(globalEfficiencyBin(K) == Approx(1));
+    CHECK(localEfficiencyBin(K).minCoeff() == Approx(1));
+    CHECK(transitivityBU(K) == Approx(1));
+    // Weighted paths: the two-step detour of length 1 + 1 beats a direct length of 3.
+    Matrix L = Matrix::Zero(3, 3);
+    L(0, 1) = L(1, 2) = 1;
+    L(0, 2) = 3;
+    CHECK(distanceWei(L)(0, 2) == 2);
+    CHECK(std::isinf(distanceWei(L)(2, 0)));
+    // Two cliques joined by one edge: modularity finds them.
+    Matrix two = Matrix::Zero(8, 8);
+    for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b)
+            if (a != b) two(a, b) = two(a + 4, b + 4) = 1;
+    two(3, 4) = two(4, 3) = 1;
+    const auto m = modularityUnd(two);
+    for (int i = 1; i < 4; ++i) CHECK(m.module[std::size_t(i)] == m.module[0]);
+    for (int i = 5; i < 8; ++i) CHECK(m.module[std::size_t(i)] == m.module[4]);
+    CHECK(m.module[0] != m.module[4]);
+    CHECK(m.q == Approx(modularityQ(two, {1, 1, 1, 1, 2, 2, 2, 2})));
+}
+
+TEST_CASE("connectome files: TVB zip, edge lists, and clear errors", "[graph][io]") {
+    test::TempDir dir;
+    {
+        std::ofstream(dir / "e.edges") << "1 2 0.5\n2 3 1\n# comment\n3 1 2\n";
+    }
+    const auto e = io::readConnectome(dir / "e.edges");
+    CHECK(e.nodes() == 3);
+    CHECK(e.weights(0, 1) == 0.5);
+    CHECK(e.directed);
+    { std::ofstream(dir / "bad.csv") << "0,1\n1,x\n"; }
+    CHECK_THROWS_WITH(io::readConnectome(dir / "bad.csv"), Catch::Contains("bad.csv") && Catch::Contains("line 2, column 2"));
+    { std::ofstream(dir / "rect.csv") << "0,1,2\n1,0,2\n"; }
+    CHECK_THROWS_WITH(io::readConnectome(dir / "rect.csv"), Catch::Contains("square"));
+    { std::ofstream(dir / "x.graphml") << "<graphml/>"; }
+    CHECK_THROWS_AS(io::readConnectome(dir / "x.graphml"), InputError);
+    CHECK_THROWS_AS(thresholdProportional(Matrix::Ones(3, 3), 1.5), InputError);
+
+    const auto d = connectomes();
+    if (!d) NM_SKIP("shared connectomes are not available");
+    const auto tvb = io::readConnectome(*d / "tvb/connectivity_66.zip");
+    CHECK(tvb.nodes() == 66);
+    CHECK(tvb.coordinates.rows() == 66);
+    CHECK(tvb.lengths.rows() == 66);
+    CHECK(tvb.nodeNames.front() == "rBSTS");
+    // Shared data README: TVB 66 symmetrised and binarised has 658 edges, density 0.307.
+    const Matrix A = binarize(symmetrize(tvb.weights));
+    CHECK(edgeCount(A, false) == 658);
+    CHECK(density(A, false) == Approx(0.307).margin(5e-4));
+    const auto cat = io::readConnectome(*d / "bctcpp/cat_all.csv");
+    CHECK(edgeCount(binarize(symmetrize(cat.weights)), false) == 1170);
+    const auto mac = io::readConnectome(*d / "bctcpp/macaque71.csv");
+    CHECK(edgeCount(binarize(symmetrize(mac.weights)), false) == 438);
+}
