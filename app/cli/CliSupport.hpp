@@ -77,6 +77,7 @@ Command makeSimulateCommand(CLI::App& root, const GlobalOptions& options);
 Command makeLearnCommand(CLI::App& root, const GlobalOptions& options);
 Command makeExportCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGraphCommand(CLI::App& root, const GlobalOptions& options);
+Command makeGnmCommand(CLI::App& root, const GlobalOptions& options);
 Command makeValidateCommand(CLI::App& root, const GlobalOptions& options);
 
 } // namespace nm::cli

@@ -37,3 +37,28 @@ TEST_CASE("graph metrics: the worm's figures, node table, and clear errors", "[c
     CHECK(r.exitCode == 2);
     CHECK_THAT(r.err, Catch::Contains("bad.csv") && Catch::Contains("line 2"));
 }
+
+TEST_CASE("gnm fit: matching beats the spatial rule on the worm, landscape written", "[cli][gnm]") {
+    const auto data = nm::test::sharedData();
+    if (!data || !std::filesystem::exists(*data / "connectomes")) NM_SKIP("shared connectomes are not available");
+    const auto cli = shellQuote((nm::test::binaryDir() / "neuromosaic-cli").string());
+    nm::test::TempDir dir;
+    const auto c = *data / "connectomes/celegans277";
+    auto r = run(cli + " gnm fit " + shellQuote((c / "celegans277matrix.csv").string()) + " --coords " + shellQuote((c / "celegans277positions.csv").string()) +
+                 " --rules sptl,matching --eta -3,0,7 --gamma 0,1,5 --repetitions 2 -o " + shellQuote((dir / "g.json").string()) + " --landscape " +
+                 shellQuote((dir / "l.tsv").string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto j = nlohmann::json::parse(std::ifstream(dir / "g.json"));
+    const double spatial = j["best"]["sptl"]["energy"], matching = j["best"]["matching"]["energy"];
+    INFO("spatial " << spatial << ", matching " << matching);
+    CHECK(matching < spatial - 0.1);
+    std::ifstream l(dir / "l.tsv");
+    int lines = 0;
+    for (std::string s; std::getline(l, s);) ++lines;
+    CHECK(lines == 1 + 7 + 7 * 5);
+    // No coordinates: a clear error.
+    r = run(cli + " gnm fit " + shellQuote((c / "celegans277matrix.csv").string()));
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("coordinates"));
+}
