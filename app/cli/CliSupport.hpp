@@ -78,6 +78,8 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options);
 Command makeExportCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGraphCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGnmCommand(CLI::App& root, const GlobalOptions& options);
+/// After makeGnmCommand (adds to its `gnm` group).
+Command makeGnmSweepCommand(CLI::App& root, const GlobalOptions& options);
 Command makeValidateCommand(CLI::App& root, const GlobalOptions& options);
 
 } // namespace nm::cli

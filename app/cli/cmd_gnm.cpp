@@ -5,6 +5,7 @@
 #include "common/AtomicFile.hpp"
 #include "common/Error.hpp"
 #include "generative/GenerativeModel.hpp"
+#include "generative/PhaseTransition.hpp"
 #include "graph/Metrics.hpp"
 #include "io/Connectome.hpp"
 #include "io/Table.hpp"
@@ -23,6 +24,25 @@ struct GnmCliOptions {
     int repetitions = 3;
     std::uint64_t seed = 1;
 };
+
+/// The target: binarised undirected network, Euclidean distances between node coordinates.
+struct Target {
+    graph::Matrix A, D;
+    Eigen::Index edges = 0;
+};
+Target loadTarget(const std::string& network, const std::string& coords) {
+    auto c = io::readConnectome(network);
+    if (!coords.empty()) io::attachCoordinates(c, coords);
+    if (c.coordinates.size() == 0) throw InputError(network + ": node coordinates are needed (--coords FILE)");
+    Target t;
+    t.A = graph::binarize(graph::symmetrize(c.weights));
+    const auto n = c.nodes();
+    t.D.resize(n, n);
+    for (Eigen::Index i = 0; i < n; ++i)
+        for (Eigen::Index j = 0; j < n; ++j) t.D(i, j) = (c.coordinates.row(i) - c.coordinates.row(j)).norm();
+    t.edges = graph::edgeCount(t.A, false);
+    return t;
+}
 
 std::vector<double> range(const std::vector<double>& r, const std::string& what) {
     if (r.size() != 3 || r[2] < 1 || r[2] != std::floor(r[2]))
@@ -53,22 +73,18 @@ Command makeGnmCommand(CLI::App& root, const GlobalOptions& options) {
     app->add_option("-o,--out", o->out, "JSON of the best parameters per rule");
     return {app, [o, &options] {
                 JobContext job(options);
-                auto c = io::readConnectome(o->network);
-                if (!o->coords.empty()) io::attachCoordinates(c, o->coords);
-                if (c.coordinates.size() == 0) throw InputError(o->network + ": node coordinates are needed (--coords FILE)");
                 std::vector<generative::Rule> rules;
                 for (const auto& r : o->rules) {
                     if (r == "all") rules = generative::allRules();
                     else rules.push_back(generative::ruleFromName(r));
                 }
                 const auto etas = range(o->eta, "--eta"), gammas = range(o->gamma, "--gamma");
-                const graph::Matrix A = graph::binarize(graph::symmetrize(c.weights));
-                const auto n = c.nodes();
-                graph::Matrix D(n, n);
-                for (Eigen::Index i = 0; i < n; ++i)
-                    for (Eigen::Index j = 0; j < n; ++j) D(i, j) = (c.coordinates.row(i) - c.coordinates.row(j)).norm();
+                const Target t = loadTarget(o->network, o->coords);
+                const graph::Matrix& A = t.A;
+                const graph::Matrix& D = t.D;
+                const auto n = A.rows();
                 const auto target = generative::targetStatistics(A, D);
-                const auto m = graph::edgeCount(A, false);
+                const auto m = t.edges;
                 const graph::Matrix seed = graph::Matrix::Zero(n, n);
                 struct Point {
                     generative::Rule rule;
@@ -139,6 +155,61 @@ Command makeGnmCommand(CLI::App& root, const GlobalOptions& options) {
                     io::writeTable(o->landscape, io::Table({"rule", "eta", "gamma", "energy", "ks_degree", "ks_clustering", "ks_betweenness", "ks_edge_length"}, rows), '\t');
                 }
                 job.succeed("generative models fitted to " + o->network, j);
+                job.print(msg.str());
+                return 0;
+            }};
+}
+
+Command makeGnmSweepCommand(CLI::App& root, const GlobalOptions& options) {
+    auto* gnm = root.get_subcommand("gnm");
+    auto* app = gnm->add_subcommand("sweep", "Phase transition of modularity: sweep η, γ or the density of a generative model");
+    struct SweepCli {
+        std::string network, coords, rule = "matching", parameter = "gamma", out, form = "powerlaw";
+        std::vector<double> values{-1, 3, 17};
+        double eta = -1.0, gamma = 0.5;
+        int repetitions = 10;
+        std::uint64_t seed = 1;
+    };
+    auto o = std::make_shared<SweepCli>();
+    app->add_option("network", o->network, "Connectome giving the nodes, their positions and the number of edges")->required()->check(CLI::ExistingFile);
+    app->add_option("--coords", o->coords, "Node coordinates (mm)")->check(CLI::ExistingFile);
+    app->add_option("--rule", o->rule, "Wiring rule")->capture_default_str();
+    app->add_option("--parameter", o->parameter, "Control parameter: eta, gamma or density")->check(CLI::IsMember({"eta", "gamma", "density"}))->capture_default_str();
+    app->add_option("--values", o->values, "Sweep FROM,TO,COUNT")->delimiter(',')->capture_default_str();
+    app->add_option("--eta", o->eta, "η when it is not swept")->capture_default_str();
+    app->add_option("--gamma", o->gamma, "γ when it is not swept")->capture_default_str();
+    app->add_option("--form", o->form, "powerlaw or exponential")->check(CLI::IsMember({"powerlaw", "exponential"}))->capture_default_str();
+    app->add_option("--repetitions", o->repetitions, "Networks per value (≥ 2)")->check(CLI::Range(2, 10000))->capture_default_str();
+    app->add_option("--seed", o->seed, "Random seed")->capture_default_str();
+    app->add_option("-o,--out", o->out, "Plot-ready TSV: value, mean_q, sd_q, susceptibility, mean_modules, mean_energy")->required();
+    return {app, [o, &options] {
+                JobContext job(options);
+                const Target t = loadTarget(o->network, o->coords);
+                generative::ModelSpec s;
+                s.rule = generative::ruleFromName(o->rule);
+                s.eta = o->eta;
+                s.gamma = o->gamma;
+                s.distanceForm = s.topologyForm = o->form == "exponential" ? generative::Form::Exponential : generative::Form::PowerLaw;
+                generative::SweepOptions so;
+                so.parameter = o->parameter;
+                so.values = range(o->values, "--values");
+                so.repetitions = o->repetitions;
+                so.seed = o->seed;
+                const auto target = generative::targetStatistics(t.A, t.D);
+                const auto r = generative::sweep(t.D, t.edges, s, so, &target);
+                std::vector<std::vector<std::string>> rows;
+                std::ostringstream msg;
+                msg << std::setprecision(4) << o->rule << ": sweep of " << o->parameter << " (" << so.values.size() << " values × " << so.repetitions << ")\n";
+                for (const auto& p : r.points) {
+                    rows.push_back({std::to_string(p.value), std::to_string(p.meanQ), std::to_string(p.sdQ), std::to_string(p.susceptibility),
+                                    std::to_string(p.meanModules), std::to_string(p.meanEnergy)});
+                    msg << "  " << std::setw(8) << p.value << "  Q " << std::setw(7) << p.meanQ << " ± " << std::setw(7) << p.sdQ << "  χ " << std::setw(7)
+                        << p.susceptibility << "  modules " << p.meanModules << "  energy " << p.meanEnergy << "\n";
+                }
+                io::writeTable(o->out, io::Table({"value", "mean_q", "sd_q", "susceptibility", "mean_modules", "mean_energy"}, rows), '\t');
+                msg << "  susceptibility peaks at " << o->parameter << " = " << r.peakSusceptibilityAt << "; Q rises fastest at " << r.steepestRiseAt << "\n";
+                job.succeed("phase sweep written to " + o->out, {{"parameter", o->parameter}, {"peak_susceptibility_at", r.peakSusceptibilityAt},
+                                                                 {"steepest_rise_at", r.steepestRiseAt}, {"table", o->out}});
                 job.print(msg.str());
                 return 0;
             }};

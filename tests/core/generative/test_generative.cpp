@@ -1,5 +1,6 @@
 #include "common/Error.hpp"
 #include "generative/GenerativeModel.hpp"
+#include "generative/PhaseTransition.hpp"
 #include "graph/Metrics.hpp"
 #include "io/Connectome.hpp"
 #include "TestSupport.hpp"
@@ -147,4 +148,23 @@ TEST_CASE("the worm: the matching rule fits better than the spatial rule", "[gen
     INFO("energy: spatial " << es << ", matching " << em);
     CHECK(em < es - 0.1);
     CHECK(em < 0.35);
+}
+
+TEST_CASE("phase sweep: modularity appears as wiring becomes local", "[generative][phase]") {
+    const Matrix D = randomDistances(80, 4);
+    ModelSpec s;
+    s.rule = Rule::Spatial;
+    SweepOptions o;
+    o.parameter = "eta";
+    o.values = {0.0, -1.0, -2.0, -3.0, -4.0, -5.0};
+    o.repetitions = 6;
+    const auto r = sweep(D, 240, s, o);
+    REQUIRE(r.points.size() == 6);
+    INFO("Q at η = 0: " << r.points.front().meanQ << ", at η = −5: " << r.points.back().meanQ);
+    CHECK(r.points.back().meanQ > r.points.front().meanQ + 0.2);  // random graph → geometric, modular
+    CHECK(r.steepestRiseAt < 0.0);
+    CHECK(r.steepestRiseAt > -5.0);
+    for (const auto& p : r.points) CHECK(p.susceptibility >= 0.0);
+    o.parameter = "temperature";
+    CHECK_THROWS_AS(sweep(D, 240, s, o), InputError);
 }

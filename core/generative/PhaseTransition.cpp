@@ -1,0 +1,66 @@
+#include "generative/PhaseTransition.hpp"
+
+#include "common/Error.hpp"
+#include "graph/Metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace nm::generative {
+
+SweepResult sweep(const Matrix& D, Eigen::Index edges, const ModelSpec& base, const SweepOptions& o, const TargetStatistics* target) {
+    if (o.parameter != "eta" && o.parameter != "gamma" && o.parameter != "density")
+        throw InputError("phase sweep: parameter must be eta, gamma or density, got '" + o.parameter + "'");
+    if (o.values.empty()) throw InputError("phase sweep: no values to sweep");
+    if (o.repetitions < 2) throw InputError("phase sweep: at least 2 repetitions are needed for the susceptibility");
+    const Eigen::Index n = D.rows();
+    const std::size_t V = o.values.size(), R = std::size_t(o.repetitions);
+    std::vector<double> q(V * R), modules(V * R), energies(V * R, std::nan(""));
+    std::string failure;
+#pragma omp parallel for schedule(dynamic) collapse(2)
+    for (std::size_t v = 0; v < V; ++v)
+        for (std::size_t r = 0; r < R; ++r) {
+            try {
+                ModelSpec s = base;
+                Eigen::Index m = edges;
+                if (o.parameter == "eta") s.eta = o.values[v];
+                if (o.parameter == "gamma") s.gamma = o.values[v];
+                if (o.parameter == "density") m = std::max<Eigen::Index>(1, Eigen::Index(std::llround(o.values[v] * double(n * (n - 1) / 2))));
+                const Matrix A = generate(Matrix::Zero(n, n), D, m, s, o.seed * 1000003ull + v * 7919ull + r);
+                const auto p = graph::modularityUnd(A);
+                q[v * R + r] = p.q;
+                modules[v * R + r] = *std::max_element(p.module.begin(), p.module.end());
+                if (target) energies[v * R + r] = energy(*target, A, D).max();
+            } catch (const std::exception& e) {
+#pragma omp critical
+                failure = e.what();
+            }
+        }
+    if (!failure.empty()) throw InputError("phase sweep: " + failure);
+    SweepResult out;
+    out.parameter = o.parameter;
+    double bestChi = -1, bestRise = -1e300;
+    for (std::size_t v = 0; v < V; ++v) {
+        SweepPoint p;
+        p.value = o.values[v];
+        double sq = 0, sm = 0, se = 0;
+        for (std::size_t r = 0; r < R; ++r) sq += q[v * R + r], sm += modules[v * R + r], se += energies[v * R + r];
+        p.meanQ = sq / double(R);
+        p.meanModules = sm / double(R);
+        p.meanEnergy = se / double(R);
+        double var = 0;
+        for (std::size_t r = 0; r < R; ++r) var += (q[v * R + r] - p.meanQ) * (q[v * R + r] - p.meanQ);
+        var /= double(R - 1);
+        p.sdQ = std::sqrt(var);
+        p.susceptibility = double(n) * var;
+        if (p.susceptibility > bestChi) bestChi = p.susceptibility, out.peakSusceptibilityAt = p.value;
+        if (v > 0) {
+            const double rise = p.meanQ - out.points.back().meanQ;
+            if (rise > bestRise) bestRise = rise, out.steepestRiseAt = (p.value + out.points.back().value) / 2;
+        }
+        out.points.push_back(p);
+    }
+    return out;
+}
+
+} // namespace nm::generative
