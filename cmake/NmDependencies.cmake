@@ -18,6 +18,8 @@ find_package(OpenMP REQUIRED COMPONENTS CXX)  # GCC's libgomp: loop-level parall
 # libzip through pkg-config: Debian's libzip CMake config requires the zipcmp tools binaries.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+# igraph (Debian libigraph-dev): Louvain and Leiden community detection.
+pkg_check_modules(IGRAPH REQUIRED IMPORTED_TARGET igraph)
 # libgiftiio (Debian libgiftiio-dev) ships no CMake or pkg-config files.
 find_path(GIFTI_INCLUDE_DIR gifti/gifti_io.h REQUIRED)
 find_path(NIFTI_INCLUDE_DIR nifti1_io.h PATH_SUFFIXES nifti REQUIRED)

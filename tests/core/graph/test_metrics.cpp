@@ -1,6 +1,7 @@
 #include "common/Error.hpp"
 #include "graph/Metrics.hpp"
 #include "graph/Nulls.hpp"
+#include "graph/Communities.hpp"
 #include "io/Connectome.hpp"
 #include "io/Npy.hpp"
 #include "TestSupport.hpp"
@@ -178,4 +179,27 @@ TEST_CASE("Maslov-Sneppen rewiring keeps degrees; the worm has a rich club", "[g
     CHECK(rc.normalized[45] > 1.2);
     CHECK(rc.coefficient[45] > rc.nullMean[45] + 2 * rc.nullSd[45]);
     CHECK(rc.normalized[0] == Approx(1.0).margin(1e-9));  // k = 1: fixed by the degree sequence
+}
+
+TEST_CASE("Leiden and Louvain (igraph) reach the reference modularity", "[graph][communities]") {
+    const auto dir = connectomes();
+    if (!dir) NM_SKIP("shared connectomes are not available");
+    const auto worm = io::readConnectome(*dir / "celegans277/celegans277matrix.csv");
+    const Matrix A = binarize(symmetrize(worm.weights));
+    const auto leiden = communities(A);  // best of 20, modularity objective
+    INFO("worm Leiden Q " << leiden.q);
+    CHECK(leiden.q == Approx(0.406).margin(0.006));  // shared data README (python-igraph, best of 20)
+    CHECK(leiden.q == Approx(modularityQ(A, leiden.module)));
+    CHECK(leiden.q > modularityUnd(A).q);            // better than the spectral bisection
+    const auto sample = thresholdProportional(io::readConnectome(*dir / "bctpy_samples/sample_data.npy").weights, 0.4);
+    CommunityOptions louvain;
+    louvain.method = CommunityMethod::Louvain;
+    const auto l = communities(sample, louvain);
+    INFO("bctpy sample Louvain Q " << l.q);
+    CHECK(l.q == Approx(0.25).margin(0.015));         // bctpy: 0.25 ± 0.01 over random starts
+    CommunityOptions coarse;
+    coarse.gamma = 0.5;
+    const auto fewer = communities(A, coarse);
+    CHECK(*std::max_element(fewer.module.begin(), fewer.module.end()) < *std::max_element(leiden.module.begin(), leiden.module.end()));
+    CHECK_THROWS_AS(communities(Matrix::Zero(4, 4)), InputError);
 }
