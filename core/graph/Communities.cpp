@@ -4,7 +4,9 @@
 
 #include <igraph/igraph.h>
 
+#include <algorithm>
 #include <map>
+#include <random>
 #include <mutex>
 #include <string>
 
@@ -89,6 +91,65 @@ Partition communities(const Matrix& W, const CommunityOptions& o) {
     igraph_vector_destroy(&weights);
     igraph_vector_destroy(&strengths);
     return best;
+}
+
+Matrix agreement(const std::vector<std::vector<int>>& partitions) {
+    if (partitions.empty()) throw InputError("agreement: no partitions");
+    const auto n = Eigen::Index(partitions.front().size());
+    Matrix D = Matrix::Zero(n, n);
+    for (const auto& p : partitions) {
+        if (Eigen::Index(p.size()) != n) throw InputError("agreement: partitions of different sizes");
+        for (Eigen::Index j = 0; j < n; ++j)
+            for (Eigen::Index i = 0; i < n; ++i) D(i, j) += p[std::size_t(i)] == p[std::size_t(j)];
+    }
+    return D / double(partitions.size());
+}
+
+Consensus consensusPartition(const Matrix& W, const CommunityOptions& o, int runs, int reps) {
+    if (runs < 2 || reps < 1) throw InputError("consensus: need at least 2 runs and 1 repetition");
+    const Eigen::Index n = W.rows();
+    std::vector<std::vector<int>> parts;
+    for (int r = 0; r < runs; ++r) {
+        CommunityOptions one = o;
+        one.runs = 1;
+        one.seed = o.seed * 1000003ull + std::uint64_t(r);
+        parts.push_back(communities(W, one).module);
+    }
+    Consensus out;
+    Matrix d = agreement(parts);
+    // Null: each partition's labels permuted across the nodes; threshold = mean null agreement.
+    std::mt19937_64 rng(o.seed);
+    auto nullParts = parts;
+    for (auto& p : nullParts) std::shuffle(p.begin(), p.end(), rng);
+    out.threshold = agreement(nullParts).mean();
+    CommunityOptions louvain = o;
+    louvain.method = CommunityMethod::Louvain;
+    louvain.gamma = 1.0;
+    louvain.runs = 1;
+    for (int round = 0; round < 50; ++round) {
+        ++out.iterations;
+        Matrix dt = (d.array() >= out.threshold).select(d, 0.0);
+        dt.diagonal().setZero();
+        if ((dt.array() == 0.0).all()) {
+            out.partition.module.resize(std::size_t(n));
+            for (Eigen::Index i = 0; i < n; ++i) out.partition.module[std::size_t(i)] = int(i) + 1;
+            break;
+        }
+        std::vector<std::vector<int>> ci;
+        for (int r = 0; r < reps; ++r) {
+            louvain.seed = o.seed * 7777ull + std::uint64_t(round * reps + r);
+            ci.push_back(communities(dt, louvain).module);  // labels in order of first appearance: comparable
+        }
+        const bool same = std::all_of(ci.begin(), ci.end(), [&](const auto& p) { return p == ci.front(); });
+        if (same) {
+            out.partition.module = ci.front();
+            break;
+        }
+        d = agreement(ci);
+        if (round == 49) throw Error("consensus: the partitions did not agree after 50 rounds");
+    }
+    out.partition.q = modularityQ(W, out.partition.module, o.gamma);
+    return out;
 }
 
 } // namespace nm::graph

@@ -21,4 +21,18 @@ struct CommunityOptions {
 /// Undirected, non-negative weights. Modules are 1-based; Q is recomputed with modularityQ.
 Partition communities(const Matrix& W, const CommunityOptions& options = {});
 
+/// Agreement matrix: fraction of the partitions that put i and j in the same module.
+Matrix agreement(const std::vector<std::vector<int>>& partitions);
+
+struct Consensus {
+    Partition partition;
+    double threshold = 0.0;      ///< agreement below it is dropped
+    int iterations = 0;          ///< rounds of consensus_und until the partitions agreed
+};
+/// Consensus clustering (Lancichinetti & Fortunato 2012) as netneurotools' find_consensus: `runs`
+/// partitions (options' method and γ, one seed each), their agreement thresholded at the mean
+/// agreement of label-permuted partitions (the null), then BCT's consensus_und loop (Louvain on the
+/// thresholded agreement, `reps` times, until all partitions agree). Q is of the original network.
+Consensus consensusPartition(const Matrix& W, const CommunityOptions& options, int runs = 100, int reps = 10);
+
 } // namespace nm::graph

@@ -202,4 +202,11 @@ TEST_CASE("Leiden and Louvain (igraph) reach the reference modularity", "[graph]
     const auto fewer = communities(A, coarse);
     CHECK(*std::max_element(fewer.module.begin(), fewer.module.end()) < *std::max_element(leiden.module.begin(), leiden.module.end()));
     CHECK_THROWS_AS(communities(Matrix::Zero(4, 4)), InputError);
+    // Consensus of 50 Leiden runs: one partition, close to the best Q, threshold from the null.
+    const auto cons = consensusPartition(A, {}, 50, 10);
+    INFO("consensus Q " << cons.partition.q << ", threshold " << cons.threshold << ", rounds " << cons.iterations);
+    CHECK(cons.partition.q > leiden.q - 0.02);
+    CHECK(cons.threshold > 0.0);
+    CHECK(cons.threshold < 0.5);
+    CHECK(agreement({{1, 1, 2}, {1, 2, 2}})(0, 1) == 0.5);
 }
