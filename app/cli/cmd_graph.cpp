@@ -101,6 +101,7 @@ Command makeGraphCommand(CLI::App& root, const GlobalOptions& options) {
                                     {"mean_strength", str.mean()},
                                     {"mean_clustering", clu.mean()},
                                     {"transitivity", graph::transitivityBU(A)},
+                                    {"assortativity", graph::assortativity(W, !binary)},
                                     {"characteristic_path_length", std::isfinite(paths.characteristicPathLength) ? nlohmann::json(paths.characteristicPathLength) : nlohmann::json("inf")},
                                     {"global_efficiency", eff},
                                     {"mean_local_efficiency_binary", loc.mean()},

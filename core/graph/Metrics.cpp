@@ -267,6 +267,24 @@ double globalEfficiencyWei(const Matrix& W) {
     return e.sum() / (n * n - n);
 }
 
+double assortativity(const Matrix& W, bool weighted) {
+    requireSquare(W, "assortativity");
+    const Vector k = weighted ? strength(W) : degree(W);
+    double sxy = 0, sx = 0, sxx = 0;
+    std::size_t m = 0;
+    for (Eigen::Index j = 0; j < W.cols(); ++j)
+        for (Eigen::Index i = 0; i < j; ++i)
+            if (W(i, j) != 0.0) {
+                sxy += k[i] * k[j];
+                sx += 0.5 * (k[i] + k[j]);
+                sxx += 0.5 * (k[i] * k[i] + k[j] * k[j]);
+                ++m;
+            }
+    if (m == 0) throw InputError("assortativity: the network has no edges");
+    const double M = double(m), mean = sx / M;
+    return (sxy / M - mean * mean) / (sxx / M - mean * mean);
+}
+
 Partition modularityUnd(const Matrix& A, double gamma) {
     requireSquare(A, "modularity_und");
     const Eigen::Index N = A.rows();

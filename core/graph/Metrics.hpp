@@ -61,6 +61,11 @@ double globalEfficiencyBin(const Matrix& A);   ///< efficiency_bin(A)
 Vector localEfficiencyBin(const Matrix& A);    ///< efficiency_bin(A, 1) (BCT 2016 definition)
 double globalEfficiencyWei(const Matrix& W);   ///< efficiency_wei(W)
 
+// --- Assortativity ---------------------------------------------------------------------------
+/// assortativity_bin / assortativity_wei (flag 0, undirected; Newman 2002): Pearson correlation
+/// of the degrees (strengths when `weighted`) at the two ends of the edges.
+double assortativity(const Matrix& W, bool weighted = false);
+
 // --- Communities -----------------------------------------------------------------------------
 struct Partition {
     std::vector<int> module;                ///< 1-based module of each node (BCT convention)

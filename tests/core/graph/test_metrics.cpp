@@ -51,6 +51,8 @@ TEST_CASE("C. elegans: edges, clustering and efficiency match the reference figu
     CHECK(clusteringWU(A).isApprox(clusteringBU(A), 1e-12));
     CHECK(globalEfficiencyWei(A) == Approx(globalEfficiencyBin(A)).epsilon(1e-12));
     CHECK(charpath(distanceBin(A)).efficiency == Approx(globalEfficiencyBin(A)).epsilon(1e-12));
+    CHECK(assortativity(A) == Approx(-0.0685153598406029).epsilon(1e-10));  // networkx degree_assortativity_coefficient
+    CHECK(assortativity(A, true) == Approx(assortativity(A)).epsilon(1e-12));
     // Directed clustering (Fagiolo) equals the undirected one on a symmetric network.
     CHECK(clusteringBD(A).isApprox(clusteringBU(A), 1e-12));
 }
