@@ -111,4 +111,22 @@ NormalizedRichClub normalizedRichClubBU(const Matrix& A, int nulls, int iteratio
     return out;
 }
 
+SmallWorld smallWorldSigma(const Matrix& Ain, int nulls, int iterations, std::uint64_t seed) {
+    if (nulls < 1) throw InputError("small-worldness: at least one null network is needed");
+    const Matrix A = binarize(Ain);
+    SmallWorld s;
+    s.clustering = clusteringBU(A).mean();
+    s.pathLength = charpath(distanceBin(A), false).characteristicPathLength;
+    std::vector<double> c(static_cast<std::size_t>(nulls)), l(static_cast<std::size_t>(nulls));
+#pragma omp parallel for schedule(dynamic)
+    for (int r = 0; r < nulls; ++r) {
+        const Matrix R = randmioUnd(A, iterations, seed + 104729ull * std::uint64_t(r)).network;
+        c[std::size_t(r)] = clusteringBU(R).mean();
+        l[std::size_t(r)] = charpath(distanceBin(R), false).characteristicPathLength;
+    }
+    for (int r = 0; r < nulls; ++r) s.nullClustering += c[std::size_t(r)] / nulls, s.nullPathLength += l[std::size_t(r)] / nulls;
+    s.sigma = (s.clustering / s.nullClustering) / (s.pathLength / s.nullPathLength);
+    return s;
+}
+
 } // namespace nm::graph

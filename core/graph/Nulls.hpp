@@ -28,4 +28,15 @@ struct NormalizedRichClub {
 /// Rich club against `nulls` Maslov–Sneppen networks (`iterations` swaps per edge each).
 NormalizedRichClub normalizedRichClubBU(const Matrix& A, int nulls, int iterations, std::uint64_t seed, int kmax = 0);
 
+struct SmallWorld {
+    double clustering = 0, pathLength = 0;          ///< of the network (mean clustering_coef_bu, charpath)
+    double nullClustering = 0, nullPathLength = 0;  ///< means over the degree-preserving nulls
+    double sigma = 0;                               ///< (C / C_null) / (L / L_null) (Humphries & Gurney 2008)
+};
+/// Small-world propensity σ of a binary undirected network against `nulls` Maslov–Sneppen
+/// networks (`iterations` swaps per edge each), which keep the degree sequence — the null that
+/// σ needs (Erdős–Rényi nulls inflate it for heterogeneous degrees). Path lengths over the
+/// connected pairs (BCT charpath without infinite distances).
+SmallWorld smallWorldSigma(const Matrix& A, int nulls, int iterations, std::uint64_t seed);
+
 } // namespace nm::graph
