@@ -341,47 +341,9 @@ Matrix generate(const Matrix& seed, const Matrix& D, Eigen::Index edges, const M
     return model.grow(edges, rngSeed);
 }
 
-Eigen::VectorXd betweennessBin(const Matrix& A) {
-    const Eigen::Index n = A.rows();
-    std::vector<std::vector<Eigen::Index>> adj(static_cast<std::size_t>(n));
-    for (Eigen::Index i = 0; i < n; ++i)
-        for (Eigen::Index j = 0; j < n; ++j)
-            if (i != j && A(i, j) != 0.0) adj[std::size_t(i)].push_back(j);
-    Eigen::VectorXd bc = Eigen::VectorXd::Zero(n);
-    std::vector<double> sigma(static_cast<std::size_t>(n)), delta(static_cast<std::size_t>(n));
-    std::vector<int> dist(static_cast<std::size_t>(n));
-    std::vector<Eigen::Index> order;
-    for (Eigen::Index s = 0; s < n; ++s) {
-        std::fill(sigma.begin(), sigma.end(), 0.0);
-        std::fill(delta.begin(), delta.end(), 0.0);
-        std::fill(dist.begin(), dist.end(), -1);
-        order.clear();
-        sigma[std::size_t(s)] = 1;
-        dist[std::size_t(s)] = 0;
-        order.push_back(s);
-        for (std::size_t h = 0; h < order.size(); ++h) {
-            const auto v = order[h];
-            for (auto w : adj[std::size_t(v)]) {
-                if (dist[std::size_t(w)] < 0) {
-                    dist[std::size_t(w)] = dist[std::size_t(v)] + 1;
-                    order.push_back(w);
-                }
-                if (dist[std::size_t(w)] == dist[std::size_t(v)] + 1) sigma[std::size_t(w)] += sigma[std::size_t(v)];
-            }
-        }
-        for (auto it = order.rbegin(); it != order.rend(); ++it) {
-            const auto w = *it;
-            for (auto v : adj[std::size_t(w)])  // predecessors of w: neighbours one step closer (undirected)
-                if (dist[std::size_t(v)] == dist[std::size_t(w)] - 1) delta[std::size_t(v)] += sigma[std::size_t(v)] / sigma[std::size_t(w)] * (1.0 + delta[std::size_t(w)]);
-            if (w != s) bc[w] += delta[std::size_t(w)];
-        }
-    }
-    return bc;
-}
-
 TargetStatistics targetStatistics(const Matrix& A, const Matrix& D) {
     TargetStatistics t;
-    const Eigen::VectorXd deg = graph::degree(A), clu = graph::clusteringBU(A), bc = betweennessBin(A);
+    const Eigen::VectorXd deg = graph::degree(A), clu = graph::clusteringBU(A), bc = graph::betweennessBin(A);
     t.degree.assign(deg.data(), deg.data() + deg.size());
     t.clustering.assign(clu.data(), clu.data() + clu.size());
     t.betweenness.assign(bc.data(), bc.data() + bc.size());

@@ -56,7 +56,4 @@ struct Energy {
 };
 Energy energy(const TargetStatistics& target, const Matrix& synthetic, const Matrix& D);
 
-/// Node betweenness of a binary network (Brandes 2001; ordered pairs, as BCT betweenness_bin).
-Eigen::VectorXd betweennessBin(const Matrix& A);
-
 } // namespace nm::generative

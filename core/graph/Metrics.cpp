@@ -230,6 +230,45 @@ PathSummary charpath(const Matrix& D, bool includeInfinite) {
     return s;
 }
 
+Vector betweennessBin(const Matrix& A) {
+    requireSquare(A, "betweenness_bin");
+    const Eigen::Index n = A.rows();
+    std::vector<std::vector<Eigen::Index>> adj(static_cast<std::size_t>(n));
+    for (Eigen::Index i = 0; i < n; ++i)
+        for (Eigen::Index j = 0; j < n; ++j)
+            if (i != j && A(i, j) != 0.0) adj[std::size_t(i)].push_back(j);
+    Vector bc = Vector::Zero(n);
+    std::vector<double> sigma(static_cast<std::size_t>(n)), delta(static_cast<std::size_t>(n));
+    std::vector<int> dist(static_cast<std::size_t>(n));
+    std::vector<Eigen::Index> order;
+    for (Eigen::Index s = 0; s < n; ++s) {
+        std::fill(sigma.begin(), sigma.end(), 0.0);
+        std::fill(delta.begin(), delta.end(), 0.0);
+        std::fill(dist.begin(), dist.end(), -1);
+        order.clear();
+        sigma[std::size_t(s)] = 1;
+        dist[std::size_t(s)] = 0;
+        order.push_back(s);
+        for (std::size_t h = 0; h < order.size(); ++h) {
+            const auto v = order[h];
+            for (auto w : adj[std::size_t(v)]) {
+                if (dist[std::size_t(w)] < 0) {
+                    dist[std::size_t(w)] = dist[std::size_t(v)] + 1;
+                    order.push_back(w);
+                }
+                if (dist[std::size_t(w)] == dist[std::size_t(v)] + 1) sigma[std::size_t(w)] += sigma[std::size_t(v)];
+            }
+        }
+        for (auto it = order.rbegin(); it != order.rend(); ++it) {
+            const auto w = *it;
+            for (auto v : adj[std::size_t(w)])  // predecessors of w: neighbours one step closer (undirected)
+                if (dist[std::size_t(v)] == dist[std::size_t(w)] - 1) delta[std::size_t(v)] += sigma[std::size_t(v)] / sigma[std::size_t(w)] * (1.0 + delta[std::size_t(w)]);
+            if (w != s) bc[w] += delta[std::size_t(w)];
+        }
+    }
+    return bc;
+}
+
 double globalEfficiencyBin(const Matrix& A) {
     const Matrix e = inverse(distanceBin(binarize(A)));
     const double n = double(A.rows());

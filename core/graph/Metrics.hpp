@@ -57,6 +57,9 @@ struct PathSummary {
 /// BCT charpath(D, diagonal_dist = 0, infinite_dist = includeInfinite).
 PathSummary charpath(const Matrix& D, bool includeInfinite = true);
 
+/// Node betweenness of a binary network (Brandes 2001; ordered pairs, as BCT betweenness_bin).
+Vector betweennessBin(const Matrix& A);
+
 double globalEfficiencyBin(const Matrix& A);   ///< efficiency_bin(A)
 Vector localEfficiencyBin(const Matrix& A);    ///< efficiency_bin(A, 1) (BCT 2016 definition)
 double globalEfficiencyWei(const Matrix& W);   ///< efficiency_wei(W)

@@ -108,12 +108,12 @@ TEST_CASE("energy pieces: KS statistic and betweenness have their textbook value
     CHECK(ksStatistic({1, 2, 3, 4}, {3, 4, 5, 6}) == Approx(0.5));
     Matrix star = Matrix::Zero(5, 5);
     for (int i = 1; i < 5; ++i) star(0, i) = star(i, 0) = 1;
-    const auto bc = betweennessBin(star);
+    const auto bc = graph::betweennessBin(star);
     CHECK(bc[0] == 12);  // (n−1)(n−2) ordered pairs through the centre, as BCT
     CHECK(bc[1] == 0);
     Matrix path = Matrix::Zero(3, 3);
     path(0, 1) = path(1, 0) = path(1, 2) = path(2, 1) = 1;
-    CHECK(betweennessBin(path)[1] == 2);
+    CHECK(graph::betweennessBin(path)[1] == 2);
     // A network compared with itself has zero energy.
     const Matrix D = randomDistances(30, 2);
     const Matrix A = generate(Matrix::Zero(30, 30), D, 60, {}, 1);
