@@ -21,6 +21,15 @@ void requireSquare(const Matrix& W, const char* what) {
 }
 bool symmetric(const Matrix& W) { return (W - W.transpose()).cwiseAbs().maxCoeff() < 1e-10; }
 
+/// Out-neighbours of each node (off-diagonal non-zeros of its row), increasing.
+std::vector<std::vector<Eigen::Index>> successors(const Matrix& A) {
+    std::vector<std::vector<Eigen::Index>> out(static_cast<std::size_t>(A.rows()));
+    for (Eigen::Index i = 0; i < A.rows(); ++i)
+        for (Eigen::Index j = 0; j < A.cols(); ++j)
+            if (i != j && A(i, j) != 0.0) out[std::size_t(i)].push_back(j);
+    return out;
+}
+
 /// Inverse distances, 0 on the diagonal and where unreachable (BCT distance_inv).
 Matrix inverse(Matrix D) {
     for (Eigen::Index j = 0; j < D.cols(); ++j)
@@ -151,10 +160,7 @@ double transitivityBU(const Matrix& Ain) {
 Matrix distanceBin(const Matrix& A) {
     requireSquare(A, "distance_bin");
     const Eigen::Index n = A.rows();
-    std::vector<std::vector<Eigen::Index>> out(static_cast<std::size_t>(n));
-    for (Eigen::Index j = 0; j < n; ++j)
-        for (Eigen::Index i = 0; i < n; ++i)
-            if (i != j && A(i, j) != 0.0) out[std::size_t(i)].push_back(j);
+    const auto out = successors(A);
     Matrix D = Matrix::Constant(n, n, kInf);
 #pragma omp parallel for schedule(dynamic, 8)
     for (Eigen::Index s = 0; s < n; ++s) {
@@ -233,10 +239,7 @@ PathSummary charpath(const Matrix& D, bool includeInfinite) {
 Vector betweennessBin(const Matrix& A) {
     requireSquare(A, "betweenness_bin");
     const Eigen::Index n = A.rows();
-    std::vector<std::vector<Eigen::Index>> adj(static_cast<std::size_t>(n));
-    for (Eigen::Index i = 0; i < n; ++i)
-        for (Eigen::Index j = 0; j < n; ++j)
-            if (i != j && A(i, j) != 0.0) adj[std::size_t(i)].push_back(j);
+    const auto adj = successors(A);
     Vector bc = Vector::Zero(n);
     std::vector<double> sigma(static_cast<std::size_t>(n)), delta(static_cast<std::size_t>(n));
     std::vector<int> dist(static_cast<std::size_t>(n));
