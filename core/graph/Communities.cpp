@@ -5,6 +5,8 @@
 #include <igraph/igraph.h>
 
 #include <algorithm>
+#include <limits>
+#include <numeric>
 #include <map>
 #include <random>
 #include <mutex>
@@ -150,6 +152,121 @@ Consensus consensusPartition(const Matrix& W, const CommunityOptions& o, int run
     }
     out.partition.q = modularityQ(W, out.partition.module, o.gamma);
     return out;
+}
+
+} // namespace nm::graph
+
+namespace nm::graph {
+
+namespace {
+/// The modularity matrix B of BCT's community_louvain for the given objective (already divided
+/// by the total weight and symmetrised).
+Matrix louvainB(const Matrix& W, double gamma, SignedObjective type) {
+    if (type == SignedObjective::Modularity) {
+        if ((W.array() < 0).any()) throw InputError("community_louvain: negative weights need a signed objective (negative_sym or negative_asym)");
+        const double s = W.sum();
+        if (s <= 0) throw InputError("community_louvain: the network has no edges");
+        const Vector k = W.rowwise().sum(), kin = W.colwise().sum().transpose();
+        const Matrix B = (W - gamma * k * kin.transpose() / s) / s;
+        return (B + B.transpose()) / 2.0;
+    }
+    const Matrix W0 = W.cwiseMax(0.0), W1 = (-W).cwiseMax(0.0);
+    const double s0 = W0.sum(), s1 = W1.sum();
+    if (s0 + s1 <= 0) throw InputError("community_louvain: the network has no edges");
+    auto nullOf = [gamma](const Matrix& X, double s) -> Matrix {
+        if (s <= 0) return Matrix::Zero(X.rows(), X.cols());
+        return X - gamma * X.rowwise().sum() * X.colwise().sum() / s;
+    };
+    const Matrix B0 = nullOf(W0, s0), B1 = nullOf(W1, s1);
+    Matrix B = type == SignedObjective::NegativeSym ? Matrix((B0 - B1) / (s0 + s1)) : Matrix(B0 / (s0 > 0 ? s0 : 1.0) - B1 / (s0 + s1));
+    return (B + B.transpose()) / 2.0;
+}
+} // namespace
+
+SignedObjective signedObjectiveFromName(const std::string& name) {
+    if (name == "modularity") return SignedObjective::Modularity;
+    if (name == "negative_sym") return SignedObjective::NegativeSym;
+    if (name == "negative_asym") return SignedObjective::NegativeAsym;
+    throw InputError("community_louvain: unknown objective '" + name + "' (expected modularity, negative_sym or negative_asym)");
+}
+
+double modularityQSigned(const Matrix& W, const std::vector<int>& module, double gamma, SignedObjective type) {
+    if (std::ssize(module) != W.rows()) throw InputError("modularity: the partition has " + std::to_string(module.size()) + " nodes, the network " + std::to_string(W.rows()));
+    const Matrix B = louvainB(W, gamma, type);
+    double q = 0.0;
+    for (Eigen::Index j = 0; j < W.cols(); ++j)
+        for (Eigen::Index i = 0; i < W.rows(); ++i)
+            if (module[std::size_t(i)] == module[std::size_t(j)]) q += B(i, j);
+    return q;
+}
+
+Partition communityLouvain(const Matrix& W, double gamma, SignedObjective type, std::uint64_t seed) {
+    if (W.rows() != W.cols() || W.rows() == 0) throw InputError("community_louvain: expected a non-empty square matrix");
+    if (!W.allFinite()) throw InputError("community_louvain: the network has non-finite weights");
+    Matrix B = louvainB(W, gamma, type);
+    Eigen::Index n = B.rows();
+    const Eigen::Index n0 = n;
+    std::vector<int> M(static_cast<std::size_t>(n0)), Mb(static_cast<std::size_t>(n0));
+    std::iota(M.begin(), M.end(), 0);
+    Mb = M;
+    Matrix Hnm = B;  // Hnm(u, m): sum of B(u, ·) over module m
+    std::mt19937_64 rng(seed);
+    double Q0 = -std::numeric_limits<double>::infinity(), Q = B.trace();
+    std::vector<Eigen::Index> order;
+    while (Q - Q0 > 1e-10) {
+        // Phase 1: move single (meta-)nodes to the module that increases Q most, in random order.
+        for (bool moved = true; moved;) {
+            moved = false;
+            order.resize(std::size_t(n));
+            std::iota(order.begin(), order.end(), 0);
+            std::shuffle(order.begin(), order.end(), rng);
+            for (auto u : order) {
+                const int ma = Mb[std::size_t(u)];
+                Eigen::Index mb = 0;
+                double best = -std::numeric_limits<double>::infinity();
+                for (Eigen::Index m = 0; m < n; ++m) {
+                    const double dq = m == ma ? 0.0 : Hnm(u, m) - Hnm(u, ma) + B(u, u);
+                    if (dq > best) best = dq, mb = m;  // first maximum, as MATLAB's max
+                }
+                if (best > 1e-10) {
+                    moved = true;
+                    Mb[std::size_t(u)] = int(mb);
+                    Hnm.col(mb) += B.col(u);
+                    Hnm.col(ma) -= B.col(u);
+                }
+            }
+        }
+        // Renumber modules 0.., map the original nodes, and aggregate B over modules.
+        std::map<int, int> relabel;
+        for (Eigen::Index u = 0; u < n; ++u) relabel.emplace(Mb[std::size_t(u)], 0);
+        int next = 0;
+        for (auto& [k, v] : relabel) v = next++;
+        for (auto& m : M) m = relabel[Mb[std::size_t(m)]];
+        const Eigen::Index k = next;
+        Matrix B1 = Matrix::Zero(k, k);
+        for (Eigen::Index v = 0; v < n; ++v)
+            for (Eigen::Index u = 0; u < n; ++u) B1(relabel[Mb[std::size_t(u)]], relabel[Mb[std::size_t(v)]]) += B(u, v);
+        B = B1;
+        n = k;
+        Mb.resize(std::size_t(n));
+        std::iota(Mb.begin(), Mb.end(), 0);
+        Hnm = B;
+        Q0 = Q;
+        Q = B.trace();
+    }
+    Partition p;
+    p.module.resize(std::size_t(n0));
+    for (Eigen::Index i = 0; i < n0; ++i) p.module[std::size_t(i)] = M[std::size_t(i)] + 1;
+    p.q = Q;
+    return p;
+}
+
+Partition communityLouvainBest(const Matrix& W, double gamma, SignedObjective type, int runs, std::uint64_t seed) {
+    if (runs < 1) throw InputError("community_louvain: runs must be >= 1");
+    std::vector<Partition> all(static_cast<std::size_t>(runs));
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int r = 0; r < runs; ++r) all[std::size_t(r)] = communityLouvain(W, gamma, type, seed + std::uint64_t(r));
+    return *std::max_element(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.q < b.q; });
 }
 
 } // namespace nm::graph

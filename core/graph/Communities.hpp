@@ -6,6 +6,7 @@
 #include "graph/Metrics.hpp"
 
 #include <cstdint>
+#include <string>
 
 namespace nm::graph {
 
@@ -35,4 +36,20 @@ struct Consensus {
 /// thresholded agreement, `reps` times, until all partitions agree). Q is of the original network.
 Consensus consensusPartition(const Matrix& W, const CommunityOptions& options, int runs = 100, int reps = 10);
 
+// --- BCT community_louvain, with signed objectives ----------------------------------------------
+/// Objectives of BCT's community_louvain: Newman's modularity, or for signed networks the
+/// symmetric (negative_sym: Q = Q⁺ weighted by s⁺/(s⁺+s⁻) − Q⁻ weighted by s⁻/(s⁺+s⁻)) and the
+/// asymmetric (negative_asym: Q* = Q⁺ − s⁻/(s⁺+s⁻) Q⁻; Rubinov & Sporns 2011) variants.
+enum class SignedObjective { Modularity, NegativeSym, NegativeAsym };
+SignedObjective signedObjectiveFromName(const std::string& name);  ///< modularity, negative_sym, negative_asym
+
+/// BCT community_louvain (Blondel et al. 2008 with BCT's move rule and aggregation; Rubinov &
+/// Sporns 2011 for the signed objectives): random node order from `seed`; Q of the objective.
+Partition communityLouvain(const Matrix& W, double gamma, SignedObjective type, std::uint64_t seed);
+/// The best of `runs` seeded runs (in parallel).
+Partition communityLouvainBest(const Matrix& W, double gamma, SignedObjective type, int runs, std::uint64_t seed);
+/// The objective's Q of a given partition (1-based or any labels).
+double modularityQSigned(const Matrix& W, const std::vector<int>& module, double gamma, SignedObjective type);
+
 } // namespace nm::graph
+

@@ -240,6 +240,10 @@ Vector betweennessBin(const Matrix& A) {
     requireSquare(A, "betweenness_bin");
     const Eigen::Index n = A.rows();
     const auto adj = successors(A);
+    // Predecessors one step closer are among the in-neighbours (= the neighbours when undirected).
+    const bool undirected = symmetric(binarize(A));
+    const auto inAdj = undirected ? std::vector<std::vector<Eigen::Index>>{} : successors(A.transpose());
+    const auto& pred = undirected ? adj : inAdj;
     Vector bc = Vector::Zero(n);
     std::vector<double> sigma(static_cast<std::size_t>(n)), delta(static_cast<std::size_t>(n));
     std::vector<int> dist(static_cast<std::size_t>(n));
@@ -264,10 +268,72 @@ Vector betweennessBin(const Matrix& A) {
         }
         for (auto it = order.rbegin(); it != order.rend(); ++it) {
             const auto w = *it;
-            for (auto v : adj[std::size_t(w)])  // predecessors of w: neighbours one step closer (undirected)
-                if (dist[std::size_t(v)] == dist[std::size_t(w)] - 1) delta[std::size_t(v)] += sigma[std::size_t(v)] / sigma[std::size_t(w)] * (1.0 + delta[std::size_t(w)]);
+            for (auto v : pred[std::size_t(w)])  // predecessors of w: in-neighbours one step closer
+                if (dist[std::size_t(v)] >= 0 && dist[std::size_t(v)] == dist[std::size_t(w)] - 1)
+                    delta[std::size_t(v)] += sigma[std::size_t(v)] / sigma[std::size_t(w)] * (1.0 + delta[std::size_t(w)]);
             if (w != s) bc[w] += delta[std::size_t(w)];
         }
+    }
+    return bc;
+}
+
+Vector betweennessWei(const Matrix& L) {
+    requireSquare(L, "betweenness_wei");
+    if ((L.array() < 0).any()) throw InputError("betweenness_wei: lengths must be non-negative");
+    const Eigen::Index n = L.rows();
+    std::vector<std::vector<std::pair<Eigen::Index, double>>> out(static_cast<std::size_t>(n));
+    for (Eigen::Index i = 0; i < n; ++i)
+        for (Eigen::Index j = 0; j < n; ++j)
+            if (i != j && L(i, j) != 0.0) out[std::size_t(i)].emplace_back(j, L(i, j));
+    Vector bc = Vector::Zero(n);
+#pragma omp parallel
+    {
+        Vector local = Vector::Zero(n);
+        std::vector<double> d(static_cast<std::size_t>(n)), sigma(static_cast<std::size_t>(n)), delta(static_cast<std::size_t>(n));
+        std::vector<std::vector<Eigen::Index>> preds(static_cast<std::size_t>(n));
+        std::vector<Eigen::Index> order;
+        std::vector<char> done(static_cast<std::size_t>(n));
+#pragma omp for schedule(dynamic, 8)
+        for (Eigen::Index s = 0; s < n; ++s) {
+            std::fill(d.begin(), d.end(), kInf);
+            std::fill(sigma.begin(), sigma.end(), 0.0);
+            std::fill(delta.begin(), delta.end(), 0.0);
+            std::fill(done.begin(), done.end(), 0);
+            for (auto& p : preds) p.clear();
+            order.clear();
+            using Item = std::pair<double, Eigen::Index>;
+            std::priority_queue<Item, std::vector<Item>, std::greater<>> pq;
+            d[std::size_t(s)] = 0;
+            sigma[std::size_t(s)] = 1;
+            pq.emplace(0.0, s);
+            while (!pq.empty()) {
+                const auto [du, u] = pq.top();
+                pq.pop();
+                if (done[std::size_t(u)] || du > d[std::size_t(u)]) continue;
+                done[std::size_t(u)] = 1;
+                order.push_back(u);
+                for (const auto& [v, w] : out[std::size_t(u)]) {
+                    const double alt = du + w;
+                    // Ties by exact equality, as BCT (lengths are compared as computed).
+                    if (alt < d[std::size_t(v)]) {
+                        d[std::size_t(v)] = alt;
+                        sigma[std::size_t(v)] = sigma[std::size_t(u)];
+                        preds[std::size_t(v)].assign(1, u);
+                        pq.emplace(alt, v);
+                    } else if (alt == d[std::size_t(v)] && !done[std::size_t(v)]) {
+                        sigma[std::size_t(v)] += sigma[std::size_t(u)];
+                        preds[std::size_t(v)].push_back(u);
+                    }
+                }
+            }
+            for (auto it = order.rbegin(); it != order.rend(); ++it) {
+                const auto w = *it;
+                for (auto v : preds[std::size_t(w)]) delta[std::size_t(v)] += sigma[std::size_t(v)] / sigma[std::size_t(w)] * (1.0 + delta[std::size_t(w)]);
+                if (w != s) local[w] += delta[std::size_t(w)];
+            }
+        }
+#pragma omp critical
+        bc += local;
     }
     return bc;
 }

@@ -57,8 +57,12 @@ struct PathSummary {
 /// BCT charpath(D, diagonal_dist = 0, infinite_dist = includeInfinite).
 PathSummary charpath(const Matrix& D, bool includeInfinite = true);
 
-/// Node betweenness of a binary network (Brandes 2001; ordered pairs, as BCT betweenness_bin).
+/// Node betweenness of a binary network (Brandes 2001; ordered pairs, as BCT betweenness_bin),
+/// directed or undirected.
 Vector betweennessBin(const Matrix& A);
+/// Node betweenness on a *length* matrix L (BCT betweenness_wei; Dijkstra, equal-length paths
+/// counted by exact equality as BCT), directed or undirected.
+Vector betweennessWei(const Matrix& L);
 
 double globalEfficiencyBin(const Matrix& A);   ///< efficiency_bin(A)
 Vector localEfficiencyBin(const Matrix& A);    ///< efficiency_bin(A, 1) (BCT 2016 definition)

@@ -9,6 +9,9 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <limits>
+#include <numeric>
+#include <random>
 
 using namespace nm;
 using namespace nm::graph;
@@ -219,4 +222,90 @@ TEST_CASE("Leiden and Louvain (igraph) reach the reference modularity", "[graph]
     CHECK(cons.threshold > 0.0);
     CHECK(cons.threshold < 0.5);
     CHECK(agreement({{1, 1, 2}, {1, 2, 2}})(0, 1) == 0.5);
+}
+
+namespace {
+/// Betweenness by definition: Σ_{s≠v≠t} σ_sv σ_vt / σ_st over pairs with d_sv + d_vt = d_st,
+/// from Floyd–Warshall distances and path counts (integer lengths: exact ties).
+Vector betweennessByDefinition(const Matrix& L) {
+    const Eigen::Index n = L.rows();
+    Matrix d = Matrix::Constant(n, n, std::numeric_limits<double>::infinity());
+    for (Eigen::Index i = 0; i < n; ++i)
+        for (Eigen::Index j = 0; j < n; ++j)
+            if (i == j) d(i, j) = 0;
+            else if (L(i, j) != 0) d(i, j) = L(i, j);
+    for (Eigen::Index k = 0; k < n; ++k)
+        for (Eigen::Index i = 0; i < n; ++i)
+            for (Eigen::Index j = 0; j < n; ++j) d(i, j) = std::min(d(i, j), d(i, k) + d(k, j));
+    // Path counts in order of distance from each source.
+    Matrix sigma = Matrix::Zero(n, n);
+    for (Eigen::Index s = 0; s < n; ++s) {
+        std::vector<Eigen::Index> byDist(static_cast<std::size_t>(n));
+        std::iota(byDist.begin(), byDist.end(), 0);
+        std::sort(byDist.begin(), byDist.end(), [&](auto a, auto b) { return d(s, a) < d(s, b); });
+        sigma(s, s) = 1;
+        for (auto t : byDist)
+            for (Eigen::Index u = 0; u < n; ++u)
+                if (t != s && u != t && L(u, t) != 0 && d(s, u) + L(u, t) == d(s, t)) sigma(s, t) += sigma(s, u);
+    }
+    Vector bc = Vector::Zero(n);
+    for (Eigen::Index s = 0; s < n; ++s)
+        for (Eigen::Index t = 0; t < n; ++t)
+            for (Eigen::Index v = 0; v < n; ++v)
+                if (s != t && v != s && v != t && std::isfinite(d(s, t)) && d(s, v) + d(v, t) == d(s, t)) bc[v] += sigma(s, v) * sigma(v, t) / sigma(s, t);
+    return bc;
+}
+} // namespace
+
+TEST_CASE("weighted and directed betweenness equal the definition", "[graph][metrics]") {
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<double> u(0, 1);
+    for (const bool directed : {false, true}) {
+        Matrix L = Matrix::Zero(30, 30);
+        for (int i = 0; i < 30; ++i)
+            for (int j = 0; j < (directed ? 30 : i); ++j)
+                if (i != j && u(rng) < 0.15) {
+                    L(i, j) = 1 + std::floor(3 * u(rng));  // lengths 1, 2, 3: many equal-length paths
+                    if (!directed) L(j, i) = L(i, j);
+                }
+        const Vector ref = betweennessByDefinition(L);
+        INFO((directed ? "directed" : "undirected") << " max betweenness " << ref.maxCoeff());
+        CHECK(ref.maxCoeff() > 10);
+        CHECK((betweennessWei(L) - ref).cwiseAbs().maxCoeff() < 1e-9);
+        const Matrix A = binarize(L);
+        CHECK((betweennessBin(A) - betweennessByDefinition(A)).cwiseAbs().maxCoeff() < 1e-9);
+        CHECK((betweennessWei(A) - betweennessBin(A)).cwiseAbs().maxCoeff() < 1e-9);
+    }
+    CHECK_THROWS_AS(betweennessWei(-Matrix::Ones(3, 3)), InputError);
+}
+
+TEST_CASE("BCT community_louvain: modularity and signed objectives", "[graph][communities]") {
+    // Planted signed structure: 4 modules of 12, positive within, mostly negative between.
+    std::mt19937 rng(11);
+    std::normal_distribution<double> noise(0.0, 0.25);
+    Matrix S = Matrix::Zero(48, 48);
+    for (int i = 0; i < 48; ++i)
+        for (int j = 0; j < i; ++j) S(i, j) = S(j, i) = (i / 12 == j / 12 ? 0.5 : -0.3) + noise(rng);
+    for (const auto type : {SignedObjective::NegativeSym, SignedObjective::NegativeAsym}) {
+        const auto p = communityLouvainBest(S, 1.0, type, 10, 3);
+        for (int i = 0; i < 48; ++i) CHECK(p.module[std::size_t(i)] == p.module[std::size_t((i / 12) * 12)]);
+        CHECK(*std::max_element(p.module.begin(), p.module.end()) == 4);
+        CHECK(p.q == Approx(modularityQSigned(S, p.module, 1.0, type)).epsilon(1e-12));  // the invariant
+    }
+    CHECK_THROWS_AS(communityLouvain(S, 1.0, SignedObjective::Modularity, 1), InputError);
+    CHECK_THROWS_AS(signedObjectiveFromName("cpm"), InputError);
+    const auto dir = connectomes();
+    if (!dir) NM_SKIP("shared connectomes are not available");
+    // Unsigned: the same Q as Newman's modularity of the partition, near Leiden's on the worm.
+    const Matrix A = binarize(symmetrize(io::readConnectome(*dir / "celegans277/celegans277matrix.csv").weights));
+    const auto worm = communityLouvainBest(A, 1.0, SignedObjective::Modularity, 20, 1);
+    INFO("worm BCT Louvain Q " << worm.q);
+    CHECK(worm.q == Approx(modularityQ(A, worm.module)).epsilon(1e-12));
+    CHECK(worm.q == Approx(0.406).margin(0.01));
+    // bctpy's signed sample: modularity_louvain_und_sign (qtype 'sta' = negative_asym) gives
+    // Q = 0.46605515 for one seeded run (shared data README).
+    const Matrix signedSample = io::readConnectome(*dir / "bctpy_samples/sample_signed.npy").weights;
+    const auto sg = communityLouvainBest(signedSample, 1.0, SignedObjective::NegativeAsym, 20, 1);
+    INFO("bctpy signed sample Q* " << sg.q);
+    CHECK(sg.q == Approx(0.46605515).margin(0.01));
 }
