@@ -185,12 +185,12 @@ TEST_CASE("Maslov-Sneppen rewiring keeps degrees; the worm has a rich club", "[g
     CHECK(rc.coefficient[45] > rc.nullMean[45] + 2 * rc.nullSd[45]);
     CHECK(rc.normalized[0] == Approx(1.0).margin(1e-9));  // k = 1: fixed by the degree sequence
     // Small world: the worm's clustering is far above its nulls' at a similar path length.
-    const auto sw = smallWorldSigma(A, 10, 10, 2);
+    const auto sw = smallWorld(A, 10, 10, 2);
     INFO("worm C " << sw.clustering << " (null " << sw.nullClustering << "), L " << sw.pathLength << " (null " << sw.nullPathLength << "), sigma " << sw.sigma);
     CHECK(sw.sigma > 1.8);  // measured 2.07 (C 0.278 vs 0.122, L 2.64 vs 2.40)
     CHECK(sw.pathLength < 1.2 * sw.nullPathLength);
     // A network rewired by the null itself is not small-world: σ ≈ 1.
-    const auto swNull = smallWorldSigma(randmioUnd(A, 10, 77).network, 10, 10, 3);
+    const auto swNull = smallWorld(randmioUnd(A, 10, 77).network, 10, 10, 3);
     CHECK(swNull.sigma == Approx(1.0).margin(0.15));
 }
 
@@ -308,4 +308,110 @@ TEST_CASE("BCT community_louvain: modularity and signed objectives", "[graph][co
     const auto sg = communityLouvainBest(signedSample, 1.0, SignedObjective::NegativeAsym, 20, 1);
     INFO("bctpy signed sample Q* " << sg.q);
     CHECK(sg.q == Approx(0.46605515).margin(0.01));
+}
+
+namespace {
+Matrix ringLattice(int n, int halfDegree) {
+    Matrix A = Matrix::Zero(n, n);
+    for (int i = 0; i < n; ++i)
+        for (int k = 1; k <= halfDegree; ++k) A(i, (i + k) % n) = A((i + k) % n, i) = 1;
+    return A;
+}
+std::vector<int> lengthBins(const Matrix& W, const Matrix& L, int bins) {
+    std::vector<int> h(static_cast<std::size_t>(bins), 0);
+    const double lo = (L + Matrix::Constant(L.rows(), L.cols(), 1e300).diagonal().asDiagonal().toDenseMatrix()).minCoeff(), hi = L.maxCoeff();
+    for (Eigen::Index j = 0; j < W.cols(); ++j)
+        for (Eigen::Index i = 0; i < j; ++i)
+            if (W(i, j) != 0) ++h[std::size_t(std::min(bins - 1, int(std::floor((L(i, j) - lo) / (hi - lo) * bins))))];
+    return h;
+}
+} // namespace
+
+TEST_CASE("lattice nulls and small-world omega: lattice -1, random +1, Watts-Strogatz near 0", "[graph][nulls]") {
+    const Matrix ring = ringLattice(100, 3);
+    const Matrix rnd = randmioUnd(ring, 20, 1).network;
+    // latmio turns the random network back into a lattice with the same degrees.
+    const auto lat = latmioUnd(rnd, 20, 2);
+    CHECK(degree(lat.network) == degree(ring));
+    INFO("clustering ring " << clusteringBU(ring).mean() << ", random " << clusteringBU(rnd).mean() << ", latticised " << clusteringBU(lat.network).mean());
+    CHECK(clusteringBU(rnd).mean() < 0.15);
+    CHECK(clusteringBU(lat.network).mean() > 0.45);  // ring: 0.6
+    const auto swRing = smallWorld(ring, 5, 10, 3), swRandom = smallWorld(rnd, 5, 10, 4);
+    // Watts & Strogatz (1998): rewire 10 % of the ring's edges.
+    Matrix ws = ring;
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<double> u(0, 1);
+    std::uniform_int_distribution<int> node(0, 99);
+    for (int i = 0; i < 100; ++i)
+        for (int k = 1; k <= 3; ++k)
+            if (u(rng) < 0.1) {
+                const int j = (i + k) % 100;
+                int t = node(rng);
+                while (t == i || ws(i, t) != 0) t = node(rng);
+                ws(i, j) = ws(j, i) = 0;
+                ws(i, t) = ws(t, i) = 1;
+            }
+    const auto swWs = smallWorld(ws, 5, 10, 5);
+    INFO("omega ring " << swRing.omega << ", random " << swRandom.omega << ", Watts-Strogatz " << swWs.omega << " (sigma " << swWs.sigma << ")");
+    CHECK(swRing.omega < -0.6);
+    CHECK(swRandom.omega > 0.6);
+    CHECK(std::abs(swWs.omega) < 0.35);
+    CHECK(swWs.sigma > 2.0);
+}
+
+TEST_CASE("spatial and strength-preserving nulls keep what they promise", "[graph][nulls]") {
+    const auto dir = connectomes();
+    if (!dir) NM_SKIP("shared connectomes are not available");
+    auto human = io::readConnectome(*dir / "tvb/connectivity_66.zip");
+    const Matrix W = symmetrize(human.weights);
+    const Matrix& L = human.lengths;
+    REQUIRE(L.rows() == 66);
+    const auto sp = spatialNull(W, L, 10, 10, 3);
+    CHECK(degree(sp.network) == degree(W));
+    CHECK(lengthBins(sp.network, L, 10) == lengthBins(W, L, 10));  // the length histogram is kept exactly
+    CHECK(sp.swaps > 500);
+    CHECK((binarize(sp.network).array() != binarize(W).array()).count() > 150);  // measured 204 entries: dense (0.31) and constrained
+    std::vector<double> before, after;
+    for (Eigen::Index j = 0; j < 66; ++j)
+        for (Eigen::Index i = 0; i < j; ++i) {
+            if (W(i, j) != 0) before.push_back(W(i, j));
+            if (sp.network(i, j) != 0) after.push_back(sp.network(i, j));
+        }
+    std::sort(before.begin(), before.end());
+    std::sort(after.begin(), after.end());
+    CHECK(before == after);  // same weights
+    // A plain Maslov-Sneppen null does not keep the lengths: many more long edges.
+    const auto ms = randmioUnd(W, 10, 3).network;
+    CHECK(lengthBins(ms, L, 10) != lengthBins(W, L, 10));
+
+    const Matrix S = strengthPreservingNull(W, 10, 4);
+    CHECK(degree(S) == degree(W));
+    std::vector<double> sw;
+    for (Eigen::Index j = 0; j < 66; ++j)
+        for (Eigen::Index i = 0; i < j; ++i)
+            if (S(i, j) != 0) sw.push_back(S(i, j));
+    std::sort(sw.begin(), sw.end());
+    CHECK(sw == before);
+    const Vector s0 = strength(W), s1 = strength(S), s2 = strength(ms);
+    auto corr = [](const Vector& a, const Vector& b) {
+        const Vector x = a.array() - a.mean(), y = b.array() - b.mean();
+        return x.dot(y) / (x.norm() * y.norm());
+    };
+    INFO("strength correlation: strength-preserving null " << corr(s0, s1) << ", Maslov-Sneppen " << corr(s0, s2));
+    CHECK(corr(s0, s1) > 0.95);
+    CHECK(corr(s0, s1) > corr(s0, s2));
+    // Signed networks: positive and negative degrees are both kept.
+    const Matrix sg = io::readConnectome(*dir / "bctpy_samples/sample_signed.npy").weights;
+    const Matrix sgNull = strengthPreservingNull(sg, 2, 5);
+    CHECK(degree(sgNull.cwiseMax(0.0)) == degree(sg.cwiseMax(0.0)));
+    CHECK(degree(sgNull.cwiseMin(0.0)) == degree(sg.cwiseMin(0.0)));
+    // Weighted rich club: 1 when the strongest weights sit among the hubs.
+    Matrix star = Matrix::Zero(5, 5);
+    star(0, 1) = star(1, 0) = 5;
+    for (int i = 2; i < 5; ++i) star(0, i) = star(i, 0) = star(1, i) = star(i, 1) = 1;
+    CHECK(richClubWU(star)[0] == Approx(1.0));  // degree > 1: nodes 0, 1 (degree 4) and 2–4 (degree 2) → all
+    CHECK(richClubWU(star)[1] == Approx(1.0));  // degree > 2: the 0–1 edge, the strongest
+    const auto wrc = normalizedRichClubWU(W, 5, 5, 1, 20);
+    CHECK(wrc.normalized.size() == 20);
+    CHECK(std::isfinite(wrc.normalized[5]));
 }
