@@ -61,6 +61,18 @@ Matrix thresholdProportional(const Matrix& Win, double p) {
     return W;
 }
 
+Matrix thresholdDensity(const Matrix& W, double d) {
+    requireSquare(W, "threshold to density");
+    if (!(d > 0.0 && d <= 1.0)) throw InputError("threshold to density: density must be in (0, 1], got " + std::to_string(d));
+    const bool ud = symmetric(W);
+    const double have = density(W, !ud);
+    const Eigen::Index n = W.rows();
+    const auto want = std::llround(double(n * n - n) * d / (ud ? 2.0 : 1.0));
+    if (edgeCount(W, !ud) < want)
+        throw InputError("threshold to density: the network has density " + std::to_string(have) + ", below the requested " + std::to_string(d));
+    return thresholdProportional(W, d);  // BCT's proportion is of all n(n−1)(/2) possible edges
+}
+
 Matrix thresholdAbsolute(const Matrix& Win, double threshold) {
     requireSquare(Win, "threshold_absolute");
     Matrix W = (Win.array() < threshold).select(0.0, Win);

@@ -15,6 +15,9 @@ using Vector = Eigen::VectorXd;
 /// BCT threshold_proportional: keeps the proportion p ∈ [0, 1] of strongest weights (of the upper
 /// triangle when W is symmetric), diagonal cleared; ties broken as MATLAB's stable sort.
 Matrix thresholdProportional(const Matrix& W, double p);
+/// Density matching: the strongest edges such that the density is exactly d (BCT's proportion
+/// counts all possible edges); throws when the network has fewer edges than that.
+Matrix thresholdDensity(const Matrix& W, double d);
 /// BCT threshold_absolute: weights below `threshold` become 0, diagonal cleared.
 Matrix thresholdAbsolute(const Matrix& W, double threshold);
 /// 1 where W ≠ 0.

@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace nm::io {
@@ -118,6 +119,180 @@ void finish(Connectome& c, const std::string& name, const ConnectomeOptions& o) 
     c.directed = (c.weights - c.weights.transpose()).cwiseAbs().maxCoeff() > 1e-12 * std::max(1.0, c.weights.cwiseAbs().maxCoeff());
 }
 
+/// GML (Himsolt 1997) as written by networkx, igraph and Gephi: nested "key value" lists;
+/// `graph [ directed 0|1 node [ id … label "…" x … y … z … ] edge [ source … target … value|weight … ] ]`.
+/// Node ids may be any integers; coordinates also from a node's `graphics [ x y z ]`.
+/// (No Debian library reads GML into a matrix without a graph library's object model; igraph's
+/// reader drops string labels and non-numeric attributes, so this small parser is ours.)
+struct GmlValue {
+    std::string scalar;  // number or string (quotes removed)
+    bool isString = false;
+    std::vector<std::pair<std::string, GmlValue>> list;
+    bool isList = false;
+    [[nodiscard]] const GmlValue* get(const std::string& key) const {
+        for (const auto& [k, v] : list)
+            if (k == key) return &v;
+        return nullptr;
+    }
+};
+
+class GmlParser {
+public:
+    GmlParser(std::string text, std::string name) : t_(std::move(text)), name_(std::move(name)) {}
+    GmlValue parseList(bool top) {
+        GmlValue v;
+        v.isList = true;
+        for (;;) {
+            skip();
+            if (pos_ >= t_.size()) {
+                if (!top) fail("expected ']' before the end of the file");
+                return v;
+            }
+            if (t_[pos_] == ']') {
+                if (top) fail("unexpected ']'");
+                ++pos_;
+                return v;
+            }
+            std::string key = token();
+            if (key.empty() || !std::isalpha(static_cast<unsigned char>(key[0]))) fail("expected a key, got '" + key + "'");
+            skip();
+            if (pos_ >= t_.size()) fail("key '" + key + "' has no value");
+            if (t_[pos_] == '[') {
+                ++pos_;
+                v.list.emplace_back(key, parseList(false));
+            } else if (t_[pos_] == '"') {
+                const auto end = t_.find('"', pos_ + 1);
+                if (end == std::string::npos) fail("unterminated string");
+                GmlValue s;
+                s.scalar = t_.substr(pos_ + 1, end - pos_ - 1);
+                s.isString = true;
+                pos_ = end + 1;
+                v.list.emplace_back(key, s);
+            } else {
+                GmlValue s;
+                s.scalar = token();
+                v.list.emplace_back(key, s);
+            }
+        }
+    }
+    [[noreturn]] void fail(const std::string& what) const {
+        const auto line = 1 + std::count(t_.begin(), t_.begin() + std::ptrdiff_t(std::min(pos_, t_.size())), '\n');
+        throw InputError(name_ + ": line " + std::to_string(line) + ": GML: " + what);
+    }
+
+private:
+    void skip() {
+        while (pos_ < t_.size()) {
+            if (std::isspace(static_cast<unsigned char>(t_[pos_]))) ++pos_;
+            else if (t_[pos_] == '#') pos_ = std::min(t_.size(), t_.find('\n', pos_));
+            else break;
+        }
+    }
+    std::string token() {
+        const auto start = pos_;
+        while (pos_ < t_.size() && !std::isspace(static_cast<unsigned char>(t_[pos_])) && t_[pos_] != '[' && t_[pos_] != ']') ++pos_;
+        return t_.substr(start, pos_ - start);
+    }
+    std::string t_, name_;
+    std::size_t pos_ = 0;
+};
+
+double gmlNumber(const GmlValue* v, const std::string& file, const std::string& what) {
+    if (!v || v->isList || v->isString) throw InputError(file + ": GML: " + what + ": expected a number");
+    double x = 0;
+    const auto* b = v->scalar.data();
+    const auto r = std::from_chars(b, b + v->scalar.size(), x);
+    if (r.ec != std::errc() || r.ptr != b + v->scalar.size()) throw InputError(file + ": GML: " + what + ": expected a number, got '" + v->scalar + "'");
+    return x;
+}
+
+void readGml(Connectome& c, const std::filesystem::path& file) {
+    const std::string name = file.string();
+    GmlParser parser(readText(file), name);
+    const GmlValue top = parser.parseList(true);
+    const GmlValue* g = top.get("graph");
+    if (!g || !g->isList) throw InputError(name + ": GML: expected a 'graph [ … ]' block");
+    const GmlValue* dir = g->get("directed");
+    const bool directed = dir && gmlNumber(dir, name, "graph.directed") != 0;
+    std::map<long long, Eigen::Index> index;
+    std::vector<std::string> labels;
+    std::vector<std::array<double, 3>> xyz;
+    int coordDims = 3;
+    for (const auto& [k, v] : g->list) {
+        if (k != "node") continue;
+        const auto id = (long long)gmlNumber(v.get("id"), name, "node " + std::to_string(index.size() + 1) + ": id");
+        if (!index.emplace(id, Eigen::Index(index.size())).second) throw InputError(name + ": GML: node id " + std::to_string(id) + " appears twice");
+        const GmlValue* label = v.get("label");
+        labels.push_back(label ? label->scalar : std::to_string(id));
+        const GmlValue* gr = v.get("graphics");
+        const GmlValue* src = v.get("x") ? &v : (gr && gr->get("x") ? gr : nullptr);
+        std::array<double, 3> p{std::nan(""), std::nan(""), 0.0};
+        if (src) {
+            p[0] = gmlNumber(src->get("x"), name, "node " + std::to_string(id) + ": x");
+            p[1] = gmlNumber(src->get("y"), name, "node " + std::to_string(id) + ": y");
+            if (src->get("z")) p[2] = gmlNumber(src->get("z"), name, "node " + std::to_string(id) + ": z");
+            else coordDims = std::min(coordDims, 2);
+        } else {
+            coordDims = 0;
+        }
+        xyz.push_back(p);
+    }
+    if (index.empty()) throw InputError(name + ": GML: the graph has no nodes");
+    const auto n = Eigen::Index(index.size());
+    c.weights = Eigen::MatrixXd::Zero(n, n);
+    std::size_t e = 0;
+    for (const auto& [k, v] : g->list) {
+        if (k != "edge") continue;
+        ++e;
+        const std::string where = "edge " + std::to_string(e);
+        const auto s = (long long)gmlNumber(v.get("source"), name, where + ": source");
+        const auto t = (long long)gmlNumber(v.get("target"), name, where + ": target");
+        if (!index.count(s) || !index.count(t)) throw InputError(name + ": GML: " + where + ": node " + std::to_string(index.count(s) ? t : s) + " is not declared");
+        const GmlValue* w = v.get("weight") ? v.get("weight") : v.get("value");
+        const double x = w ? gmlNumber(w, name, where + ": weight") : 1.0;
+        c.weights(index[s], index[t]) = x;
+        if (!directed) c.weights(index[t], index[s]) = x;
+    }
+    c.nodeNames = labels;
+    if (coordDims > 0) {
+        c.coordinates.resize(n, coordDims);
+        for (Eigen::Index i = 0; i < n; ++i)
+            for (int d = 0; d < coordDims; ++d) c.coordinates(i, d) = xyz[std::size_t(i)][std::size_t(d)];
+    }
+}
+
+/// BrainNet Viewer node file (Xia et al. 2013): "x y z colour size label" per node, '#' comments.
+void readBrainNetNodes(Connectome& c, const std::filesystem::path& file) {
+    std::istringstream in(readText(file));
+    std::vector<std::array<double, 5>> rows;
+    std::vector<std::string> labels;
+    std::size_t lineNo = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++lineNo;
+        if (const auto h = line.find('#'); h != std::string::npos) line.erase(h);
+        const auto f = fields(line);
+        if (f.empty()) continue;
+        if (f.size() < 5) throw InputError(file.string() + ": line " + std::to_string(lineNo) + ": expected 'x y z colour size [label]' (BrainNet Viewer .node)");
+        std::array<double, 5> r{};
+        for (std::size_t k = 0; k < 5; ++k) r[k] = number(f[k], file.string(), lineNo, k + 1);
+        rows.push_back(r);
+        labels.push_back(f.size() > 5 ? f[5] : std::to_string(rows.size()));
+    }
+    if (Eigen::Index(rows.size()) != c.nodes())
+        throw InputError(file.string() + ": rows: " + std::to_string(rows.size()) + " nodes for a " + std::to_string(c.nodes()) + "-node network");
+    const auto n = c.nodes();
+    c.coordinates.resize(n, 3);
+    Eigen::VectorXd colour(n), size(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+        for (int d = 0; d < 3; ++d) c.coordinates(i, d) = rows[std::size_t(i)][std::size_t(d)];
+        colour[i] = rows[std::size_t(i)][3];
+        size[i] = rows[std::size_t(i)][4];
+    }
+    c.attributes["colour"] = colour;
+    c.attributes["size"] = size;
+    c.nodeNames = labels;
+}
+
 } // namespace
 
 bool Connectome::binary() const { return ((weights.array() == 0.0) || (weights.array() == 1.0)).all(); }
@@ -196,16 +371,28 @@ Connectome readConnectome(const std::filesystem::path& file, const ConnectomeOpt
         const auto n = Eigen::Index(e.leftCols(2).maxCoeff()) + 1 - base;
         c.weights = Eigen::MatrixXd::Zero(n, n);
         for (Eigen::Index r = 0; r < e.rows(); ++r) c.weights(Eigen::Index(e(r, 0)) - base, Eigen::Index(e(r, 1)) - base) = e.cols() == 3 ? e(r, 2) : 1.0;
+    } else if (endsWith(ext, ".gml")) {
+        readGml(c, file);
     } else if (endsWith(ext, ".csv") || endsWith(ext, ".tsv") || endsWith(ext, ".txt") || endsWith(ext, ".dat") || endsWith(ext, ".edge")) {
         c.weights = readNumericMatrix(file);
+        if (endsWith(ext, ".edge")) {
+            // BrainNet Viewer: the matching .node file (same stem) brings coordinates and labels.
+            auto node = file;
+            node.replace_extension(".node");
+            if (std::filesystem::exists(node)) readBrainNetNodes(c, node);
+        }
     } else {
-        throw fileError(file, "unknown connectome format (expected .csv, .tsv, .txt, .npy, a TVB .zip, or an .edges list)");
+        throw fileError(file, "unknown connectome format (expected .csv, .tsv, .txt, .npy, a TVB .zip, .gml, a BrainNet .edge, or an .edges list)");
     }
     finish(c, file.string(), o);
     return c;
 }
 
 void attachCoordinates(Connectome& c, const std::filesystem::path& file) {
+    if (endsWith(lower(file.filename().string()), ".node")) {
+        readBrainNetNodes(c, file);
+        return;
+    }
     const Eigen::MatrixXd m = readNumericMatrix(file);
     if (m.rows() != c.nodes()) throw fileError(file, "rows", std::to_string(m.rows()) + " coordinates for " + std::to_string(c.nodes()) + " nodes");
     if (m.cols() != 2 && m.cols() != 3) throw fileError(file, "columns", "expected 2 or 3 coordinates per node");

@@ -1,7 +1,8 @@
 #pragma once
 // Connectomes in: adjacency matrices as CSV/TSV/whitespace text or .npy, The Virtual Brain
 // connectivity zip (weights.txt, tract_lengths.txt, centres.txt), edge lists (source target
-// [weight], 0- or 1-based). Node coordinates, names and attributes come from side files.
+// [weight], 0- or 1-based), GML (networkx, igraph, Gephi), BrainNet Viewer .edge matrices with
+// their .node files. Node coordinates, names and attributes come from side files.
 #include <Eigen/Core>
 
 #include <filesystem>
@@ -31,7 +32,8 @@ struct ConnectomeOptions {
     bool keepSelfLoops = false;               ///< default: the diagonal is set to 0 (counted)
 };
 
-/// By extension: .csv/.tsv/.txt/.dat (matrix), .npy, .zip (TVB), .edges/.el (edge list).
+/// By extension: .csv/.tsv/.txt/.dat (matrix), .npy, .zip (TVB), .edges/.el (edge list), .gml,
+/// .edge (BrainNet Viewer matrix; a .node file of the same stem is read too).
 /// Throws nm::InputError naming the file, the line and column, and what was expected.
 Connectome readConnectome(const std::filesystem::path& file, const ConnectomeOptions& options = {});
 
@@ -39,7 +41,8 @@ Connectome readConnectome(const std::filesystem::path& file, const ConnectomeOpt
 Eigen::MatrixXd readNumericMatrix(const std::filesystem::path& file);
 Eigen::MatrixXd parseNumericMatrix(const std::string& text, const std::string& name);
 
-/// Adds side information: coordinates (n × 2|3 numeric file), names (one per line or first
+/// Adds side information: coordinates (n × 2|3 numeric file, or a BrainNet .node file, which also
+/// brings labels and the "colour" and "size" attributes), names (one per line or first
 /// column), or a named attribute (one value per node). Throws naming the file when n differs.
 void attachCoordinates(Connectome& c, const std::filesystem::path& file);
 void attachNames(Connectome& c, const std::filesystem::path& file);

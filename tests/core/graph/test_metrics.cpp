@@ -143,6 +143,47 @@ TEST_CASE("connectome files: TVB zip, edge lists, and clear errors", "[graph][io
     { std::ofstream(dir / "x.graphml") << "<graphml/>"; }
     CHECK_THROWS_AS(io::readConnectome(dir / "x.graphml"), InputError);
     CHECK_THROWS_AS(thresholdProportional(Matrix::Ones(3, 3), 1.5), InputError);
+    // GML as networkx writes it (undirected, labels, coordinates, weights; ids need not be 0..n-1).
+    {
+        std::ofstream(dir / "g.gml") << "graph [\n  directed 0\n  node [\n    id 10\n    label \"V1\"\n    x 1.5\n    y 2\n  ]\n"
+                                        "  node [ id 20 label \"V2\" x 3 y 4 ]\n  node [ id 30 label \"MT\" graphics [ x 5 y 6 ] ]\n"
+                                        "  # a comment\n  edge [ source 10 target 30 weight 0.25 ]\n  edge [ source 20 target 30 ]\n]\n";
+    }
+    const auto g = io::readConnectome(dir / "g.gml");
+    REQUIRE(g.nodes() == 3);
+    CHECK(g.nodeNames == std::vector<std::string>{"V1", "V2", "MT"});
+    CHECK(g.weights(0, 2) == 0.25);
+    CHECK(g.weights(2, 0) == 0.25);
+    CHECK(g.weights(1, 2) == 1.0);
+    CHECK(!g.directed);
+    CHECK(g.coordinates.cols() == 2);
+    CHECK(g.coordinates(2, 1) == 6);
+    { std::ofstream(dir / "d.gml") << "graph [ directed 1 node [ id 0 ] node [ id 1 ] edge [ source 0 target 1 value 2 ] ]"; }
+    CHECK(io::readConnectome(dir / "d.gml").directed);
+    { std::ofstream(dir / "bad.gml") << "graph [\n node [ id 0 ]\n edge [ source 0 target 7 ]\n]"; }
+    CHECK_THROWS_WITH(io::readConnectome(dir / "bad.gml"), Catch::Contains("bad.gml") && Catch::Contains("node 7 is not declared"));
+    { std::ofstream(dir / "open.gml") << "graph [\n node [ id 0 \n"; }
+    CHECK_THROWS_WITH(io::readConnectome(dir / "open.gml"), Catch::Contains("open.gml") && Catch::Contains("expected ']'"));
+    // BrainNet Viewer: .edge matrix with its .node file.
+    {
+        std::ofstream(dir / "bn.edge") << "0 1 0\n1 0 2\n0 2 0\n";
+        std::ofstream(dir / "bn.node") << "# x y z colour size label\n-40 10 5 1 3.5 lIFG\n40 10 5 2 1 rIFG\n0 -80 0 1 2 V1\n";
+    }
+    const auto bn = io::readConnectome(dir / "bn.edge");
+    CHECK(bn.nodeNames == std::vector<std::string>{"lIFG", "rIFG", "V1"});
+    CHECK(bn.coordinates(1, 0) == 40);
+    CHECK(bn.attributes.at("colour")[1] == 2);
+    CHECK(bn.attributes.at("size")[0] == 3.5);
+    { std::ofstream(dir / "short.node") << "1 2 3 1 1 a\n"; }
+    auto bn2 = io::readConnectome(dir / "bn.edge");
+    CHECK_THROWS_WITH(io::attachCoordinates(bn2, dir / "short.node"), Catch::Contains("short.node") && Catch::Contains("1 nodes for a 3-node network"));
+    // Density matching: exactly the requested density, or a clear error when the network is sparser.
+    Matrix dense = Matrix::Zero(10, 10);
+    for (int i = 0; i < 10; ++i)
+        for (int j = 0; j < i; ++j) dense(i, j) = dense(j, i) = 1 + i * 10 + j;
+    CHECK(density(thresholdDensity(dense, 0.2), false) == Approx(0.2));
+    CHECK(thresholdDensity(dense, 0.2).maxCoeff() == dense.maxCoeff());  // the strongest stay
+    CHECK_THROWS_WITH(thresholdDensity(thresholdDensity(dense, 0.2), 0.5), Catch::Contains("below the requested"));
 
     const auto d = connectomes();
     if (!d) NM_SKIP("shared connectomes are not available");
