@@ -5,10 +5,12 @@
 #include "common/Error.hpp"
 #include "graph/Communities.hpp"
 #include "graph/Metrics.hpp"
+#include "graph/Summary.hpp"
 #include "io/Connectome.hpp"
 #include "io/Table.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <iomanip>
 #include <optional>
 #include <sstream>
@@ -17,12 +19,13 @@ namespace nm::cli {
 
 namespace {
 struct GraphCliOptions {
-    std::string network, coords, names, out, nodes;
-    std::optional<double> proportional, absolute;
+    std::string network, coords, names, out, nodes, lengths;
+    std::optional<double> proportional, absolute, density;
     bool symmetrize = false, binarize = false, keepSelfLoops = false;
     double gamma = 1.0;
     std::string method = "leiden";
-    int runs = 20;
+    int runs = 20, nulls = 0;
+    std::uint64_t seed = 1;
 };
 
 std::string fmt(double v) {
@@ -30,99 +33,202 @@ std::string fmt(double v) {
     s << std::setprecision(8) << v;
     return s.str();
 }
+
+void addNetworkOptions(CLI::App* app, GraphCliOptions& o) {
+    app->add_option("network", o.network, "Connectome: .csv/.tsv/.txt matrix, .npy, TVB .zip, .gml, BrainNet .edge, or .edges list")->required()->check(CLI::ExistingFile);
+    app->add_option("--coords", o.coords, "Node coordinates (n rows of 2 or 3 numbers, or a BrainNet .node file)")->check(CLI::ExistingFile);
+    app->add_option("--names", o.names, "Node names (one per line)")->check(CLI::ExistingFile);
+    app->add_flag("--symmetrize", o.symmetrize, "Undirected version: max(W, Wᵀ)");
+    app->add_flag("--binarize", o.binarize, "Binary version: 1 where W ≠ 0");
+    auto* prop = app->add_option("--proportional", o.proportional, "Keep this proportion of strongest weights (BCT threshold_proportional)")->check(CLI::Range(0.0, 1.0));
+    auto* abs = app->add_option("--absolute", o.absolute, "Remove weights below this value (BCT threshold_absolute)")->excludes(prop);
+    app->add_option("--density", o.density, "Keep the strongest edges for exactly this density (error if the network is sparser)")
+        ->check(CLI::Range(0.0, 1.0))
+        ->excludes(prop)
+        ->excludes(abs);
+    app->add_flag("--keep-self-loops", o.keepSelfLoops, "Keep the diagonal (default: set to 0)");
+}
+
+io::Connectome loadNetwork(const GraphCliOptions& o) {
+    io::ConnectomeOptions co;
+    co.keepSelfLoops = o.keepSelfLoops;
+    auto c = io::readConnectome(o.network, co);
+    if (!o.coords.empty()) io::attachCoordinates(c, o.coords);
+    if (!o.names.empty()) io::attachNames(c, o.names);
+    return c;
+}
+
+graph::Matrix prepare(const io::Connectome& c, const GraphCliOptions& o) {
+    graph::Matrix W = c.weights;
+    if (o.symmetrize) W = graph::symmetrize(W);
+    try {
+        if (o.proportional) W = graph::thresholdProportional(W, *o.proportional);
+        if (o.absolute) W = graph::thresholdAbsolute(W, *o.absolute);
+        if (o.density) W = graph::thresholdDensity(W, *o.density);
+    } catch (const InputError& e) {
+        throw InputError(o.network + ": " + e.what());
+    }
+    if (o.binarize) W = graph::binarize(W);
+    return W;
+}
+
+graph::Matrix euclidean(const Eigen::MatrixXd& xyz) {
+    const auto n = xyz.rows();
+    graph::Matrix D(n, n);
+    for (Eigen::Index i = 0; i < n; ++i)
+        for (Eigen::Index j = 0; j < n; ++j) D(i, j) = (xyz.row(i) - xyz.row(j)).norm();
+    return D;
+}
+
+nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : v > 0 ? nlohmann::json("inf") : nlohmann::json(nullptr); }
+
+void writeNodeTable(const std::string& file, const io::Connectome& c, const graph::NetworkSummary& s) {
+    std::vector<std::vector<std::string>> rows;
+    const auto& nm = s.node;
+    for (Eigen::Index i = 0; i < s.nodes; ++i)
+        rows.push_back({c.nodeNames.empty() ? std::to_string(i) : c.nodeNames[std::size_t(i)], fmt(nm.degree[i]), fmt(nm.inDegree[i]), fmt(nm.outDegree[i]),
+                        fmt(nm.strength[i]), fmt(nm.negativeStrength[i]), fmt(nm.clustering[i]), fmt(nm.localEfficiency[i]), fmt(nm.betweenness[i]),
+                        std::to_string(nm.module[std::size_t(i)]), fmt(nm.participation[i]), fmt(nm.withinModuleZ[i]), nm.role[std::size_t(i)]});
+    io::writeTable(file, io::Table({"node", "degree", "in_degree", "out_degree", "strength", "negative_strength", "clustering", "local_efficiency", "betweenness",
+                                    "module", "participation", "within_module_z", "role"}, rows), '\t');
+}
+
 } // namespace
+
+nlohmann::json summaryJson(const graph::NetworkSummary& s) {
+    nlohmann::json j = {{"nodes", s.nodes}, {"edges", s.edges}, {"density", s.density}, {"directed", s.directed}, {"binary", s.binary}, {"signed", s.isSigned},
+                        {"mean_degree", s.meanDegree}, {"mean_strength", s.meanStrength}, {"mean_clustering", num(s.meanClustering)},
+                        {"transitivity", num(s.transitivity)}, {"assortativity", num(s.assortativity)},
+                        {"characteristic_path_length", num(s.characteristicPathLength)}, {"global_efficiency", num(s.globalEfficiency)},
+                        {"mean_local_efficiency_binary", num(s.meanLocalEfficiency)}, {"diameter", num(s.diameter)},
+                        {"modularity", {{"method", s.method}, {"q", s.q}, {"modules", s.modules}}},
+                        {"hubs", s.hubs}, {"connector_hubs", s.connectorHubs}};
+    if (s.smallWorld) {
+        const auto& w = *s.smallWorld;
+        j["small_world"] = {{"sigma", w.sigma}, {"omega", w.omega}, {"clustering", w.clustering}, {"null_clustering", w.nullClustering},
+                            {"lattice_clustering", w.latticeClustering}, {"path_length", w.pathLength}, {"null_path_length", w.nullPathLength}};
+    }
+    if (s.richClub) {
+        nlohmann::json rc = nlohmann::json::array();
+        for (Eigen::Index k = 0; k < s.richClub->coefficient.size(); ++k)
+            rc.push_back({{"k", k + 1}, {"coefficient", num(s.richClub->coefficient[k])}, {"null_mean", num(s.richClub->nullMean[k])},
+                          {"null_sd", num(s.richClub->nullSd[k])}, {"normalized", num(s.richClub->normalized[k])}});
+        j["rich_club"] = rc;
+    }
+    return j;
+}
 
 Command makeGraphCommand(CLI::App& root, const GlobalOptions& options) {
     auto* graph = root.add_subcommand("graph", "Brain-network science on connectomes (BCT definitions)");
     graph->require_subcommand(1);
     auto* app = graph->add_subcommand("metrics", "Degree, clustering, paths, efficiency, modularity, node roles of one network");
     auto o = std::make_shared<GraphCliOptions>();
-    app->add_option("network", o->network, "Connectome: .csv/.tsv/.txt matrix, .npy, TVB .zip, or .edges list")->required()->check(CLI::ExistingFile);
-    app->add_option("--coords", o->coords, "Node coordinates (n rows of 2 or 3 numbers)")->check(CLI::ExistingFile);
-    app->add_option("--names", o->names, "Node names (one per line)")->check(CLI::ExistingFile);
-    app->add_flag("--symmetrize", o->symmetrize, "Undirected version: max(W, Wᵀ)");
-    app->add_flag("--binarize", o->binarize, "Binary version: 1 where W ≠ 0");
-    auto* prop = app->add_option("--proportional", o->proportional, "Keep this proportion of strongest weights (BCT threshold_proportional)")
-                     ->check(CLI::Range(0.0, 1.0));
-    app->add_option("--absolute", o->absolute, "Remove weights below this value (BCT threshold_absolute)")->excludes(prop);
+    addNetworkOptions(app, *o);
     app->add_option("--gamma", o->gamma, "Modularity resolution γ")->check(CLI::PositiveNumber)->capture_default_str();
-    app->add_option("--communities", o->method, "Modularity maximisation: leiden, louvain (igraph, best of --runs) or spectral (BCT modularity_und)")
-        ->check(CLI::IsMember({"leiden", "louvain", "spectral"}))
+    app->add_option("--communities", o->method,
+                    "Modularity maximisation: leiden, louvain (igraph, best of --runs), spectral (BCT modularity_und) or bct (community_louvain; "
+                    "always used for directed and signed networks)")
+        ->check(CLI::IsMember({"leiden", "louvain", "spectral", "bct"}))
         ->capture_default_str();
     app->add_option("--runs", o->runs, "Runs of Leiden/Louvain (the best Q is kept)")->check(CLI::Range(1, 100000))->capture_default_str();
-    app->add_flag("--keep-self-loops", o->keepSelfLoops, "Keep the diagonal (default: set to 0)");
     app->add_option("-o,--out", o->out, "JSON file of the network measures");
     app->add_option("--nodes", o->nodes, "TSV of the node measures");
+    app->add_option("--nulls", o->nulls, "Null networks for small-worldness (σ, ω) and the normalised rich club (0: skip)")->check(CLI::Range(0, 100000))->capture_default_str();
+    app->add_option("--seed", o->seed, "Random seed (communities, nulls)")->capture_default_str();
     return {app, [o, &options] {
                 JobContext job(options);
-                io::ConnectomeOptions co;
-                co.keepSelfLoops = o->keepSelfLoops;
-                auto c = io::readConnectome(o->network, co);
-                if (!o->coords.empty()) io::attachCoordinates(c, o->coords);
-                if (!o->names.empty()) io::attachNames(c, o->names);
-                if (c.signedWeights()) throw InputError(o->network + ": weights: negative values (signed measures are not in `graph metrics` yet)");
-                graph::Matrix W = c.weights;
-                if (o->symmetrize) W = graph::symmetrize(W);
-                if (o->proportional) W = graph::thresholdProportional(W, *o->proportional);
-                if (o->absolute) W = graph::thresholdAbsolute(W, *o->absolute);
-                if (o->binarize) W = graph::binarize(W);
-                const bool directed = (W - W.transpose()).cwiseAbs().maxCoeff() > 1e-12;
-                const bool binary = ((W.array() == 0.0) || (W.array() == 1.0)).all();
-                if (directed) throw InputError(o->network + ": the network is directed; use --symmetrize (directed measures come next)");
-                const graph::Matrix A = graph::binarize(W);
-                // Weighted measures on weights normalised to [0, 1] (BCT's expectation).
-                const graph::Matrix Wn = graph::normalizeWeights(W);
-                const auto n = W.rows();
-                const graph::Vector deg = graph::degree(W), str = graph::strength(W);
-                const graph::Vector clu = binary ? graph::clusteringBU(A) : graph::clusteringWU(Wn);
-                const graph::Vector loc = graph::localEfficiencyBin(A);
-                const auto paths = graph::charpath(binary ? graph::distanceBin(A) : graph::distanceWei(graph::weightsToLengths(Wn)));
-                const double eff = binary ? graph::globalEfficiencyBin(A) : graph::globalEfficiencyWei(Wn);
-                graph::Partition part;
-                if (o->method == "spectral") {
-                    part = graph::modularityUnd(W, o->gamma);
-                } else {
-                    graph::CommunityOptions copt;
-                    copt.method = o->method == "louvain" ? graph::CommunityMethod::Louvain : graph::CommunityMethod::Leiden;
-                    copt.gamma = o->gamma;
-                    copt.runs = o->runs;
-                    part = graph::communities(W, copt);
-                }
-                const graph::Vector pc = graph::participationCoefficient(W, part.module);
-                const graph::Vector z = graph::withinModuleDegreeZ(W, part.module);
-                const int modules = *std::max_element(part.module.begin(), part.module.end());
-                nlohmann::json j = {{"network", o->network},
-                                    {"nodes", n},
-                                    {"edges", graph::edgeCount(W, false)},
-                                    {"density", graph::density(W, false)},
-                                    {"binary", binary},
-                                    {"self_loops_removed", c.selfLoopsRemoved},
-                                    {"mean_degree", deg.mean()},
-                                    {"mean_strength", str.mean()},
-                                    {"mean_clustering", clu.mean()},
-                                    {"transitivity", graph::transitivityBU(A)},
-                                    {"assortativity", graph::assortativity(W, !binary)},
-                                    {"characteristic_path_length", std::isfinite(paths.characteristicPathLength) ? nlohmann::json(paths.characteristicPathLength) : nlohmann::json("inf")},
-                                    {"global_efficiency", eff},
-                                    {"mean_local_efficiency_binary", loc.mean()},
-                                    {"diameter", std::isfinite(paths.diameter) ? nlohmann::json(paths.diameter) : nlohmann::json("inf")},
-                                    {"modularity", {{"method", o->method == "spectral" ? std::string("spectral (BCT modularity_und)") : o->method + " (igraph, best of " + std::to_string(o->runs) + ")"},
-                                                    {"gamma", o->gamma}, {"q", part.q}, {"modules", modules}}}};
+                const auto c = loadNetwork(*o);
+                const graph::Matrix W = prepare(c, *o);
+                graph::SummaryOptions so;
+                so.communities = o->method;
+                so.gamma = o->gamma;
+                so.runs = o->runs;
+                so.nulls = o->nulls;
+                so.seed = o->seed;
+                const auto s = graph::summarize(W, so);
+                nlohmann::json j = summaryJson(s);
+                j["network"] = o->network;
+                j["self_loops_removed"] = c.selfLoopsRemoved;
                 if (!o->out.empty()) writeFileAtomic(o->out, j.dump(2) + "\n");
-                if (!o->nodes.empty()) {
-                    std::vector<std::vector<std::string>> rows;
-                    for (Eigen::Index i = 0; i < n; ++i)
-                        rows.push_back({c.nodeNames.empty() ? std::to_string(i) : c.nodeNames[std::size_t(i)], fmt(deg[i]), fmt(str[i]), fmt(clu[i]),
-                                        fmt(loc[i]), std::to_string(part.module[std::size_t(i)]), fmt(pc[i]), fmt(z[i])});
-                    io::writeTable(o->nodes, io::Table({"node", "degree", "strength", "clustering", "local_efficiency", "module", "participation", "within_module_z"}, rows), '\t');
-                }
+                if (!o->nodes.empty()) writeNodeTable(o->nodes, c, s);
                 std::ostringstream msg;
-                msg << std::setprecision(4) << o->network << ": " << n << " nodes, " << j["edges"] << " edges (density " << j["density"].get<double>()
-                    << (binary ? ", binary" : ", weighted") << ")\n  mean clustering " << clu.mean() << ", transitivity " << j["transitivity"].get<double>()
-                    << "\n  characteristic path length " << paths.characteristicPathLength << ", global efficiency " << eff
-                    << ", mean local efficiency " << loc.mean() << "\n  modularity Q " << part.q << " (" << modules << " modules, γ " << o->gamma << ")\n";
+                msg << std::setprecision(4) << o->network << ": " << s.nodes << " nodes, " << s.edges << " edges (density " << s.density
+                    << (s.directed ? ", directed" : ", undirected") << (s.isSigned ? ", signed" : s.binary ? ", binary" : ", weighted") << ")\n";
+                if (!s.isSigned)
+                    msg << "  mean clustering " << s.meanClustering << ", transitivity " << s.transitivity << ", assortativity " << s.assortativity
+                        << "\n  characteristic path length " << s.characteristicPathLength << ", global efficiency " << s.globalEfficiency
+                        << ", mean local efficiency " << s.meanLocalEfficiency << "\n";
+                msg << "  modularity Q " << s.q << " (" << s.modules << " modules, γ " << o->gamma << ", " << s.method << "); " << s.hubs << " hubs, "
+                    << s.connectorHubs << " connector hubs\n";
+                if (s.smallWorld)
+                    msg << "  small world: σ " << s.smallWorld->sigma << ", ω " << s.smallWorld->omega << " (C " << s.smallWorld->clustering << " vs random "
+                        << s.smallWorld->nullClustering << " and lattice " << s.smallWorld->latticeClustering << "; L " << s.smallWorld->pathLength << " vs "
+                        << s.smallWorld->nullPathLength << ")\n";
                 job.succeed("graph metrics of " + o->network, j);
                 job.print(msg.str());
+                return 0;
+            }};
+}
+
+Command makeGraphNullCommand(CLI::App& root, const GlobalOptions& options) {
+    auto* graph = root.get_subcommand("graph");
+    auto* app = graph->add_subcommand("null", "Write null networks: Maslov-Sneppen, lattice, spatial (degree + edge length) or strength-preserving");
+    auto o = std::make_shared<GraphCliOptions>();
+    addNetworkOptions(app, *o);
+    std::string model = "maslov-sneppen", out;
+    auto m = std::make_shared<std::string>(model);
+    auto outp = std::make_shared<std::string>();
+    auto count = std::make_shared<int>(1);
+    auto iterations = std::make_shared<int>(10);
+    auto bins = std::make_shared<int>(10);
+    app->add_option("--model", *m, "maslov-sneppen (randmio), lattice (latmio_und), spatial (Betzel & Bassett 2018) or strength (null_model_und_sign)")
+        ->check(CLI::IsMember({"maslov-sneppen", "lattice", "spatial", "strength"}))
+        ->capture_default_str();
+    app->add_option("--count", *count, "Number of null networks (files PREFIX_001.csv …)")->check(CLI::Range(1, 100000))->capture_default_str();
+    app->add_option("--iterations", *iterations, "Swaps per edge")->check(CLI::Range(0, 100000))->capture_default_str();
+    app->add_option("--bins", *bins, "Edge-length bins of the spatial null")->check(CLI::Range(1, 1000))->capture_default_str();
+    app->add_option("--lengths", o->lengths, "Distances for the spatial null (n × n matrix); default: TVB tract lengths or Euclidean distances of the coordinates")
+        ->check(CLI::ExistingFile);
+    app->add_option("--seed", o->seed, "Random seed")->capture_default_str();
+    app->add_option("-o,--out", *outp, "Output prefix (CSV matrices)")->required();
+    return {app, [o, m, outp, count, iterations, bins, &options] {
+                JobContext job(options);
+                const auto c = loadNetwork(*o);
+                const graph::Matrix W = prepare(c, *o);
+                graph::Matrix L;
+                if (*m == "spatial") {
+                    if (!o->lengths.empty()) L = io::readNumericMatrix(o->lengths);
+                    else if (c.lengths.size()) L = c.lengths;
+                    else if (c.coordinates.size()) L = euclidean(c.coordinates);
+                    else throw InputError(o->network + ": the spatial null needs distances (--lengths, --coords, or a TVB zip)");
+                    if (L.rows() != W.rows() || L.cols() != W.cols())
+                        throw InputError((o->lengths.empty() ? o->network : o->lengths) + ": distances are " + std::to_string(L.rows()) + " × " + std::to_string(L.cols()) +
+                                         ", expected " + std::to_string(W.rows()) + " × " + std::to_string(W.rows()));
+                }
+                const bool directed = (W - W.transpose()).cwiseAbs().maxCoeff() > 1e-12;
+                if (directed && *m != "maslov-sneppen") throw InputError(o->network + ": the " + *m + " null is for undirected networks; use --symmetrize");
+                nlohmann::json files = nlohmann::json::array();
+                for (int k = 0; k < *count; ++k) {
+                    const std::uint64_t seed = o->seed + std::uint64_t(k) * 7919ull;
+                    graph::Matrix R;
+                    if (*m == "maslov-sneppen") R = directed ? graph::randmioDir(W, *iterations, seed).network : graph::randmioUnd(W, *iterations, seed).network;
+                    else if (*m == "lattice") R = graph::latmioUnd(W, *iterations, seed).network;
+                    else if (*m == "spatial") R = graph::spatialNull(W, L, *bins, *iterations, seed).network;
+                    else R = graph::strengthPreservingNull(W, *iterations, seed);
+                    char suffix[16];
+                    std::snprintf(suffix, sizeof suffix, "_%03d.csv", k + 1);
+                    const std::string file = *outp + suffix;
+                    std::ostringstream text;
+                    text << std::setprecision(10);
+                    for (Eigen::Index i = 0; i < R.rows(); ++i) {
+                        for (Eigen::Index jj = 0; jj < R.cols(); ++jj) text << (jj ? "," : "") << R(i, jj);
+                        text << "\n";
+                    }
+                    writeFileAtomic(file, text.str());
+                    files.push_back(file);
+                }
+                job.succeed(std::to_string(*count) + " " + *m + " null network(s) of " + o->network, {{"model", *m}, {"files", files}});
+                job.print(std::to_string(*count) + " " + *m + " null network(s) written to " + *outp + "_*.csv\n");
                 return 0;
             }};
 }

@@ -28,10 +28,35 @@ TEST_CASE("graph metrics: the worm's figures, node table, and clear errors", "[c
     int lines = 0;
     for (std::string l; std::getline(nodes, l);) ++lines;
     CHECK(lines == 278);
-    // Directed input without --symmetrize, and a broken file: exit 2 naming the file.
-    r = run(cli + " graph metrics " + shellQuote(worm.string()));
+    // Directed input: directed measures and BCT's directed modularity.
+    r = run(cli + " graph metrics " + shellQuote(worm.string()) + " --nulls 5 -o " + shellQuote((dir / "d.json").string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto d = nlohmann::json::parse(std::ifstream(dir / "d.json"));
+    CHECK(d["directed"] == true);
+    CHECK(d["edges"] == 2105);
+    CHECK(d["modularity"]["method"].get<std::string>().find("community_louvain") != std::string::npos);
+    CHECK(d["small_world"]["sigma"].get<double>() > 1.5);
+    // Signed: community_louvain with the negative_asym objective (bctpy signed sample: Q* ≈ 0.466).
+    r = run(cli + " graph metrics " + shellQuote((*data / "connectomes/bctpy_samples/sample_signed.npy").string()) + " -o " + shellQuote((dir / "s.json").string()));
+    REQUIRE(r.exitCode == 0);
+    const auto sg = nlohmann::json::parse(std::ifstream(dir / "s.json"));
+    CHECK(sg["signed"] == true);
+    CHECK(sg["modularity"]["q"].get<double>() == Approx(0.466).margin(0.01));
+    CHECK(sg["mean_clustering"].is_null());
+    // Nulls: degree- and length-preserving networks written as CSV matrices.
+    r = run(cli + " graph null " + shellQuote((*data / "connectomes/tvb/connectivity_66.zip").string()) + " --symmetrize --model spatial --count 2 -o " +
+            shellQuote((dir / "null").string()));
+    INFO(r.err);
+    CHECK(r.exitCode == 0);
+    CHECK(std::filesystem::exists(dir / "null_002.csv"));
+    r = run(cli + " graph null " + shellQuote((*data / "connectomes/tvb/connectivity_66.zip").string()) + " --model lattice -o " + shellQuote((dir / "x").string()));
     CHECK(r.exitCode == 2);
-    CHECK_THAT(r.err, Catch::Contains("directed"));
+    CHECK_THAT(r.err, Catch::Contains("undirected") && Catch::Contains("--symmetrize"));
+    r = run(cli + " graph metrics " + shellQuote(worm.string()) + " --symmetrize --density 0.5");
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("celegans277matrix.csv") && Catch::Contains("below the requested"));
+    // A broken file: exit 2 naming the file.
     { std::ofstream(dir / "bad.csv") << "0,1\n1\n"; }
     r = run(cli + " graph metrics " + shellQuote((dir / "bad.csv").string()));
     CHECK(r.exitCode == 2);
