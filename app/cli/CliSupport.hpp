@@ -81,6 +81,7 @@ Command makeGraphNullCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGnmCommand(CLI::App& root, const GlobalOptions& options);
 /// After makeGnmCommand (adds to its `gnm` group).
 Command makeGnmSweepCommand(CLI::App& root, const GlobalOptions& options);
+Command makeGnmDevelopCommand(CLI::App& root, const GlobalOptions& options);
 Command makeValidateCommand(CLI::App& root, const GlobalOptions& options);
 
 } // namespace nm::cli

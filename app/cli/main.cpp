@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
     commands.push_back(makeGraphNullCommand(app, options));
     commands.push_back(makeGnmCommand(app, options));
     commands.push_back(makeGnmSweepCommand(app, options));
+    commands.push_back(makeGnmDevelopCommand(app, options));
     commands.push_back(makeValidateCommand(app, options));
 
     try {

@@ -154,7 +154,7 @@ struct Network {
 
 class Model {
 public:
-    Model(const Matrix& seed, const Matrix& D, const ModelSpec& s) : s_(s), n_(D.rows()), net_(D.rows()), tree_(std::size_t(D.rows() * (D.rows() - 1) / 2)) {
+    Model(const Matrix& seed, const Matrix& D, const ModelSpec& s) : s_(s), D_(D), n_(D.rows()), net_(D.rows()), tree_(std::size_t(D.rows() * (D.rows() - 1) / 2)) {
         // Pair indices (u < v) and the distance term.
         pairOf_.resize(std::size_t(n_ * n_), -1);
         for (Eigen::Index v = 1; v < n_; ++v)
@@ -163,13 +163,7 @@ public:
                 pairs_.emplace_back(u, v);
             }
         fd_.resize(pairs_.size());
-        for (std::size_t p = 0; p < pairs_.size(); ++p) {
-            const double d = D(pairs_[p].first, pairs_[p].second);
-            fd_[p] = s.distanceForm == Form::PowerLaw ? std::pow(d, s.eta) : std::exp(s.eta * d);
-            if (!std::isfinite(fd_[p]))
-                throw InputError("generative model: distance " + std::to_string(d) + " between nodes " + std::to_string(pairs_[p].first + 1) + " and " +
-                                 std::to_string(pairs_[p].second + 1) + " gives a non-finite distance term (η = " + std::to_string(s.eta) + ")");
-        }
+        for (std::size_t p = 0; p < pairs_.size(); ++p) fd_[p] = distanceTerm(pairs_[p].first, pairs_[p].second);
         for (Eigen::Index v = 0; v < n_; ++v)
             for (Eigen::Index u = 0; u < v; ++u)
                 if (seed(u, v) != 0.0 || seed(v, u) != 0.0) net_.add(u, v);
@@ -179,28 +173,77 @@ public:
             for (Eigen::Index a = 0; a < n_; ++a) c_[std::size_t(a)] = net_.clustering(a);
         }
         for (std::size_t p = 0; p < pairs_.size(); ++p) k_[p] = topology(pairs_[p].first, pairs_[p].second) + (s.rule == Rule::Spatial ? 0.0 : s.epsilon);
-        for (std::size_t p = 0; p < pairs_.size(); ++p) tree_.setLeaf(p, weight(p));
-        tree_.build();
+        rebuildWeights();
     }
 
     Matrix grow(Eigen::Index edges, std::uint64_t rngSeed) {
         std::mt19937_64 rng(rngSeed);
+        growTo(edges, rng);
+        return adjacency();
+    }
+
+    /// Adds edges until the network has `edges` of them.
+    void growTo(Eigen::Index edges, std::mt19937_64& rng) {
         std::uniform_real_distribution<double> uniform(0.0, 1.0);
-        Eigen::Index m = 0;
-        for (int d : net_.degree) m += d;
-        m /= 2;
+        Eigen::Index m = edgeCount();
         for (; m < edges; ++m) {
             if (!(tree_.total() > 0)) throw Error("generative model: no pair left with positive probability after " + std::to_string(m) + " edges");
             const std::size_t p = tree_.sample(uniform(rng));
             addEdge(pairs_[p].first, pairs_[p].second);
         }
+    }
+    [[nodiscard]] Eigen::Index edgeCount() const {
+        Eigen::Index m = 0;
+        for (int d : net_.degree) m += d;
+        return m / 2;
+    }
+    [[nodiscard]] Matrix adjacency() const {
         Matrix A = Matrix::Zero(n_, n_);
         for (const auto& [u, v] : pairs_)
             if (net_.has(u, v)) A(u, v) = A(v, u) = 1.0;
         return A;
     }
+    /// Development: only pairs of present nodes can be drawn.
+    void setPresent(std::vector<char> present) {
+        present_ = std::move(present);
+        rebuildWeights();
+    }
+    /// Development: these nodes appear (only the pairs they touch change).
+    void activate(const std::vector<Eigen::Index>& nodes) {
+        for (auto x : nodes) present_[std::size_t(x)] = 1;
+        for (auto x : nodes)
+            for (Eigen::Index y = 0; y < n_; ++y)
+                if (y != x && present_[std::size_t(y)]) {
+                    const auto p = std::size_t(pairOf_[std::size_t(x * n_ + y)]);
+                    tree_.set(p, weight(p));
+                }
+    }
+    /// Heterochronicity: new η and γ from now on (all pair weights recomputed).
+    void setParameters(double eta, double gamma) {
+        if (eta == s_.eta && gamma == s_.gamma) return;
+        s_.eta = eta;
+        s_.gamma = gamma;
+        for (std::size_t p = 0; p < pairs_.size(); ++p) fd_[p] = distanceTerm(pairs_[p].first, pairs_[p].second);
+        termCache_.clear();
+        rebuildWeights();
+    }
 
 private:
+    double distanceTerm(Eigen::Index a, Eigen::Index b) const {
+        const double d = D_(a, b);
+        const double f = s_.distanceForm == Form::PowerLaw ? std::pow(d, s_.eta) : std::exp(s_.eta * d);
+        if (!std::isfinite(f))
+            throw InputError("generative model: distance " + std::to_string(d) + " between nodes " + std::to_string(a + 1) + " and " + std::to_string(b + 1) +
+                             " gives a non-finite distance term (η = " + std::to_string(s_.eta) + ")");
+        return f;
+    }
+    void rebuildWeights() {
+        for (std::size_t p = 0; p < pairs_.size(); ++p) tree_.setLeaf(p, weight(p));
+        tree_.build();
+    }
+    [[nodiscard]] bool live(std::size_t p) const {
+        return present_.empty() || (present_[std::size_t(pairs_[p].first)] && present_[std::size_t(pairs_[p].second)]);
+    }
     double topology(Eigen::Index a, Eigen::Index b) const {
         switch (s_.rule) {
         case Rule::Spatial: return 1.0;
@@ -213,7 +256,7 @@ private:
     }
     double term(double k) const { return s_.topologyForm == Form::PowerLaw ? std::pow(k, s_.gamma) : std::exp(s_.gamma * k); }
     double weight(std::size_t p) const {
-        if (net_.has(pairs_[p].first, pairs_[p].second)) return 0.0;
+        if (net_.has(pairs_[p].first, pairs_[p].second) || !live(p)) return 0.0;
         if (s_.rule == Rule::Spatial) return fd_[p];
         return fd_[p] * term(k_[p]);
     }
@@ -232,7 +275,7 @@ private:
             const int sh = net_.shared(a, b);
             const int c = s_.rule == Rule::Matching ? net_.connections(a, b) : 0;
             k_[p] = (s_.rule == Rule::Matching ? (c == 0 ? 0.0 : 2.0 * sh / double(c)) : double(sh)) + s_.epsilon;
-            tree_.set(p, net_.has(a, b) ? 0.0 : fd_[p] * cachedTerm(sh, c));
+            tree_.set(p, net_.has(a, b) || !live(p) ? 0.0 : fd_[p] * cachedTerm(sh, c));
             return;
         }
         k_[p] = topology(a, b) + s_.epsilon;
@@ -301,7 +344,9 @@ private:
     }
 
     ModelSpec s_;
+    const Matrix& D_;
     Eigen::Index n_;
+    std::vector<char> present_;  // empty: all nodes present
     Network net_;
     SumTree tree_;
     std::vector<std::pair<Eigen::Index, Eigen::Index>> pairs_;
@@ -339,6 +384,78 @@ Matrix generate(const Matrix& seed, const Matrix& D, Eigen::Index edges, const M
     if (edges > n * (n - 1) / 2) throw InputError("generative model: " + std::to_string(edges) + " edges do not fit in " + std::to_string(n) + " nodes");
     Model model(seed, D, spec);
     return model.grow(edges, rngSeed);
+}
+
+namespace {
+Matrix induced(const Matrix& A, const std::vector<Eigen::Index>& nodes) {
+    Matrix S(Eigen::Index(nodes.size()), Eigen::Index(nodes.size()));
+    for (std::size_t j = 0; j < nodes.size(); ++j)
+        for (std::size_t i = 0; i < nodes.size(); ++i) S(Eigen::Index(i), Eigen::Index(j)) = A(nodes[i], nodes[j]);
+    return S;
+}
+} // namespace
+
+Development develop(const Matrix& D, const Eigen::VectorXd& birth, const Matrix& adult, const DevelopmentOptions& o, std::uint64_t rngSeed) {
+    const Eigen::Index n = D.rows();
+    if (D.cols() != n || n < 2) throw InputError("development: the distance matrix must be square with at least 2 nodes");
+    if (birth.size() != n) throw InputError("development: " + std::to_string(birth.size()) + " birth times for " + std::to_string(n) + " nodes");
+    if (!birth.allFinite()) throw InputError("development: every node needs a finite birth time");
+    if (adult.rows() != n || adult.cols() != n) throw InputError("development: the adult network must be " + std::to_string(n) + " × " + std::to_string(n));
+    const Matrix A = graph::binarize(graph::symmetrize(adult));
+    // Nodes by birth time; a stage per distinct time.
+    std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return birth[a] < birth[b]; });
+    const double t0 = birth[order.front()], t1 = birth[order.back()];
+    Model model(Matrix::Zero(n, n), D, o.early);
+    std::mt19937_64 rng(rngSeed);
+    model.setPresent(std::vector<char>(static_cast<std::size_t>(n), 0));
+    std::vector<Eigen::Index> born, newborn;
+    Eigen::Index target = 0;
+    Development out;
+    std::size_t stages = 0;
+    for (std::size_t k = 0; k < order.size();) {
+        const double t = birth[order[k]];
+        newborn.clear();
+        for (; k < order.size() && birth[order[k]] == t; ++k) {
+            newborn.push_back(order[k]);
+            born.push_back(order[k]);
+        }
+        ++stages;
+        // Heterochronicity: η and γ move linearly from `early` to `late` over developmental time.
+        const double f = t1 > t0 ? (t - t0) / (t1 - t0) : 1.0;
+        model.setParameters(o.early.eta + f * (o.late.eta - o.early.eta), o.early.gamma + f * (o.late.gamma - o.early.gamma));
+        model.activate(newborn);
+        // The adult's edges among the nodes born so far set how many edges exist by now
+        // (counted incrementally: the newborns' edges to everyone born before or with them).
+        for (std::size_t a = born.size() - newborn.size(); a < born.size(); ++a)
+            for (std::size_t b = 0; b < a; ++b) target += A(born[a], born[b]) != 0.0;
+        model.growTo(target, rng);
+        out.trajectory.push_back({t, Eigen::Index(born.size()), target, std::nan(""), std::nan(""), 0, 0});
+    }
+    out.network = model.adjacency();
+    // Modularity along the way (spectral, on the born nodes), of the grown and the adult network,
+    // at up to `records` stages spread over the trajectory (always the last).
+    const std::size_t S = out.trajectory.size(), R = std::size_t(std::max(0, o.records));
+    std::vector<std::size_t> keep;
+    for (std::size_t r = 0; r < std::min(R, S); ++r) keep.push_back(S == 1 || R == 1 ? S - 1 : (S - 1) * r / (std::min(R, S) - 1));  // R = 0: none
+    keep.erase(std::unique(keep.begin(), keep.end()), keep.end());
+    std::vector<DevelopmentStage> kept;
+    for (auto i : keep) {
+        auto st = out.trajectory[i];
+        const std::vector<Eigen::Index> nodes(order.begin(), order.begin() + std::ptrdiff_t(st.nodes));
+        if (st.edges > 0) {
+            const auto g = graph::modularityUnd(induced(out.network, nodes)), a = graph::modularityUnd(induced(A, nodes));
+            st.q = g.q;
+            st.adultQ = a.q;
+            st.modules = *std::max_element(g.module.begin(), g.module.end());
+            st.adultModules = *std::max_element(a.module.begin(), a.module.end());
+        }
+        kept.push_back(st);
+    }
+    out.trajectory = kept;
+    out.stages = stages;
+    return out;
 }
 
 TargetStatistics targetStatistics(const Matrix& A, const Matrix& D) {

@@ -41,6 +41,30 @@ struct ModelSpec {
 /// distances `D` (n × n). Returns the binary adjacency matrix. Deterministic for `rngSeed`.
 Matrix generate(const Matrix& seed, const Matrix& D, Eigen::Index edges, const ModelSpec& spec, std::uint64_t rngSeed);
 
+// --- Development -----------------------------------------------------------------------------
+/// Growth in which nodes appear over time and wire under a rule (Varier & Kaiser 2011; Nicosia et
+/// al. 2013 for C. elegans): nodes enter at their birth times (a stage per distinct time); at each
+/// stage edges are added among the nodes present until there are as many as the adult network has
+/// among them. Heterochronicity: η and γ change linearly from `early` (first birth) to `late`
+/// (last birth) values; rule and forms come from `early`.
+struct DevelopmentOptions {
+    ModelSpec early, late;
+    int records = 40;  ///< stages at which modularity is recorded (0: none — only the network)
+};
+struct DevelopmentStage {
+    double time = 0;
+    Eigen::Index nodes = 0, edges = 0;
+    double q = 0, adultQ = 0;  ///< spectral modularity of the grown / adult network among the born nodes
+    int modules = 0, adultModules = 0;
+};
+struct Development {
+    Matrix network;                           ///< the grown network (binary)
+    std::vector<DevelopmentStage> trajectory; ///< recorded stages
+    std::size_t stages = 0;
+};
+/// `birth`: one finite time per node; `adult`: the network whose edge counts the growth follows.
+Development develop(const Matrix& D, const Eigen::VectorXd& birth, const Matrix& adult, const DevelopmentOptions& options, std::uint64_t rngSeed);
+
 /// The target's statistics, computed once: degree, clustering, betweenness, edge lengths.
 struct TargetStatistics {
     std::vector<double> degree, clustering, betweenness, edgeLength;

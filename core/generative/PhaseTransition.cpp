@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 namespace nm::generative {
 
@@ -59,6 +60,28 @@ SweepResult sweep(const Matrix& D, Eigen::Index edges, const ModelSpec& base, co
             if (rise > bestRise) bestRise = rise, out.steepestRiseAt = (p.value + out.points.back().value) / 2;
         }
         out.points.push_back(p);
+    }
+    return out;
+}
+
+std::vector<FiniteSizeResult> finiteSizeSweep(const FiniteSizeOptions& f, const ModelSpec& base, const SweepOptions& o) {
+    if (f.sizes.empty()) throw InputError("finite-size sweep: no network sizes given");
+    if (f.dims != 2 && f.dims != 3) throw InputError("finite-size sweep: nodes live in 2 or 3 dimensions");
+    std::vector<FiniteSizeResult> out;
+    for (const auto n : f.sizes) {
+        if (n < 4) throw InputError("finite-size sweep: network size " + std::to_string(n) + " is too small (>= 4)");
+        const auto edges = Eigen::Index(std::llround(f.meanDegree * double(n) / 2.0));
+        if (edges < 1 || edges > n * (n - 1) / 2)
+            throw InputError("finite-size sweep: mean degree " + std::to_string(f.meanDegree) + " does not fit " + std::to_string(n) + " nodes");
+        std::mt19937_64 rng(o.seed * 6364136223846793005ull + std::uint64_t(n));
+        std::uniform_real_distribution<double> u(0.0, 1.0);
+        Matrix xyz(n, f.dims);
+        for (Eigen::Index i = 0; i < n; ++i)
+            for (int d = 0; d < f.dims; ++d) xyz(i, d) = u(rng);
+        Matrix D(n, n);
+        for (Eigen::Index i = 0; i < n; ++i)
+            for (Eigen::Index j = 0; j < n; ++j) D(i, j) = (xyz.row(i) - xyz.row(j)).norm();
+        out.push_back({n, sweep(D, edges, base, o)});
     }
     return out;
 }

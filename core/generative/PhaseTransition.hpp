@@ -36,4 +36,19 @@ struct SweepOptions {
 SweepResult sweep(const Matrix& D, Eigen::Index edges, const ModelSpec& base, const SweepOptions& options,
                   const TargetStatistics* target = nullptr);
 
+/// Finite-size behaviour: the same sweep on networks of several sizes n, nodes placed uniformly at
+/// random in the unit cube (or square, dims = 2; seeded per n), with a fixed mean degree (edges
+/// = k̄ n / 2) so that only the size changes. A sharpening χ peak that grows with n and a
+/// transition point that converges mark a phase transition rather than a crossover.
+struct FiniteSizeOptions {
+    std::vector<Eigen::Index> sizes;
+    double meanDegree = 10.0;
+    int dims = 3;
+};
+struct FiniteSizeResult {
+    Eigen::Index n = 0;
+    SweepResult sweep;
+};
+std::vector<FiniteSizeResult> finiteSizeSweep(const FiniteSizeOptions& sizes, const ModelSpec& base, const SweepOptions& options);
+
 } // namespace nm::generative

@@ -87,3 +87,47 @@ TEST_CASE("gnm fit: matching beats the spatial rule on the worm, landscape writt
     CHECK(r.exitCode == 2);
     CHECK_THAT(r.err, Catch::Contains("coordinates"));
 }
+
+TEST_CASE("gnm develop, Voronoi fit and finite-size sweep on the worm", "[cli][gnm]") {
+    const auto data = nm::test::sharedData();
+    if (!data || !std::filesystem::exists(*data / "connectomes")) NM_SKIP("shared connectomes are not available");
+    const auto cli = shellQuote((nm::test::binaryDir() / "neuromosaic-cli").string());
+    nm::test::TempDir dir;
+    const auto c = *data / "connectomes/celegans277";
+    const std::string net = shellQuote((c / "celegans277matrix.csv").string()), coords = " --coords " + shellQuote((c / "celegans277positions.csv").string());
+    const std::string birth = " --birth " + shellQuote((c / "celegans_neuron_birth_times.csv").string());
+    auto r = run(cli + " gnm develop " + net + coords + birth + " --rule sptl --eta -1 --repetitions 3 -o " + shellQuote((dir / "d.json").string()) +
+                 " --trajectory " + shellQuote((dir / "t.tsv").string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto d = nlohmann::json::parse(std::ifstream(dir / "d.json"));
+    CHECK(d["stages"] == 172);                         // distinct birth times
+    REQUIRE(d["birth_times_imputed"].size() == 1);     // VC6 is not in the table
+    CHECK(d["birth_times_imputed"][0].get<std::string>().rfind("VC6", 0) == 0);
+    CHECK(d["energy"].get<double>() < 0.6);
+    CHECK(d["adult"]["q"].get<double>() > 0.35);
+    std::ifstream t(dir / "t.tsv");
+    int lines = 0;
+    for (std::string s; std::getline(t, s);) ++lines;
+    CHECK(lines == 41);
+    // Voronoi search: every evaluated point in the landscape, with its refinement step.
+    r = run(cli + " gnm fit " + net + coords + " --rules sptl --search voronoi --initial 20 --steps 2 --per-step 10 --eta -4,0,2 --repetitions 1 --landscape " +
+            shellQuote((dir / "v.tsv").string()));
+    REQUIRE(r.exitCode == 0);
+    std::ifstream v(dir / "v.tsv");
+    lines = 0;
+    for (std::string s; std::getline(v, s);) ++lines;
+    CHECK(lines == 1 + 40);
+    // Finite-size sweep: no network needed.
+    r = run(cli + " gnm sweep --sizes 40,80 --mean-degree 6 --rule sptl --parameter eta --values -4,0,3 --repetitions 2 -o " + shellQuote((dir / "f.tsv").string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    std::ifstream f(dir / "f.tsv");
+    lines = 0;
+    for (std::string s; std::getline(f, s);) ++lines;
+    CHECK(lines == 1 + 2 * 3);
+    { std::ofstream(dir / "birth.csv") << "NOPE,1\n"; }
+    r = run(cli + " gnm develop " + net + coords + " --birth " + shellQuote((dir / "birth.csv").string()));
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("birth.csv"));
+}
