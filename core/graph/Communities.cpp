@@ -5,6 +5,7 @@
 #include <igraph/igraph.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 #include <map>
@@ -182,6 +183,53 @@ Matrix louvainB(const Matrix& W, double gamma, SignedObjective type) {
     return (B + B.transpose()) / 2.0;
 }
 } // namespace
+
+double normalizedMutualInformation(const std::vector<int>& a, const std::vector<int>& b) {
+    if (a.size() != b.size() || a.empty()) throw InputError("NMI: the partitions must be non-empty and of the same size");
+    std::map<int, double> pa, pb;
+    std::map<std::pair<int, int>, double> pab;
+    const double n = double(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        pa[a[i]] += 1 / n;
+        pb[b[i]] += 1 / n;
+        pab[{a[i], b[i]}] += 1 / n;
+    }
+    double ha = 0, hb = 0, mi = 0;
+    for (const auto& [k, p] : pa) ha -= p * std::log(p);
+    for (const auto& [k, p] : pb) hb -= p * std::log(p);
+    for (const auto& [k, p] : pab) mi += p * std::log(p / (pa[k.first] * pb[k.second]));
+    return ha + hb > 0 ? 2 * mi / (ha + hb) : 1.0;
+}
+
+std::vector<ResolutionPoint> multiresolution(const Matrix& W, const std::vector<double>& gammas, const CommunityOptions& o) {
+    if (gammas.empty()) throw InputError("multiresolution: no resolutions given");
+    if (o.runs < 2) throw InputError("multiresolution: at least 2 runs per resolution are needed for the stability");
+    std::vector<ResolutionPoint> out;
+    for (const double g : gammas) {
+        if (!(g > 0)) throw InputError("multiresolution: resolution γ must be > 0, got " + std::to_string(g));
+        ResolutionPoint r;
+        r.gamma = g;
+        std::vector<Partition> parts;
+        for (int k = 0; k < o.runs; ++k) {
+            CommunityOptions one = o;
+            one.gamma = g;
+            one.runs = 1;
+            one.seed = o.seed * 1000003ull + std::uint64_t(k);
+            parts.push_back(communities(W, one));
+        }
+        r.best = parts.front();
+        double pairs = 0;
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            r.meanQ += parts[i].q / double(parts.size());
+            r.meanModules += double(*std::max_element(parts[i].module.begin(), parts[i].module.end())) / double(parts.size());
+            if (parts[i].q > r.best.q) r.best = parts[i];
+            for (std::size_t j = 0; j < i; ++j) r.stability += normalizedMutualInformation(parts[i].module, parts[j].module), ++pairs;
+        }
+        r.stability /= pairs;
+        out.push_back(r);
+    }
+    return out;
+}
 
 SignedObjective signedObjectiveFromName(const std::string& name) {
     if (name == "modularity") return SignedObjective::Modularity;

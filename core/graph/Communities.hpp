@@ -36,6 +36,20 @@ struct Consensus {
 /// thresholded agreement, `reps` times, until all partitions agree). Q is of the original network.
 Consensus consensusPartition(const Matrix& W, const CommunityOptions& options, int runs = 100, int reps = 10);
 
+/// Normalised mutual information of two partitions (Danon et al. 2005): 2 I(X;Y) / (H(X) + H(Y)),
+/// 1 for identical partitions (up to labels); 1 when both are a single module.
+double normalizedMutualInformation(const std::vector<int>& a, const std::vector<int>& b);
+
+struct ResolutionPoint {
+    double gamma = 1.0;
+    Partition best;                  ///< best Q of the runs
+    double meanQ = 0, meanModules = 0;
+    double stability = 0;            ///< mean pairwise NMI between the runs' partitions
+};
+/// Multiresolution sweep: `options.runs` seeded runs of the options' method at each γ; plateaus
+/// of the module count with high stability mark the resolutions where structure is robust.
+std::vector<ResolutionPoint> multiresolution(const Matrix& W, const std::vector<double>& gammas, const CommunityOptions& options);
+
 // --- BCT community_louvain, with signed objectives ----------------------------------------------
 /// Objectives of BCT's community_louvain: Newman's modularity, or for signed networks the
 /// symmetric (negative_sym: Q = Q⁺ weighted by s⁺/(s⁺+s⁻) − Q⁻ weighted by s⁻/(s⁺+s⁻)) and the

@@ -456,3 +456,27 @@ TEST_CASE("spatial and strength-preserving nulls keep what they promise", "[grap
     CHECK(wrc.normalized.size() == 20);
     CHECK(std::isfinite(wrc.normalized[5]));
 }
+
+TEST_CASE("multiresolution sweep and NMI", "[graph][communities]") {
+    CHECK(normalizedMutualInformation({1, 1, 2, 2}, {5, 5, 3, 3}) == Approx(1.0));
+    CHECK(normalizedMutualInformation({1, 1, 2, 2}, {1, 2, 1, 2}) == Approx(0.0).margin(1e-12));
+    // Hierarchical blocks: 4 groups of 16 inside 2 halves. Low γ sees the halves, higher γ the groups.
+    Matrix W = Matrix::Zero(64, 64);
+    std::mt19937 rng(3);
+    std::uniform_real_distribution<double> u(0, 1);
+    for (int i = 0; i < 64; ++i)
+        for (int j = 0; j < i; ++j) {
+            const double p = i / 16 == j / 16 ? 0.7 : i / 32 == j / 32 ? 0.12 : 0.01;
+            if (u(rng) < p) W(i, j) = W(j, i) = 1;
+        }
+    CommunityOptions o;
+    o.runs = 8;
+    const auto sweep = multiresolution(W, {0.3, 1.0, 3.0}, o);
+    REQUIRE(sweep.size() == 3);
+    INFO("modules at γ 0.3, 1, 3: " << sweep[0].meanModules << ", " << sweep[1].meanModules << ", " << sweep[2].meanModules);
+    CHECK(sweep[0].meanModules == Approx(2.0).margin(0.3));
+    CHECK(sweep[1].meanModules == Approx(4.0).margin(0.3));
+    CHECK(sweep[1].stability > 0.95);
+    CHECK(sweep[2].meanModules >= sweep[1].meanModules);
+    CHECK_THROWS_AS(multiresolution(W, {0.0}, o), InputError);
+}
