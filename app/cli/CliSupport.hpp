@@ -78,6 +78,7 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options);
 Command makeExportCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGraphCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGraphNullCommand(CLI::App& root, const GlobalOptions& options);
+Command makeGraphReportCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGraphCommunitiesCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGnmCommand(CLI::App& root, const GlobalOptions& options);
 /// After makeGnmCommand (adds to its `gnm` group).

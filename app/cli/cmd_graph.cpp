@@ -3,6 +3,7 @@
 
 #include "common/AtomicFile.hpp"
 #include "common/Error.hpp"
+#include "generative/CrossSpecies.hpp"
 #include "graph/Communities.hpp"
 #include "graph/Metrics.hpp"
 #include "graph/Summary.hpp"
@@ -12,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -227,6 +229,137 @@ Command makeGraphCommunitiesCommand(CLI::App& root, const GlobalOptions& options
                     }
                 }
                 job.succeed("multiresolution communities of " + o->network, j);
+                job.print(msg.str());
+                return 0;
+            }};
+}
+
+Command makeGraphReportCommand(CLI::App& root, const GlobalOptions& options) {
+    auto* graph = root.get_subcommand("graph");
+    auto* app = graph->add_subcommand("report", "Cross-species report: measures, consensus modules, null comparisons and the best generative rule of each network, in one table");
+    struct ReportCli {
+        std::vector<std::string> networks, coords, rules{"all"};
+        std::optional<double> density;
+        bool matchDensity = false;
+        int nulls = 20, consensusRuns = 100, repetitions = 2;
+        std::uint64_t seed = 1;
+        std::string out, table, figure, title = "Mesoscale structure across species";
+    };
+    auto o = std::make_shared<ReportCli>();
+    app->add_option("networks", o->networks, "Connectomes (symmetrised and binarised for the comparison)")->required()->check(CLI::ExistingFile);
+    app->add_option("--coords", o->coords, "NAME=FILE: node coordinates of the network whose file stem is NAME (TVB zips, GML and BrainNet files carry their own; "
+                                          "'<x>matrix.csv' finds '<x>positions.csv' beside it)");
+    auto* d = app->add_option("--density", o->density, "Threshold every network to this density (strongest edges)")->check(CLI::Range(0.0, 1.0));
+    app->add_flag("--match-density", o->matchDensity, "Threshold every network to the lowest density among them")->excludes(d);
+    app->add_option("--nulls", o->nulls, "Degree-preserving null networks per network")->check(CLI::Range(2, 100000))->capture_default_str();
+    app->add_option("--consensus-runs", o->consensusRuns, "Leiden runs of the consensus partition")->check(CLI::Range(2, 100000))->capture_default_str();
+    app->add_option("--rules", o->rules, "Generative rules to fit (all, or a list)")->delimiter(',')->capture_default_str();
+    app->add_option("--repetitions", o->repetitions, "Generated networks per grid point")->check(CLI::Range(1, 1000))->capture_default_str();
+    app->add_option("--seed", o->seed, "Random seed")->capture_default_str();
+    app->add_option("--title", o->title, "Figure title")->capture_default_str();
+    app->add_option("-o,--out", o->out, "JSON report");
+    app->add_option("--table", o->table, "TSV: one row per network");
+    app->add_option("--figure", o->figure, "SVG figure: the comparisons side by side");
+    return {app, [o, &options] {
+                JobContext job(options);
+                std::map<std::string, std::string> coordFiles;
+                for (const auto& kv : o->coords) {
+                    const auto eq = kv.find('=');
+                    if (eq == std::string::npos || eq == 0 || eq + 1 == kv.size()) throw InputError("--coords: expected NAME=FILE, got '" + kv + "'");
+                    coordFiles[kv.substr(0, eq)] = kv.substr(eq + 1);
+                }
+                std::vector<io::Connectome> nets;
+                for (const auto& f : o->networks) {
+                    auto c = io::readConnectome(f);
+                    const auto it = coordFiles.find(c.name);
+                    if (it != coordFiles.end()) {
+                        io::attachCoordinates(c, it->second);
+                        coordFiles.erase(it);
+                    } else if (c.coordinates.size() == 0) {
+                        auto pos = std::filesystem::path(f);
+                        const std::string stem = pos.stem().string();
+                        if (const auto k = stem.rfind("matrix"); k != std::string::npos) {
+                            pos.replace_filename(stem.substr(0, k) + "positions" + pos.extension().string());
+                            if (std::filesystem::exists(pos)) io::attachCoordinates(c, pos);
+                        }
+                    }
+                    nets.push_back(std::move(c));
+                }
+                if (!coordFiles.empty()) throw InputError("--coords: no network named '" + coordFiles.begin()->first + "' (names are file stems)");
+                generative::ReportOptions ro;
+                ro.nulls = o->nulls;
+                ro.consensusRuns = o->consensusRuns;
+                ro.repetitions = o->repetitions;
+                ro.seed = o->seed;
+                ro.rules.clear();
+                for (const auto& r : o->rules) {
+                    if (r == "all") ro.rules = generative::allRules();
+                    else ro.rules.push_back(generative::ruleFromName(r));
+                }
+                if (o->density) ro.density = o->density;
+                if (o->matchDensity) {
+                    double lowest = 1.0;
+                    for (const auto& c : nets) lowest = std::min(lowest, graph::density(graph::binarize(graph::symmetrize(c.weights.cwiseAbs())), false));
+                    ro.density = lowest;
+                }
+                job.progress().plan({{"report", 1}});
+                job.progress().begin("report", std::to_string(nets.size()) + " networks");
+                std::vector<generative::NetworkReport> reports;
+                for (std::size_t k = 0; k < nets.size(); ++k) {
+                    ro.progress = [&job, k, &nets](const std::string& st) { job.progress().update(k, nets.size(), st); };
+                    try {
+                        reports.push_back(generative::reportNetwork(nets[k].name, nets[k].weights, nets[k].coordinates, ro));
+                    } catch (const InputError& e) {
+                        throw InputError(o->networks[k] + ": " + e.what());
+                    }
+                }
+                const std::vector<std::string> header = {"network", "nodes", "edges", "density", "mean_degree", "clustering", "clustering_null", "path_length", "path_length_null",
+                                                         "global_efficiency", "sigma", "omega", "assortativity", "q", "modules", "q_null", "q_z", "consensus_q",
+                                                         "consensus_modules", "hubs", "connector_hubs", "rich_club_max", "rich_club_k", "best_rule", "best_energy",
+                                                         "best_eta", "best_gamma", "sptl_energy", "matching_energy"};
+                std::vector<std::vector<std::string>> rows;
+                nlohmann::json arr = nlohmann::json::array();
+                std::ostringstream msg;
+                msg << std::setprecision(3);
+                msg << std::left << std::setw(20) << "network" << std::right << std::setw(6) << "n" << std::setw(7) << "m" << std::setw(8) << "C/Cr" << std::setw(8) << "L/Lr"
+                    << std::setw(7) << "σ" << std::setw(8) << "ω" << std::setw(7) << "Q" << std::setw(8) << "Q null" << std::setw(8) << "Qz" << std::setw(7) << "RC"
+                    << "  best rule (energy)\n";
+                for (const auto& r : reports) {
+                    const auto& s = r.summary;
+                    const auto& w = *s.smallWorld;
+                    auto energyOf = [&](generative::Rule rule) -> double {
+                        for (const auto& f : r.fits)
+                            if (f.rule == rule) return f.energy;
+                        return std::nan("");
+                    };
+                    rows.push_back({r.name, std::to_string(s.nodes), std::to_string(s.edges), fmt(s.density), fmt(s.meanDegree), fmt(w.clustering), fmt(w.nullClustering),
+                                    fmt(w.pathLength), fmt(w.nullPathLength), fmt(s.globalEfficiency), fmt(w.sigma), fmt(w.omega), fmt(s.assortativity), fmt(s.q),
+                                    std::to_string(s.modules), fmt(r.nullQ), fmt(r.qZ), fmt(r.consensusQ), std::to_string(r.consensusModules), std::to_string(s.hubs),
+                                    std::to_string(s.connectorHubs), fmt(r.maxNormalizedRichClub), std::to_string(r.richClubK),
+                                    r.best ? generative::ruleName(r.best->rule) : "", r.best ? fmt(r.best->energy) : "", r.best ? fmt(r.best->eta) : "",
+                                    r.best ? fmt(r.best->gamma) : "", fmt(energyOf(generative::Rule::Spatial)), fmt(energyOf(generative::Rule::Matching))});
+                    nlohmann::json j = summaryJson(s);
+                    j["network"] = r.name;
+                    j["consensus"] = {{"q", r.consensusQ}, {"modules", r.consensusModules}};
+                    j["null_modularity"] = {{"mean", r.nullQ}, {"sd", r.nullQSd}, {"z", num(r.qZ)}};
+                    j["rich_club_max"] = {{"normalized", r.maxNormalizedRichClub}, {"k", r.richClubK}};
+                    nlohmann::json fits = nlohmann::json::object();
+                    for (const auto& f : r.fits)
+                        fits[generative::ruleName(f.rule)] = {{"energy", f.energy}, {"eta", f.eta}, {"gamma", f.rule == generative::Rule::Spatial ? nlohmann::json(nullptr) : nlohmann::json(f.gamma)}};
+                    j["generative"] = r.hasCoordinates ? nlohmann::json(fits) : nlohmann::json("no node coordinates");
+                    arr.push_back(j);
+                    msg << std::left << std::setw(20) << r.name.substr(0, 19) << std::right << std::setw(6) << s.nodes << std::setw(7) << s.edges << std::setw(8)
+                        << w.clustering / w.nullClustering << std::setw(8) << w.pathLength / w.nullPathLength << std::setw(7) << w.sigma << std::setw(8) << w.omega
+                        << std::setw(7) << s.q << std::setw(8) << r.nullQ << std::setw(8) << r.qZ << std::setw(7) << r.maxNormalizedRichClub << "  ";
+                    if (r.best) msg << generative::ruleName(r.best->rule) << " (" << r.best->energy << "; sptl " << energyOf(generative::Rule::Spatial) << ")";
+                    else msg << "n/a (no coordinates)";
+                    msg << "\n";
+                }
+                if (!o->table.empty()) io::writeTable(o->table, io::Table(header, rows), '\t');
+                if (!o->figure.empty()) generative::writeReportSvg(o->figure, reports, o->title);
+                nlohmann::json j = {{"networks", arr}, {"density", ro.density ? nlohmann::json(*ro.density) : nlohmann::json("as given")}, {"nulls", o->nulls}};
+                if (!o->out.empty()) writeFileAtomic(o->out, j.dump(2) + "\n");
+                job.succeed("cross-species report of " + std::to_string(nets.size()) + " networks", {{"networks", nets.size()}});
                 job.print(msg.str());
                 return 0;
             }};

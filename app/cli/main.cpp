@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
     commands.push_back(makeExportCommand(app, options));
     commands.push_back(makeGraphCommand(app, options));
     commands.push_back(makeGraphNullCommand(app, options));
+    commands.push_back(makeGraphReportCommand(app, options));
     commands.push_back(makeGraphCommunitiesCommand(app, options));
     commands.push_back(makeGnmCommand(app, options));
     commands.push_back(makeGnmSweepCommand(app, options));

@@ -131,3 +131,42 @@ TEST_CASE("gnm develop, Voronoi fit and finite-size sweep on the worm", "[cli][g
     CHECK(r.exitCode == 2);
     CHECK_THAT(r.err, Catch::Contains("birth.csv"));
 }
+
+TEST_CASE("graph report: one table across species, JSON and SVG figure", "[cli][graph][report]") {
+    const auto data = nm::test::sharedData();
+    if (!data || !std::filesystem::exists(*data / "connectomes")) NM_SKIP("shared connectomes are not available");
+    const auto cli = shellQuote((nm::test::binaryDir() / "neuromosaic-cli").string());
+    nm::test::TempDir dir;
+    const auto c = *data / "connectomes";
+    auto r = run(cli + " graph report " + shellQuote((c / "bctcpp/macaque71.csv").string()) + " " + shellQuote((c / "tvb/connectivity_66.zip").string()) +
+                 " --rules sptl,matching --nulls 6 --consensus-runs 20 --repetitions 3 -o " + shellQuote((dir / "r.json").string()) + " --table " +
+                 shellQuote((dir / "r.tsv").string()) + " --figure " + shellQuote((dir / "r.svg").string()));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto j = nlohmann::json::parse(std::ifstream(dir / "r.json"));
+    REQUIRE(j["networks"].size() == 2);
+    const auto& mac = j["networks"][0];
+    const auto& human = j["networks"][1];
+    CHECK(mac["edges"] == 438);                                  // shared data README
+    CHECK(mac["modularity"]["q"].get<double>() == Approx(0.389).margin(0.01));
+    CHECK(mac["generative"] == "no node coordinates");
+    CHECK(human["edges"] == 658);
+    CHECK(human["modularity"]["q"].get<double>() > human["null_modularity"]["mean"].get<double>());
+    CHECK(human["small_world"]["sigma"].get<double>() > 1.0);
+    // Issue 6: on the human 66-region network the matching rule fits better than the spatial one.
+    const double sptl = human["generative"]["sptl"]["energy"], matching = human["generative"]["matching"]["energy"];
+    INFO("human: sptl " << sptl << ", matching " << matching);
+    CHECK(matching < sptl - 0.1);
+    std::ifstream t(dir / "r.tsv");
+    int lines = 0;
+    for (std::string s; std::getline(t, s);) ++lines;
+    CHECK(lines == 3);
+    std::ifstream svg(dir / "r.svg");
+    const std::string text((std::istreambuf_iterator<char>(svg)), std::istreambuf_iterator<char>());
+    CHECK(text.rfind("<svg", 0) == 0);
+    CHECK(text.find("macaque71") != std::string::npos);
+    CHECK(text.find("n/a") != std::string::npos);                // no generative bar without coordinates
+    r = run(cli + " graph report " + shellQuote((c / "bctcpp/macaque71.csv").string()) + " --coords nosuch=" + shellQuote((c / "bctcpp/cat_all.csv").string()));
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("no network named 'nosuch'"));
+}
