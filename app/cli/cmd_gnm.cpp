@@ -43,9 +43,7 @@ Target loadTarget(const std::string& network, const std::string& coords, const s
     Target t;
     t.A = graph::binarize(graph::symmetrize(c.weights));
     const auto n = c.nodes();
-    t.D.resize(n, n);
-    for (Eigen::Index i = 0; i < n; ++i)
-        for (Eigen::Index j = 0; j < n; ++j) t.D(i, j) = (c.coordinates.row(i) - c.coordinates.row(j)).norm();
+    t.D = graph::euclideanDistances(c.coordinates);
     t.edges = graph::edgeCount(t.A, false);
     if (!birthFile.empty()) {
         int missing = 0;
@@ -349,9 +347,7 @@ Command makeGnmDevelopCommand(CLI::App& root, const GlobalOptions& options) {
                 const Eigen::VectorXd birth = loadBirthTimes(c, o->network, o->birth, imputed, missing);
                 const auto n = c.nodes();
                 const graph::Matrix A = graph::binarize(graph::symmetrize(c.weights));
-                graph::Matrix D(n, n);
-                for (Eigen::Index i = 0; i < n; ++i)
-                    for (Eigen::Index j = 0; j < n; ++j) D(i, j) = (c.coordinates.row(i) - c.coordinates.row(j)).norm();
+                const graph::Matrix D = graph::euclideanDistances(c.coordinates);
                 generative::DevelopmentOptions dopt;
                 dopt.early.rule = generative::ruleFromName(o->rule);
                 dopt.early.distanceForm = dopt.early.topologyForm = o->form == "exponential" ? generative::Form::Exponential : generative::Form::PowerLaw;

@@ -74,13 +74,6 @@ graph::Matrix prepare(const io::Connectome& c, const GraphCliOptions& o) {
     return W;
 }
 
-graph::Matrix euclidean(const Eigen::MatrixXd& xyz) {
-    const auto n = xyz.rows();
-    graph::Matrix D(n, n);
-    for (Eigen::Index i = 0; i < n; ++i)
-        for (Eigen::Index j = 0; j < n; ++j) D(i, j) = (xyz.row(i) - xyz.row(j)).norm();
-    return D;
-}
 
 nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : v > 0 ? nlohmann::json("inf") : nlohmann::json(nullptr); }
 
@@ -370,8 +363,7 @@ Command makeGraphNullCommand(CLI::App& root, const GlobalOptions& options) {
     auto* app = graph->add_subcommand("null", "Write null networks: Maslov-Sneppen, lattice, spatial (degree + edge length) or strength-preserving");
     auto o = std::make_shared<GraphCliOptions>();
     addNetworkOptions(app, *o);
-    std::string model = "maslov-sneppen", out;
-    auto m = std::make_shared<std::string>(model);
+    auto m = std::make_shared<std::string>("maslov-sneppen");
     auto outp = std::make_shared<std::string>();
     auto count = std::make_shared<int>(1);
     auto iterations = std::make_shared<int>(10);
@@ -394,7 +386,7 @@ Command makeGraphNullCommand(CLI::App& root, const GlobalOptions& options) {
                 if (*m == "spatial") {
                     if (!o->lengths.empty()) L = io::readNumericMatrix(o->lengths);
                     else if (c.lengths.size()) L = c.lengths;
-                    else if (c.coordinates.size()) L = euclidean(c.coordinates);
+                    else if (c.coordinates.size()) L = graph::euclideanDistances(c.coordinates);
                     else throw InputError(o->network + ": the spatial null needs distances (--lengths, --coords, or a TVB zip)");
                     if (L.rows() != W.rows() || L.cols() != W.cols())
                         throw InputError((o->lengths.empty() ? o->network : o->lengths) + ": distances are " + std::to_string(L.rows()) + " × " + std::to_string(L.cols()) +

@@ -60,9 +60,7 @@ NetworkReport reportNetwork(const std::string& name, const Matrix& Win, const Ma
     r.hasCoordinates = coordinates.rows() == n && coordinates.cols() >= 2;
     if (r.hasCoordinates) {
         stage("generative models");
-        Matrix D(n, n);
-        for (Eigen::Index i = 0; i < n; ++i)
-            for (Eigen::Index j = 0; j < n; ++j) D(i, j) = (coordinates.row(i) - coordinates.row(j)).norm();
+        const Matrix D = graph::euclideanDistances(coordinates);
         FitOptions fo;
         fo.repetitions = o.repetitions;
         fo.seed = o.seed;

@@ -78,9 +78,7 @@ std::vector<FiniteSizeResult> finiteSizeSweep(const FiniteSizeOptions& f, const 
         Matrix xyz(n, f.dims);
         for (Eigen::Index i = 0; i < n; ++i)
             for (int d = 0; d < f.dims; ++d) xyz(i, d) = u(rng);
-        Matrix D(n, n);
-        for (Eigen::Index i = 0; i < n; ++i)
-            for (Eigen::Index j = 0; j < n; ++j) D(i, j) = (xyz.row(i) - xyz.row(j)).norm();
+        const Matrix D = graph::euclideanDistances(xyz);
         out.push_back({n, sweep(D, edges, base, o)});
     }
     return out;

@@ -221,6 +221,14 @@ Matrix distanceWei(const Matrix& L) {
     return D;
 }
 
+Matrix euclideanDistances(const Matrix& xyz) {
+    const Eigen::Index n = xyz.rows();
+    Matrix D(n, n);
+    for (Eigen::Index i = 0; i < n; ++i)
+        for (Eigen::Index j = 0; j < n; ++j) D(i, j) = (xyz.row(i) - xyz.row(j)).norm();
+    return D;
+}
+
 Matrix weightsToLengths(const Matrix& W) { return W.unaryExpr([](double w) { return w != 0.0 ? 1.0 / w : 0.0; }); }
 
 PathSummary charpath(const Matrix& D, bool includeInfinite) {

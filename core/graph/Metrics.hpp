@@ -48,6 +48,8 @@ double transitivityBU(const Matrix& A);  ///< transitivity_bu
 Matrix distanceBin(const Matrix& A);
 /// Shortest weighted path lengths (distance_wei; Dijkstra) on a *length* matrix L (e.g. 1/W).
 Matrix distanceWei(const Matrix& L);
+/// Euclidean distances between the rows of an n × d coordinate matrix.
+Matrix euclideanDistances(const Matrix& xyz);
 /// BCT weight_conversion 'lengths': 1/W on the non-zeros.
 Matrix weightsToLengths(const Matrix& W);
 
