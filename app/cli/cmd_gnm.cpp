@@ -235,9 +235,11 @@ int finiteSize(const SweepCli& o, JobContext& job) {
                             std::to_string(p.meanModules), std::to_string(p.meanEnergy)});
             chiMax = std::max(chiMax, p.susceptibility);
         }
-        msg << "  n " << std::setw(6) << r.n << ": χ peaks at " << o.parameter << " = " << r.sweep.peakSusceptibilityAt << " (χ " << chiMax << "), Q rises fastest at "
-            << r.sweep.steepestRiseAt << "\n";
-        per.push_back({{"n", r.n}, {"peak_susceptibility_at", r.sweep.peakSusceptibilityAt}, {"peak_susceptibility", chiMax}, {"steepest_rise_at", r.sweep.steepestRiseAt}});
+        msg << "  n " << std::setw(6) << r.n << ": Q " << r.sweep.points.front().meanQ << " … " << r.sweep.points.back().meanQ << ", half-rise at " << o.parameter << " = "
+            << r.sweep.halfRiseAt << " (slope " << r.sweep.slopeAtHalfRise << "); χ peaks at " << r.sweep.peakSusceptibilityAt << " (χ " << chiMax
+            << "); Q changes fastest at " << r.sweep.steepestRiseAt << "\n";
+        per.push_back({{"n", r.n}, {"half_rise_at", r.sweep.halfRiseAt}, {"slope_at_half_rise", r.sweep.slopeAtHalfRise},
+                       {"peak_susceptibility_at", r.sweep.peakSusceptibilityAt}, {"peak_susceptibility", chiMax}, {"steepest_change_at", r.sweep.steepestRiseAt}});
     }
     io::writeTable(o.out, io::Table({"n", "value", "mean_q", "sd_q", "susceptibility", "mean_modules", "mean_energy"}, rows), '\t');
     job.succeed("finite-size sweep written to " + o.out, {{"parameter", o.parameter}, {"sizes", per}, {"table", o.out}});
@@ -301,9 +303,10 @@ Command makeGnmSweepCommand(CLI::App& root, const GlobalOptions& options) {
                         << p.susceptibility << "  modules " << p.meanModules << "  energy " << p.meanEnergy << "\n";
                 }
                 io::writeTable(o->out, io::Table({"value", "mean_q", "sd_q", "susceptibility", "mean_modules", "mean_energy"}, rows), '\t');
-                msg << "  susceptibility peaks at " << o->parameter << " = " << r.peakSusceptibilityAt << "; Q rises fastest at " << r.steepestRiseAt << "\n";
+                msg << "  Q crosses half its range at " << o->parameter << " = " << r.halfRiseAt << " (slope " << r.slopeAtHalfRise << "); susceptibility peaks at "
+                    << r.peakSusceptibilityAt << "; Q changes fastest at " << r.steepestRiseAt << "\n";
                 job.succeed("phase sweep written to " + o->out, {{"parameter", o->parameter}, {"peak_susceptibility_at", r.peakSusceptibilityAt},
-                                                                 {"steepest_rise_at", r.steepestRiseAt}, {"table", o->out}});
+                                                                 {"steepest_change_at", r.steepestRiseAt}, {"half_rise_at", r.halfRiseAt}, {"table", o->out}});
                 job.print(msg.str());
                 return 0;
             }};

@@ -27,7 +27,8 @@ SweepResult sweep(const Matrix& D, Eigen::Index edges, const ModelSpec& base, co
                 if (o.parameter == "eta") s.eta = o.values[v];
                 if (o.parameter == "gamma") s.gamma = o.values[v];
                 if (o.parameter == "density") m = std::max<Eigen::Index>(1, Eigen::Index(std::llround(o.values[v] * double(n * (n - 1) / 2))));
-                const Matrix A = generate(Matrix::Zero(n, n), D, m, s, o.seed * 1000003ull + v * 7919ull + r);
+                // Seeds from the value, so a value gets the same networks in any sweep order.
+                const Matrix A = generate(Matrix::Zero(n, n), D, m, s, o.seed * 1000003ull + std::uint64_t(std::llround(o.values[v] * 1e6)) * 7919ull + r);
                 const auto p = graph::modularityUnd(A);
                 q[v * R + r] = p.q;
                 modules[v * R + r] = *std::max_element(p.module.begin(), p.module.end());
@@ -55,11 +56,32 @@ SweepResult sweep(const Matrix& D, Eigen::Index edges, const ModelSpec& base, co
         p.sdQ = std::sqrt(var);
         p.susceptibility = double(n) * var;
         if (p.susceptibility > bestChi) bestChi = p.susceptibility, out.peakSusceptibilityAt = p.value;
-        if (v > 0) {
-            const double rise = p.meanQ - out.points.back().meanQ;
-            if (rise > bestRise) bestRise = rise, out.steepestRiseAt = (p.value + out.points.back().value) / 2;
+        if (v > 0 && p.value != out.points.back().value) {
+            // The steepest change of Q per unit of the control parameter, in whichever direction
+            // the sweep runs (Q falls as η rises towards random wiring).
+            const double slope = std::abs((p.meanQ - out.points.back().meanQ) / (p.value - out.points.back().value));
+            if (slope > bestRise) bestRise = slope, out.steepestRiseAt = (p.value + out.points.back().value) / 2;
         }
         out.points.push_back(p);
+    }
+    // Half-rise point: between the values of the lowest and the highest mean Q, the first crossing
+    // of their midpoint.
+    std::size_t lo = 0, hi = 0;
+    for (std::size_t v = 0; v < V; ++v) {
+        if (out.points[v].meanQ < out.points[lo].meanQ) lo = v;
+        if (out.points[v].meanQ > out.points[hi].meanQ) hi = v;
+    }
+    const double mid = (out.points[lo].meanQ + out.points[hi].meanQ) / 2;
+    out.halfRiseAt = out.points[hi].value;
+    const int dir = hi > lo ? 1 : -1;
+    for (std::size_t v = lo; v != hi; v = std::size_t(int(v) + dir)) {
+        const auto& a = out.points[v];
+        const auto& b = out.points[std::size_t(int(v) + dir)];
+        if ((a.meanQ - mid) * (b.meanQ - mid) <= 0 && a.meanQ != b.meanQ) {
+            out.halfRiseAt = a.value + (mid - a.meanQ) / (b.meanQ - a.meanQ) * (b.value - a.value);
+            out.slopeAtHalfRise = b.value != a.value ? std::abs((b.meanQ - a.meanQ) / (b.value - a.value)) : 0.0;
+            break;
+        }
     }
     return out;
 }

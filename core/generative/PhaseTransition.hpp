@@ -21,7 +21,9 @@ struct SweepResult {
     std::string parameter;
     std::vector<SweepPoint> points;
     double peakSusceptibilityAt = 0.0;  ///< control value of the largest χ
-    double steepestRiseAt = 0.0;        ///< midpoint of the largest increase of mean Q
+    double steepestRiseAt = 0.0;        ///< midpoint of the steepest change of mean Q (|ΔQ / Δvalue|, either direction)
+    double halfRiseAt = 0.0;            ///< where mean Q crosses halfway between its minimum and maximum (linear interpolation; the most robust locator)
+    double slopeAtHalfRise = 0.0;       ///< |dQ / dvalue| there: grows with n when the crossover sharpens into a transition
 };
 
 struct SweepOptions {

@@ -166,6 +166,15 @@ TEST_CASE("phase sweep: modularity appears as wiring becomes local", "[generativ
     CHECK(r.steepestRiseAt < 0.0);
     CHECK(r.steepestRiseAt > -5.0);
     for (const auto& p : r.points) CHECK(p.susceptibility >= 0.0);
+    // The same sweep run the other way locates the same steepest change.
+    SweepOptions up = o;
+    up.values = {-5.0, -4.0, -3.0, -2.0, -1.0, 0.0};
+    const auto rup = sweep(D, 240, s, up);
+    CHECK(rup.steepestRiseAt == Approx(r.steepestRiseAt));
+    CHECK(rup.halfRiseAt == Approx(r.halfRiseAt));
+    CHECK(r.halfRiseAt < -0.5);
+    CHECK(r.halfRiseAt > -4.5);
+    CHECK(r.slopeAtHalfRise > 0.0);
     o.parameter = "temperature";
     CHECK_THROWS_AS(sweep(D, 240, s, o), InputError);
 }
