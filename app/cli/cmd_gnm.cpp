@@ -20,7 +20,7 @@ namespace nm::cli {
 
 namespace {
 struct GnmCliOptions {
-    std::string network, coords, out, landscape, form = "powerlaw", search = "grid", energy = "ks", birth;
+    std::string network, coords, out, landscape, form = "powerlaw", search = "grid", energy = "ks", birth, bestNetwork;
     std::vector<std::string> rules{"sptl", "neighbors", "matching", "clu-avg", "deg-avg"};
     std::vector<double> eta{-8, 0, 17}, gamma{-1, 3, 17};
     int repetitions = 3, initial = 200, steps = 4, perStep = 200;
@@ -126,6 +126,7 @@ Command makeGnmCommand(CLI::App& root, const GlobalOptions& options) {
         ->check(CLI::ExistingFile);
     app->add_option("--landscape", o->landscape, "TSV of every evaluated point: rule, eta, gamma, energy, its four parts, step");
     app->add_option("-o,--out", o->out, "JSON of the best parameters per rule");
+    app->add_option("--best-network", o->bestNetwork, "CSV: a network grown by the best model (lowest energy over all rules)");
     return {app, [o, &options] {
                 JobContext job(options);
                 std::vector<generative::Rule> rules;
@@ -186,6 +187,23 @@ Command makeGnmCommand(CLI::App& root, const GlobalOptions& options) {
                 }
                 nlohmann::json j = {{"network", o->network}, {"nodes", n}, {"edges", m}, {"form", o->form}, {"repetitions", o->repetitions}, {"search", o->search},
                                     {"energy", o->energy}, {"developmental", t.birth.size() > 0}, {"birth_times_imputed", t.imputed}, {"networks", points.size() * std::size_t(o->repetitions)}, {"seconds", seconds}, {"best", best}};
+                if (!o->bestNetwork.empty()) {
+                    const auto b = *std::min_element(points.begin(), points.end(), [](const auto& x, const auto& y) { return x.energy < y.energy; });
+                    generative::ModelSpec s;
+                    s.rule = b.rule;
+                    s.eta = b.eta;
+                    s.gamma = b.gamma;
+                    s.distanceForm = s.topologyForm = fo.form;
+                    const graph::Matrix G = t.birth.size() ? generative::develop(t.D, t.birth, t.A, {s, s, 0}, o->seed).network
+                                                           : generative::generate(graph::Matrix::Zero(n, n), t.D, m, s, o->seed);
+                    std::ostringstream text;
+                    for (Eigen::Index i = 0; i < n; ++i) {
+                        for (Eigen::Index k = 0; k < n; ++k) text << (k ? "," : "") << G(i, k);
+                        text << "\n";
+                    }
+                    writeFileAtomic(o->bestNetwork, text.str());
+                    j["best_network"] = {{"file", o->bestNetwork}, {"rule", generative::ruleName(b.rule)}, {"eta", b.eta}, {"gamma", b.gamma}};
+                }
                 if (!o->out.empty()) writeFileAtomic(o->out, j.dump(2) + "\n");
                 if (!o->landscape.empty()) {
                     std::vector<std::vector<std::string>> rows;

@@ -95,7 +95,7 @@ nlohmann::json summaryJson(const graph::NetworkSummary& s) {
                         {"mean_degree", s.meanDegree}, {"mean_strength", s.meanStrength}, {"mean_clustering", num(s.meanClustering)},
                         {"transitivity", num(s.transitivity)}, {"assortativity", num(s.assortativity)},
                         {"characteristic_path_length", num(s.characteristicPathLength)}, {"global_efficiency", num(s.globalEfficiency)},
-                        {"mean_local_efficiency_binary", num(s.meanLocalEfficiency)}, {"diameter", num(s.diameter)},
+                        {"mean_local_efficiency", num(s.meanLocalEfficiency)}, {"mean_local_efficiency_binary", num(s.meanLocalEfficiencyBinary)}, {"diameter", num(s.diameter)},
                         {"modularity", {{"method", s.method}, {"q", s.q}, {"modules", s.modules}}},
                         {"hubs", s.hubs}, {"connector_hubs", s.connectorHubs}};
     if (s.smallWorld) {

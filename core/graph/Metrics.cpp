@@ -389,6 +389,36 @@ Vector localEfficiencyBin(const Matrix& Ain) {
     return E;
 }
 
+Vector localEfficiencyWei(const Matrix& Win) {
+    requireSquare(Win, "efficiency_wei");
+    if ((Win.array() < 0).any()) throw InputError("efficiency_wei: weights must be non-negative");
+    Matrix W = Win;
+    W.diagonal().setZero();
+    const Eigen::Index n = W.rows();
+    const Matrix L = weightsToLengths(W);
+    Vector E = Vector::Zero(n);
+    for (Eigen::Index u = 0; u < n; ++u) {
+        std::vector<Eigen::Index> V;
+        for (Eigen::Index v = 0; v < n; ++v)
+            if (W(u, v) != 0.0 || W(v, u) != 0.0) V.push_back(v);
+        const auto k = Eigen::Index(V.size());
+        if (k < 2) continue;
+        Matrix sub(k, k);
+        Vector sw(k), sa(k);
+        for (Eigen::Index a = 0; a < k; ++a) {
+            const auto va = V[std::size_t(a)];
+            sw[a] = std::cbrt(W(u, va)) + std::cbrt(W(va, u));
+            sa[a] = double(W(u, va) != 0.0) + double(W(va, u) != 0.0);
+            for (Eigen::Index b = 0; b < k; ++b) sub(a, b) = L(va, V[std::size_t(b)]);
+        }
+        const Matrix di = inverse(distanceWei(sub)).unaryExpr([](double x) { return std::cbrt(x); });
+        const Matrix se = di + Matrix(di.transpose());
+        const double numer = ((sw * sw.transpose()).array() * se.array()).sum() / 2.0;
+        if (numer != 0.0) E[u] = numer / (sa.sum() * sa.sum() - sa.squaredNorm());
+    }
+    return E;
+}
+
 double globalEfficiencyWei(const Matrix& W) {
     const Matrix e = inverse(distanceWei(weightsToLengths(W)));
     const double n = double(W.rows());

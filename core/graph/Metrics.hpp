@@ -72,6 +72,9 @@ Vector betweennessWei(const Matrix& L);
 double globalEfficiencyBin(const Matrix& A);   ///< efficiency_bin(A)
 Vector localEfficiencyBin(const Matrix& A);    ///< efficiency_bin(A, 1) (BCT 2016 definition)
 double globalEfficiencyWei(const Matrix& W);   ///< efficiency_wei(W)
+/// efficiency_wei(W, 2): BCT's weighted local efficiency (Rubinov & Sporns 2010 as modified by
+/// Wang et al. 2016: cube roots of the weights and of the inverse distances among the neighbours).
+Vector localEfficiencyWei(const Matrix& W);
 
 // --- Assortativity ---------------------------------------------------------------------------
 /// assortativity_bin / assortativity_wei (flag 0, undirected; Newman 2002): Pearson correlation

@@ -41,6 +41,7 @@ NetworkSummary summarize(const Matrix& Win, const SummaryOptions& o) {
     if (s.isSigned) {
         nm.clustering = nm.localEfficiency = nm.betweenness = nanv;
         s.meanClustering = s.transitivity = s.assortativity = s.characteristicPathLength = s.globalEfficiency = s.meanLocalEfficiency = s.diameter = nan;
+        s.meanLocalEfficiencyBinary = nan;
     } else {
         const Matrix Wn = normalizeWeights(W);
         if (s.directed) nm.clustering = s.binary ? clusteringBD(A) : clusteringWD(Wn);
@@ -53,8 +54,10 @@ NetworkSummary summarize(const Matrix& Win, const SummaryOptions& o) {
         s.characteristicPathLength = paths.characteristicPathLength;
         s.diameter = paths.diameter;
         s.globalEfficiency = s.binary ? globalEfficiencyBin(A) : globalEfficiencyWei(Wn);
-        nm.localEfficiency = localEfficiencyBin(A);
+        const Vector localBin = localEfficiencyBin(A);
+        nm.localEfficiency = s.binary ? localBin : localEfficiencyWei(Wn);
         s.meanLocalEfficiency = nm.localEfficiency.mean();
+        s.meanLocalEfficiencyBinary = localBin.mean();
         nm.betweenness = s.binary ? betweennessBin(A) : betweennessWei(L);
     }
     // Communities: igraph for undirected non-negative networks, BCT's community_louvain otherwise.

@@ -30,7 +30,8 @@ struct NetworkSummary {
     double density = 0;
     bool directed = false, binary = false, isSigned = false;
     double meanDegree = 0, meanStrength = 0, meanClustering = 0, transitivity = 0, assortativity = 0;
-    double characteristicPathLength = 0, globalEfficiency = 0, meanLocalEfficiency = 0, diameter = 0;
+    double characteristicPathLength = 0, globalEfficiency = 0, meanLocalEfficiency = 0, diameter = 0;  ///< local efficiency weighted for weighted networks
+    double meanLocalEfficiencyBinary = 0;
     double q = 0;
     int modules = 0;
     std::string method;

@@ -112,8 +112,11 @@ TEST_CASE("gnm develop, Voronoi fit and finite-size sweep on the worm", "[cli][g
     CHECK(lines == 41);
     // Voronoi search: every evaluated point in the landscape, with its refinement step.
     r = run(cli + " gnm fit " + net + coords + " --rules sptl --search voronoi --initial 20 --steps 2 --per-step 10 --eta -4,0,2 --repetitions 1 --landscape " +
-            shellQuote((dir / "v.tsv").string()));
+            shellQuote((dir / "v.tsv").string()) + " --best-network " + shellQuote((dir / "best.csv").string()));
     REQUIRE(r.exitCode == 0);
+    r = run(cli + " graph metrics " + shellQuote((dir / "best.csv").string()) + " -o " + shellQuote((dir / "best.json").string()));
+    REQUIRE(r.exitCode == 0);
+    CHECK(nlohmann::json::parse(std::ifstream(dir / "best.json"))["edges"] == 1918);  // the worm's edge count
     std::ifstream v(dir / "v.tsv");
     lines = 0;
     for (std::string s; std::getline(v, s);) ++lines;

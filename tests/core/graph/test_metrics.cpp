@@ -108,6 +108,14 @@ TEST_CASE("path measures on graphs with known answers", "[graph][metrics]") {
     CHECK(globalEfficiencyBin(K) == Approx(1));
     CHECK(localEfficiencyBin(K).minCoeff() == Approx(1));
     CHECK(transitivityBU(K) == Approx(1));
+    // Weighted local efficiency (BCT efficiency_wei local): a triangle u–a–b with w(u,a) = w(u,b) = 1
+    // and w(a,b) = w gives E(u) = ∛w; a complete graph of unit weights gives 1.
+    Matrix tri = Matrix::Zero(3, 3);
+    tri(0, 1) = tri(1, 0) = tri(0, 2) = tri(2, 0) = 1;
+    tri(1, 2) = tri(2, 1) = 0.125;
+    CHECK(localEfficiencyWei(tri)[0] == Approx(0.5));
+    CHECK(localEfficiencyWei(K).minCoeff() == Approx(1));
+    CHECK((localEfficiencyWei(K) - localEfficiencyBin(K)).cwiseAbs().maxCoeff() < 1e-12);
     // Weighted paths: the two-step detour of length 1 + 1 beats a direct length of 3.
     Matrix L = Matrix::Zero(3, 3);
     L(0, 1) = L(1, 2) = 1;
@@ -245,6 +253,13 @@ TEST_CASE("Leiden and Louvain (igraph) reach the reference modularity", "[graph]
     CHECK(leiden.q == Approx(0.406).margin(0.006));  // shared data README (python-igraph, best of 20)
     CHECK(leiden.q == Approx(modularityQ(A, leiden.module)));
     CHECK(leiden.q > modularityUnd(A).q);            // better than the spectral bisection
+    // The other species (shared data README: python-igraph Leiden, best of 20, binarised and symmetrised).
+    for (const auto& [file, q] : std::vector<std::pair<std::string, double>>{
+             {"bctcpp/cat_all.csv", 0.290}, {"bctcpp/macaque47.csv", 0.301}, {"bctcpp/macaque71.csv", 0.389}, {"tvb/connectivity_66.zip", 0.268}}) {
+        const Matrix B = binarize(symmetrize(io::readConnectome(*dir / file).weights));
+        INFO(file << ": Leiden Q " << communities(B).q);
+        CHECK(communities(B).q == Approx(q).margin(0.006));
+    }
     const auto sample = thresholdProportional(io::readConnectome(*dir / "bctpy_samples/sample_data.npy").weights, 0.4);
     CommunityOptions louvain;
     louvain.method = CommunityMethod::Louvain;
