@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <map>
 #include <random>
 
 namespace nm::generative {
@@ -77,6 +78,31 @@ void Fitter::evaluate(std::vector<FitPoint>& points) const {
     const Matrix seed = Matrix::Zero(n, n);
     std::atomic<std::size_t> done{0};
     std::string failure;
+    // Distance terms shared by the points of one η (a grid has few η values), when they fit in
+    // about 80 MB; otherwise each point computes its own.
+    std::map<double, std::vector<double>> shared;
+    for (const auto& p : points) shared.emplace(p.eta, std::vector<double>{});
+    const double pairs = double(n) * double(n - 1) / 2;
+    const bool useShared = o_.birth.size() == 0 && shared.size() * 2 <= points.size() * std::size_t(o_.repetitions) && double(shared.size()) * pairs <= 1e7;
+    if (useShared) {
+        std::vector<double> etas;
+        for (const auto& [e, v] : shared) etas.push_back(e);
+        std::vector<std::vector<double>> terms(etas.size());
+#pragma omp parallel for schedule(dynamic)
+        for (std::size_t k = 0; k < etas.size(); ++k) {
+            try {
+                ModelSpec s;
+                s.eta = etas[k];
+                s.distanceForm = o_.form;
+                terms[k] = distanceTerms(D_, s);
+            } catch (const std::exception& e) {
+#pragma omp critical
+                failure = e.what();
+            }
+        }
+        if (!failure.empty()) throw InputError(failure);
+        for (std::size_t k = 0; k < etas.size(); ++k) shared[etas[k]] = std::move(terms[k]);
+    }
 #pragma omp parallel for schedule(dynamic)
     for (std::size_t p = 0; p < points.size(); ++p) {
         try {
@@ -92,7 +118,8 @@ void Fitter::evaluate(std::vector<FitPoint>& points) const {
             const std::uint64_t base = o_.seed * 1000003ull + std::uint64_t(int(s.rule)) * 7919ull + std::uint64_t(std::llround(s.eta * 1e6)) * 31ull +
                                        std::uint64_t(std::llround(s.gamma * 1e6)) * 131ull;
             for (int r = 0; r < o_.repetitions; ++r) {
-                const Matrix G = o_.birth.size() ? develop(D_, o_.birth, A_, {s, s, 0}, base + std::uint64_t(r)).network : generate(seed, D_, edges_, s, base + std::uint64_t(r));
+                const Matrix G = o_.birth.size() ? develop(D_, o_.birth, A_, {s, s, 0}, base + std::uint64_t(r)).network
+                                                 : generate(seed, D_, edges_, s, base + std::uint64_t(r), useShared ? &shared.at(s.eta) : nullptr);
                 const Energy e = o_.topographical ? topographicalEnergy(topo_, G, D_) : energy(target_, G, D_);
                 sum.degree += e.degree / R;
                 sum.clustering += e.clustering / R;

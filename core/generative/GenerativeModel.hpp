@@ -39,7 +39,12 @@ struct ModelSpec {
 
 /// Grows a network of `edges` undirected edges from `seed` (n × n binary, may be empty) with
 /// distances `D` (n × n). Returns the binary adjacency matrix. Deterministic for `rngSeed`.
-Matrix generate(const Matrix& seed, const Matrix& D, Eigen::Index edges, const ModelSpec& spec, std::uint64_t rngSeed);
+/// `terms`: optional precomputed distance terms (distanceTerms(D, spec)) — many networks with the
+/// same η share them (the terms cost about as much as a sparse network's growth).
+Matrix generate(const Matrix& seed, const Matrix& D, Eigen::Index edges, const ModelSpec& spec, std::uint64_t rngSeed,
+                const std::vector<double>* terms = nullptr);
+/// F_d(D_uv) for the pairs u < v in the model's order (by v, then u).
+std::vector<double> distanceTerms(const Matrix& D, const ModelSpec& spec);
 
 // --- Development -----------------------------------------------------------------------------
 /// Growth in which nodes appear over time and wire under a rule (Varier & Kaiser 2011; Nicosia et

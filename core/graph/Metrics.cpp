@@ -259,40 +259,52 @@ PathSummary charpath(const Matrix& D, bool includeInfinite) {
 Vector betweennessBin(const Matrix& A) {
     requireSquare(A, "betweenness_bin");
     const Eigen::Index n = A.rows();
-    const auto adj = successors(A);
-    // Predecessors one step closer are among the in-neighbours (= the neighbours when undirected).
-    const bool undirected = symmetric(binarize(A));
-    const auto inAdj = undirected ? std::vector<std::vector<Eigen::Index>>{} : successors(A.transpose());
-    const auto& pred = undirected ? adj : inAdj;
+    // Out-neighbours in compressed rows (this runs once per generative-model evaluation: the
+    // flat layout and the DAG arcs below make it about twice as fast as adjacency lists).
+    std::vector<int> start(static_cast<std::size_t>(n) + 1, 0), nbr;
+    nbr.reserve(std::size_t((A.array() != 0.0).count()));
+    for (Eigen::Index i = 0; i < n; ++i) {
+        for (Eigen::Index j = 0; j < n; ++j)
+            if (i != j && A(i, j) != 0.0) nbr.push_back(int(j));
+        start[std::size_t(i) + 1] = int(nbr.size());
+    }
     Vector bc = Vector::Zero(n);
     std::vector<double> sigma(static_cast<std::size_t>(n)), delta(static_cast<std::size_t>(n));
-    std::vector<int> dist(static_cast<std::size_t>(n));
-    std::vector<Eigen::Index> order;
+    std::vector<int> dist(static_cast<std::size_t>(n)), order;
+    std::vector<std::pair<int, int>> arcs;  // shortest-path DAG arcs (v → w), in BFS order
+    order.reserve(std::size_t(n));
+    arcs.reserve(nbr.size());
     for (Eigen::Index s = 0; s < n; ++s) {
         std::fill(sigma.begin(), sigma.end(), 0.0);
         std::fill(delta.begin(), delta.end(), 0.0);
         std::fill(dist.begin(), dist.end(), -1);
         order.clear();
+        arcs.clear();
         sigma[std::size_t(s)] = 1;
         dist[std::size_t(s)] = 0;
-        order.push_back(s);
+        order.push_back(int(s));
         for (std::size_t h = 0; h < order.size(); ++h) {
-            const auto v = order[h];
-            for (auto w : adj[std::size_t(v)]) {
+            const int v = order[h];
+            const int dv = dist[std::size_t(v)];
+            for (int k = start[std::size_t(v)]; k < start[std::size_t(v) + 1]; ++k) {
+                const int w = nbr[std::size_t(k)];
                 if (dist[std::size_t(w)] < 0) {
-                    dist[std::size_t(w)] = dist[std::size_t(v)] + 1;
+                    dist[std::size_t(w)] = dv + 1;
                     order.push_back(w);
                 }
-                if (dist[std::size_t(w)] == dist[std::size_t(v)] + 1) sigma[std::size_t(w)] += sigma[std::size_t(v)];
+                if (dist[std::size_t(w)] == dv + 1) {
+                    sigma[std::size_t(w)] += sigma[std::size_t(v)];
+                    arcs.emplace_back(v, w);
+                }
             }
         }
-        for (auto it = order.rbegin(); it != order.rend(); ++it) {
-            const auto w = *it;
-            for (auto v : pred[std::size_t(w)])  // predecessors of w: in-neighbours one step closer
-                if (dist[std::size_t(v)] >= 0 && dist[std::size_t(v)] == dist[std::size_t(w)] - 1)
-                    delta[std::size_t(v)] += sigma[std::size_t(v)] / sigma[std::size_t(w)] * (1.0 + delta[std::size_t(w)]);
-            if (w != s) bc[w] += delta[std::size_t(w)];
+        // Dependencies back along the DAG, farthest arcs first (Brandes 2001).
+        for (auto it = arcs.rbegin(); it != arcs.rend(); ++it) {
+            const auto [v, w] = *it;
+            delta[std::size_t(v)] += sigma[std::size_t(v)] / sigma[std::size_t(w)] * (1.0 + delta[std::size_t(w)]);
         }
+        for (int w : order)
+            if (w != s) bc[w] += delta[std::size_t(w)];
     }
     return bc;
 }

@@ -297,3 +297,14 @@ TEST_CASE("finite-size sweep: the modularity transition at every size", "[genera
     f.sizes = {3};
     CHECK_THROWS_AS(finiteSizeSweep(f, s, o), InputError);
 }
+
+TEST_CASE("precomputed distance terms give the same networks", "[generative]") {
+    const Matrix D = randomDistances(40, 13);
+    ModelSpec s;
+    s.rule = Rule::Matching;
+    s.eta = -1.7;
+    s.gamma = 0.4;
+    const auto terms = distanceTerms(D, s);
+    CHECK(generate(Matrix::Zero(40, 40), D, 100, s, 4, &terms) == generate(Matrix::Zero(40, 40), D, 100, s, 4));
+    CHECK(terms[0] == Approx(std::pow(D(0, 1), -1.7)).epsilon(1e-14));
+}
