@@ -20,7 +20,7 @@ namespace nm::cli {
 
 namespace {
 struct GnmCliOptions {
-    std::string network, coords, out, landscape, form = "powerlaw", search = "grid", energy = "ks", birth, bestNetwork;
+    std::string network, coords, out, landscape, form = "powerlaw", search = "grid", energy = "ks", birth, bestNetwork, seedNetwork;
     std::vector<std::string> rules{"sptl", "neighbors", "matching", "clu-avg", "deg-avg"};
     std::vector<double> eta{-8, 0, 17}, gamma{-1, 3, 17};
     int repetitions = 3, initial = 200, steps = 4, perStep = 200;
@@ -126,6 +126,8 @@ Command makeGnmCommand(CLI::App& root, const GlobalOptions& options) {
         ->check(CLI::ExistingFile);
     app->add_option("--landscape", o->landscape, "TSV of every evaluated point: rule, eta, gamma, energy, its four parts, step");
     app->add_option("-o,--out", o->out, "JSON of the best parameters per rule");
+    app->add_option("--seed-network", o->seedNetwork, "Start every network from these edges (a matrix of the target's size, e.g. edges common to all subjects)")
+        ->check(CLI::ExistingFile);
     app->add_option("--best-network", o->bestNetwork, "CSV: a network grown by the best model (lowest energy over all rules)");
     return {app, [o, &options] {
                 JobContext job(options);
@@ -140,6 +142,11 @@ Command makeGnmCommand(CLI::App& root, const GlobalOptions& options) {
                 const auto m = t.edges;
                 generative::FitOptions fo;
                 fo.birth = t.birth;
+                if (!o->seedNetwork.empty()) {
+                    fo.seedNetwork = graph::symmetrize(io::readConnectome(o->seedNetwork).weights);
+                    if (fo.seedNetwork.rows() != n)
+                        throw InputError(o->seedNetwork + ": " + std::to_string(fo.seedNetwork.rows()) + " nodes, the network " + o->network + " has " + std::to_string(n));
+                }
                 fo.form = o->form == "exponential" ? generative::Form::Exponential : generative::Form::PowerLaw;
                 fo.repetitions = o->repetitions;
                 fo.seed = o->seed;
@@ -195,7 +202,7 @@ Command makeGnmCommand(CLI::App& root, const GlobalOptions& options) {
                     s.gamma = b.gamma;
                     s.distanceForm = s.topologyForm = fo.form;
                     const graph::Matrix G = t.birth.size() ? generative::develop(t.D, t.birth, t.A, {s, s, 0}, o->seed).network
-                                                           : generative::generate(graph::Matrix::Zero(n, n), t.D, m, s, o->seed);
+                                                           : generative::generate(fo.seedNetwork.size() ? graph::binarize(fo.seedNetwork) : graph::Matrix::Zero(n, n), t.D, m, s, o->seed);
                     std::ostringstream text;
                     for (Eigen::Index i = 0; i < n; ++i) {
                         for (Eigen::Index k = 0; k < n; ++k) text << (k ? "," : "") << G(i, k);

@@ -71,11 +71,18 @@ Fitter::Fitter(const Matrix& A, const Matrix& D, FitOptions options) : A_(graph:
     edges_ = graph::edgeCount(A_, false);
     target_ = targetStatistics(A_, D_);
     if (o_.topographical) topo_ = topographicalTarget(A_, D_, o_.smoothing);
+    if (o_.seedNetwork.size()) {
+        if (o_.seedNetwork.rows() != A_.rows() || o_.seedNetwork.cols() != A_.rows())
+            throw InputError("generative fit: the seed network must be " + std::to_string(A_.rows()) + " × " + std::to_string(A_.rows()));
+        if (o_.birth.size()) throw InputError("generative fit: a seed network and developmental growth exclude each other");
+        if (graph::edgeCount(graph::binarize(graph::symmetrize(o_.seedNetwork)), false) > edges_)
+            throw InputError("generative fit: the seed network has more edges than the target");
+    }
 }
 
 void Fitter::evaluate(std::vector<FitPoint>& points) const {
     const Eigen::Index n = A_.rows();
-    const Matrix seed = Matrix::Zero(n, n);
+    const Matrix seed = o_.seedNetwork.size() ? Matrix(graph::binarize(o_.seedNetwork)) : Matrix(Matrix::Zero(n, n));
     std::atomic<std::size_t> done{0};
     std::string failure;
     // Distance terms shared by the points of one η (a grid has few η values), when they fit in

@@ -37,6 +37,7 @@ struct FitOptions {
     bool topographical = false;           ///< use topographicalEnergy instead of BCT's
     double smoothing = 0.0;               ///< σ of the topographical kernel (≤ 0: automatic)
     Eigen::VectorXd birth;                ///< non-empty: networks grow developmentally (develop) with these birth times
+    Matrix seedNetwork;                   ///< non-empty: growth starts from these edges (BCT's seed, e.g. edges common to all subjects)
     std::function<void(std::size_t done, std::size_t total)> progress;
 };
 

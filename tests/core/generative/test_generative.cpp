@@ -276,6 +276,19 @@ TEST_CASE("fitting: Voronoi search recovers a known eta; topographical energy is
     std::vector<FitPoint> two{{Rule::Spatial, -2.5, 0, {}, 0, 0}, {Rule::Spatial, 0.0, 0, {}, 0, 0}};
     Fitter(A, D, tf).evaluate(two);
     CHECK(two[0].energy < two[1].energy);  // the true η reproduces the topography better than random wiring
+    // A seed network of most of the target's edges: even random wiring (η = 0) then comes close.
+    FitOptions seeded = fo;
+    seeded.seedNetwork = A;
+    int dropped = 0;
+    for (Eigen::Index j = 0; j < n && dropped < 25; ++j)
+        for (Eigen::Index i = 0; i < j && dropped < 25; ++i)
+            if (seeded.seedNetwork(i, j) != 0) seeded.seedNetwork(i, j) = seeded.seedNetwork(j, i) = 0, ++dropped;
+    std::vector<FitPoint> random{{Rule::Spatial, 0.0, 0, {}, 0, 0}};
+    Fitter(A, D, seeded).evaluate(random);
+    INFO("random wiring from a 90 % seed: energy " << random[0].energy);
+    CHECK(random[0].energy < 0.25);
+    seeded.seedNetwork = Matrix::Ones(n, n);
+    CHECK_THROWS_AS(Fitter(A, D, seeded), InputError);
 }
 
 TEST_CASE("finite-size sweep: the modularity transition at every size", "[generative][phase]") {
