@@ -164,8 +164,9 @@ void SceneController::moveLayer(int from, int to) {
 void SceneController::setLayer(int index, const io::SessionLayer& layer) {
     if (index < 0 || index >= layerCount()) return;
     auto& current = session_.layers[std::size_t(index)];
-    const bool reload = layer.file != current.file || layer.labels != current.labels;
-    if (layer.map >= mapCount(index) || layer.map < 0) return;  // the panel bounds the index
+    // A new file, label mode or atlas scale means new data; a new map index only re-colours.
+    const bool reload = layer.file != current.file || layer.labels != current.labels || layer.scale != current.scale;
+    if (!reload && (layer.map >= mapCount(index) || layer.map < 0)) return;  // the panel bounds the index
     current = layer;
     if (reload) {
         // Replace the layer with a freshly loaded one at the same position.

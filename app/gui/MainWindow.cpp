@@ -3,6 +3,7 @@
 
 #include "MainWindow.hpp"
 
+#include "AtlasPanel.hpp"
 #include "ExportDialog.hpp"
 #include "Figure.hpp"
 #include "JobManager.hpp"
@@ -104,6 +105,10 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), 
         emit layerLoaded(file);
     });
     connect(scene_, &widgets::SceneController::layersChanged, this, [this] { refreshLayerList(); });
+    connect(scene_, &widgets::SceneController::layerAdded, this, [this](int index) {
+        const QString file = QString::fromStdString(scene_->layer(index).file);
+        if (file.toLower().endsWith(".nmatlas.h5") && file != atlasPanel_->atlasPath()) atlasPanel_->setAtlas(file);
+    });
     connect(scene_, &widgets::SceneController::failed, this, [this](const QString& what, const QString& error) {
         showError(tr("Cannot open"), error);
         emit layerFailed(what, error);
@@ -220,6 +225,29 @@ void MainWindow::buildDocks() {
     propsDock->setWidget(layerPanel_);
     addDockWidget(Qt::RightDockWidgetArea, propsDock);
 
+    atlasPanel_ = new widgets::AtlasPanel(this);
+    auto* atlasDock = new QDockWidget(tr("Atlas"), this);
+    atlasDock->setObjectName("atlasDock");
+    atlasDock->setWidget(atlasPanel_);
+    addDockWidget(Qt::LeftDockWidgetArea, atlasDock);
+    tabifyDockWidget(dataDock, atlasDock);
+    dataDock->raise();
+    connect(atlasPanel_, &widgets::AtlasPanel::componentSelected, this, &MainWindow::showComponent);
+    connect(atlasPanel_, &widgets::AtlasPanel::scaleChanged, this, [this](int components) { showComponent(components, 0); });
+    connect(atlasPanel_, &widgets::AtlasPanel::atlasLoaded, this, [this, atlasDock](const QString& path) {
+        atlasDock->show();
+        atlasDock->raise();
+        log(kInfo, tr("atlas %1 in the browser").arg(path));
+        // Follow the layer's scale and component.
+        const int idx = atlasLayer(path);
+        if (idx >= 0) {
+            const auto& l = scene_->layer(idx);
+            atlasPanel_->showScale(l.scale > 0 ? l.scale : atlasPanel_->bundle()->scales.front().components, true);
+            atlasPanel_->selectComponent(l.map, true);
+        }
+    });
+    connect(atlasPanel_, &widgets::AtlasPanel::failed, this, [this](const QString& path, const QString& error) { showError(tr("Cannot read the atlas"), error); });
+
     jobsPanel_ = new widgets::JobsPanel(jobs_, this);
     jobsPanel_->setObjectName("jobsPanel");
     auto* jobsDock = new QDockWidget(tr("Jobs"), this);
@@ -240,6 +268,26 @@ void MainWindow::buildDocks() {
         jobsDock->show();
         jobsDock->raise();
     });
+}
+
+int MainWindow::atlasLayer(const QString& path) const {
+    for (int i = scene_->layerCount() - 1; i >= 0; --i)
+        if (QString::fromStdString(scene_->layer(i).file) == path) return i;
+    return -1;
+}
+
+void MainWindow::showComponent(int components, int component) {
+    const int idx = atlasLayer(atlasPanel_->atlasPath());
+    if (idx < 0 || component < 0) return;
+    auto l = scene_->layer(idx);
+    const int current = l.scale > 0 ? l.scale : atlasPanel_->bundle()->scales.front().components;
+    if (current == components && l.map == component) return;
+    if (current != components) l.scale = components;  // a new scale reloads; a new map only re-colours
+    l.map = component;
+    l.visible = true;
+    scene_->setLayer(idx, l);
+    if (atlasPanel_->currentScale() != components) atlasPanel_->showScale(components, true);
+    if (atlasPanel_->currentComponent() != component) atlasPanel_->selectComponent(component, true);
 }
 
 void MainWindow::refreshLayerList() {

@@ -13,6 +13,7 @@ class QListWidget;
 class QMenu;
 
 namespace nm::widgets {
+class AtlasPanel;
 class JobManager;
 class JobsPanel;
 class LayerPanel;
@@ -48,6 +49,12 @@ public:
     [[nodiscard]] widgets::LogPanel* logPanel() const { return logPanel_; }
     [[nodiscard]] widgets::SceneController* scene() const { return scene_; }
     [[nodiscard]] widgets::LayerPanel* layerPanel() const { return layerPanel_; }
+    [[nodiscard]] widgets::AtlasPanel* atlasPanel() const { return atlasPanel_; }
+    /// Index of the layer showing the atlas bundle `path` (−1: none).
+    [[nodiscard]] int atlasLayer(const QString& path) const;
+    /// Shows component `component` of the scale with `components` components of the open atlas
+    /// (what selecting it in the atlas table does).
+    void showComponent(int components, int component);
     [[nodiscard]] bool isStartViewShown() const { return startViewSeconds_ >= 0.0; }
     [[nodiscard]] double startViewShownSeconds() const { return startViewSeconds_; }
     [[nodiscard]] int layerCount() const;
@@ -99,6 +106,7 @@ private:
     widgets::LogPanel* logPanel_ = nullptr;
     widgets::SceneController* scene_ = nullptr;
     widgets::LayerPanel* layerPanel_ = nullptr;
+    widgets::AtlasPanel* atlasPanel_ = nullptr;
     QListWidget* layerList_ = nullptr;
     QLabel* spaceLabel_ = nullptr;
     QLabel* frameLabel_ = nullptr;

@@ -26,6 +26,10 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTimer>
+#include <QLineEdit>
+#include <QTreeWidget>
+#include <QComboBox>
+#include "AtlasPanel.hpp"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -244,10 +248,10 @@ TEST_CASE("an atlas volume is projected onto the surfaces and drawn in colour", 
     CHECK(colourfulFraction(t.w.viewport()->grabFramebuffer()) < 0.01);
 }
 
-TEST_CASE("an atlas bundle opens as a layer of component maps", "[app][gui][atlas]") {
-    auto aalFile = nm::test::mricronFile("aal.nii.gz");
-    if (!aalFile) NM_SKIP("mricron-data is not installed");
-    // A two-scale bundle on the AAL grid whose maps are AAL regions (precentral, postcentral, ...).
+namespace {
+/// A two-scale bundle on the AAL grid whose maps are AAL regions (3 and 6 components: precentral,
+/// postcentral, … of both hemispheres), with a correlation network of two blocks.
+void writeAalBundle(const std::filesystem::path& file) {
     const auto aal = nm::anatomy::loadAal();
     nm::io::AtlasBundle b;
     b.grid = aal.labels.geometry;
@@ -267,14 +271,37 @@ TEST_CASE("an atlas bundle opens as a layer of component maps", "[app][gui][atla
         s.maps.setFromTriplets(t.begin(), t.end());
         for (int j = 0; j < k; ++j) s.names.push_back(aal.names.at(j + 1));
         s.centroids = Eigen::MatrixXf::Zero(k, 3);
-        s.explainedVariance = Eigen::VectorXf::Zero(k);
-        s.size = Eigen::VectorXi::Ones(k);
-        s.parent.assign(std::size_t(k), k == 3 ? -1 : 0);
+        s.explainedVariance = Eigen::VectorXf::LinSpaced(k, 0.01f, 0.05f);
+        s.size = Eigen::VectorXi::LinSpaced(k, 10, 10 * k);
+        s.parent.assign(std::size_t(k), -1);
+        if (k == 6)
+            for (int j = 0; j < 6; ++j) s.parent[std::size_t(j)] = j % 3;
+        s.correlation = Eigen::MatrixXf::Identity(k, k);
+        for (int i = 0; i < k; ++i)
+            for (int j = 0; j < k; ++j)
+                if (i != j) s.correlation(i, j) = (i % 2 == j % 2) ? 0.6f : -0.1f;
         b.scales.push_back(std::move(s));
     }
+    nm::io::writeAtlasBundle(file, b);
+}
+
+QPointF colourfulCentroid(const QImage& img) {
+    double sx = 0, sy = 0, n = 0;
+    for (int y = 0; y < img.height(); y += 2)
+        for (int x = 0; x < img.width(); x += 2) {
+            const QColor c = img.pixelColor(x, y);
+            if (c.hsvSaturation() > 80 && c.value() > 60) sx += x, sy += y, ++n;
+        }
+    return n > 0 ? QPointF(sx / n, sy / n) : QPointF(-1, -1);
+}
+} // namespace
+
+TEST_CASE("an atlas bundle opens as a layer of component maps", "[app][gui][atlas]") {
+    auto aalFile = nm::test::mricronFile("aal.nii.gz");
+    if (!aalFile) NM_SKIP("mricron-data is not installed");
     nm::test::TempDir dir;
     const auto file = dir / "regions.nmatlas.h5";
-    nm::io::writeAtlasBundle(file, b);
+    writeAalBundle(file);
 
     Window t;
     openLayer(t.w, file);
@@ -430,4 +457,54 @@ TEST_CASE("the window layout is remembered between runs", "[app][gui]") {
     CHECK(again.size() == QSize(1000, 700));
     CHECK_FALSE(again.findChild<QDockWidget*>("propertiesDock")->isVisible());
     CHECK(again.findChild<QDockWidget*>("dataDock")->isVisible());
+}
+
+TEST_CASE("the atlas browser: scales, a searchable table, hierarchy and linked selection", "[app][gui][atlas]") {
+    auto aalFile = nm::test::mricronFile("aal.nii.gz");
+    if (!aalFile) NM_SKIP("mricron-data is not installed");
+    nm::test::TempDir dir;
+    const auto file = dir / "regions.nmatlas.h5";
+    writeAalBundle(file);
+    Window t;
+    openLayer(t.w, file);
+    auto* panel = t.w.atlasPanel();
+    REQUIRE(nm::test::waitUntil([&] { return panel->hasAtlas(); }, 30000));
+    CHECK(panel->scaleBox()->count() == 2);
+    CHECK(panel->currentScale() == 3);
+    CHECK(panel->visibleRows() == 3);
+    // Modules from the correlation network: components 0, 2 together, 1 apart.
+    const auto& mod = panel->modules(3);
+    REQUIRE(mod.size() == 3);
+    CHECK(mod[0] == mod[2]);
+    CHECK(mod[0] != mod[1]);
+    // Search filters the table.
+    panel->searchBox()->setText("Precentral_R");
+    CHECK(panel->visibleRows() == 1);
+    panel->searchBox()->clear();
+    CHECK(panel->visibleRows() == 3);
+    // Selecting component 0 then 2 (left precentral → left frontal superior) moves the colours.
+    REQUIRE(t.w.scene()->layer(0).map == 0);
+    auto waitFrame = [&] {
+        const int frames = t.w.viewport()->framesRendered();
+        REQUIRE(nm::test::waitUntil([&] { return t.w.viewport()->framesRendered() > frames; }, 5000));
+    };
+    t.w.viewport()->requestRender();
+    waitFrame();
+    const QPointF before = colourfulCentroid(t.w.viewport()->grabFramebuffer());
+    panel->selectComponent(2);
+    CHECK(t.w.scene()->layer(0).map == 2);  // linked: table → layer
+    waitFrame();
+    const QPointF after = colourfulCentroid(t.w.viewport()->grabFramebuffer());
+    INFO("colour centroid before (" << before.x() << ", " << before.y() << "), after (" << after.x() << ", " << after.y() << ")");
+    CHECK(before.x() >= 0);
+    CHECK(after.x() >= 0);
+    CHECK(std::hypot(after.x() - before.x(), after.y() - before.y()) > 10);
+    // Another scale: the layer reloads with 6 maps; the hierarchy shows the parent.
+    panel->showScale(6);
+    REQUIRE(nm::test::waitUntil([&] { return t.w.scene()->pending() == 0 && t.w.layerCount() == 1 && t.w.scene()->mapCount(0) == 6; }, 60000));
+    CHECK(t.w.scene()->layer(0).scale == 6);
+    panel->selectComponent(4);
+    CHECK(t.w.scene()->layer(0).map == 4);
+    REQUIRE(panel->hierarchy()->topLevelItemCount() == 1);
+    CHECK(panel->hierarchy()->topLevelItem(0)->text(0).startsWith("parent 3/1"));  // 4 % 3 = 1
 }

@@ -1,0 +1,257 @@
+#include "AtlasPanel.hpp"
+
+#include "graph/Communities.hpp"
+
+#include <QComboBox>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSortFilterProxyModel>
+#include <QStandardItemModel>
+#include <QTableView>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrent>
+
+namespace nm::widgets {
+
+namespace {
+enum Column { kId, kName, kSize, kEv, kModule, kParent, kColumns };
+
+struct Loaded {
+    std::shared_ptr<const io::AtlasBundle> bundle;
+    std::vector<std::vector<int>> modules;
+    QString error;
+};
+
+/// Modules of a scale's component network: Leiden (modularity) on the positive correlations.
+std::vector<int> componentModules(const io::AtlasScale& s) {
+    const Eigen::MatrixXf& C = s.partialCorrelation.size() && s.correlation.size() == 0 ? s.partialCorrelation : s.correlation;
+    if (C.rows() != s.components || C.rows() < 3) return {};
+    Eigen::MatrixXd W = C.cast<double>().cwiseMax(0.0);
+    W.diagonal().setZero();
+    W = (W + W.transpose()) / 2;
+    if (W.sum() <= 0) return {};
+    graph::CommunityOptions o;
+    o.runs = 10;
+    return graph::communities(W, o).module;
+}
+} // namespace
+
+AtlasPanel::AtlasPanel(QWidget* parent) : QWidget(parent) {
+    setObjectName("atlasPanel");
+    auto* layout = new QVBoxLayout(this);
+    title_ = new QLabel(tr("No atlas: open an atlas bundle (*.nmatlas.h5)"), this);
+    title_->setWordWrap(true);
+    scaleBox_ = new QComboBox(this);
+    scaleBox_->setObjectName("atlasScale");
+    scaleBox_->setToolTip(tr("Scale of the atlas: number of components"));
+    search_ = new QLineEdit(this);
+    search_->setObjectName("atlasSearch");
+    search_->setPlaceholderText(tr("Search components (name or id)…"));
+    search_->setClearButtonEnabled(true);
+    model_ = new QStandardItemModel(0, kColumns, this);
+    model_->setHorizontalHeaderLabels({tr("ID"), tr("Name"), tr("Size"), tr("EV %"), tr("Module"), tr("Parent")});
+    proxy_ = new QSortFilterProxyModel(this);
+    proxy_->setSourceModel(model_);
+    proxy_->setFilterKeyColumn(-1);  // every column
+    proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    proxy_->setSortRole(Qt::UserRole);
+    table_ = new QTableView(this);
+    table_->setObjectName("atlasTable");
+    table_->setModel(proxy_);
+    table_->setSortingEnabled(true);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->verticalHeader()->hide();
+    table_->horizontalHeader()->setSectionResizeMode(kName, QHeaderView::Stretch);
+    table_->sortByColumn(kId, Qt::AscendingOrder);
+    tree_ = new QTreeWidget(this);
+    tree_->setObjectName("atlasHierarchy");
+    tree_->setHeaderLabels({tr("Hierarchy"), tr("Overlap")});
+    tree_->setMaximumHeight(160);
+    layout->addWidget(title_);
+    layout->addWidget(scaleBox_);
+    layout->addWidget(search_);
+    layout->addWidget(table_, 1);
+    layout->addWidget(tree_);
+
+    connect(scaleBox_, &QComboBox::currentIndexChanged, this, [this](int i) {
+        if (!bundle_ || i < 0) return;
+        scaleIndex_ = i;
+        component_ = -1;
+        fillTable();
+        fillHierarchy();
+        if (!quiet_) emit scaleChanged(bundle_->scales[std::size_t(i)].components);
+    });
+    connect(search_, &QLineEdit::textChanged, this, [this](const QString& text) {
+        // Filtering moves the table's current row; that is not the user choosing a component.
+        filtering_ = true;
+        proxy_->setFilterFixedString(text);
+        filtering_ = false;
+        if (component_ >= 0) selectComponent(component_, true);
+    });
+    connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+        if (!current.isValid() || !bundle_) return;
+        if (filtering_) return;
+        const int c = proxy_->data(proxy_->index(current.row(), kId), Qt::UserRole).toInt();
+        if (c == component_) return;
+        component_ = c;
+        fillHierarchy();
+        if (!quiet_) emit componentSelected(currentScale(), c);
+    });
+    connect(tree_, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
+        const int k = item->data(0, Qt::UserRole).toInt(), c = item->data(0, Qt::UserRole + 1).toInt();
+        if (k <= 0) return;
+        showScale(k, true);
+        selectComponent(c, true);
+        emit scaleChanged(k);
+        emit componentSelected(k, c);
+    });
+}
+
+void AtlasPanel::setAtlas(const QString& path) {
+    auto* watcher = new QFutureWatcher<Loaded>(this);
+    connect(watcher, &QFutureWatcher<Loaded>::finished, this, [this, watcher, path] {
+        watcher->deleteLater();
+        Loaded r = watcher->result();
+        if (!r.error.isEmpty()) {
+            emit failed(path, r.error);
+            return;
+        }
+        path_ = path;
+        bundle_ = r.bundle;
+        modules_ = std::move(r.modules);
+        title_->setText(tr("<b>%1</b> — %2 scales, template %3")
+                            .arg(QFileInfo(path).fileName())
+                            .arg(bundle_->scales.size())
+                            .arg(QString::fromStdString(bundle_->templateId)));
+        quiet_ = true;
+        scaleBox_->clear();
+        for (const auto& s : bundle_->scales) scaleBox_->addItem(tr("%1 components").arg(s.components), s.components);
+        quiet_ = false;
+        scaleIndex_ = bundle_->scales.empty() ? -1 : 0;
+        fillTable();
+        fillHierarchy();
+        emit atlasLoaded(path);
+    });
+    watcher->setFuture(QtConcurrent::run([path] {
+        Loaded r;
+        try {
+            auto b = std::make_shared<io::AtlasBundle>(io::readAtlasBundle(path.toStdString()));
+            for (const auto& s : b->scales) r.modules.push_back(componentModules(s));
+            r.bundle = b;
+        } catch (const std::exception& e) {
+            r.error = QString::fromStdString(e.what());
+        }
+        return r;
+    }));
+}
+
+int AtlasPanel::currentScale() const {
+    return bundle_ && scaleIndex_ >= 0 ? bundle_->scales[std::size_t(scaleIndex_)].components : 0;
+}
+
+const std::vector<int>& AtlasPanel::modules(int scaleComponents) const {
+    static const std::vector<int> none;
+    if (!bundle_) return none;
+    for (std::size_t i = 0; i < bundle_->scales.size(); ++i)
+        if (bundle_->scales[i].components == scaleComponents) return modules_[i];
+    return none;
+}
+
+int AtlasPanel::visibleRows() const { return proxy_->rowCount(); }
+
+void AtlasPanel::showScale(int components, bool quiet) {
+    const int i = scaleBox_->findData(components);
+    if (i < 0) return;
+    quiet_ = quiet;
+    scaleBox_->setCurrentIndex(i);
+    quiet_ = false;
+}
+
+void AtlasPanel::selectComponent(int component, bool quiet) {
+    for (int r = 0; r < proxy_->rowCount(); ++r)
+        if (proxy_->data(proxy_->index(r, kId), Qt::UserRole).toInt() == component) {
+            quiet_ = quiet;
+            table_->selectRow(r);
+            table_->setCurrentIndex(proxy_->index(r, kId));
+            table_->scrollTo(proxy_->index(r, kId));
+            quiet_ = false;
+            return;
+        }
+}
+
+void AtlasPanel::fillTable() {
+    model_->setRowCount(0);
+    if (!bundle_ || scaleIndex_ < 0) return;
+    const auto& s = bundle_->scales[std::size_t(scaleIndex_)];
+    const auto& mod = modules_[std::size_t(scaleIndex_)];
+    model_->setRowCount(s.components);
+    auto item = [](const QString& text, const QVariant& sortKey) {
+        auto* it = new QStandardItem(text);
+        it->setData(sortKey, Qt::UserRole);
+        return it;
+    };
+    for (int c = 0; c < s.components; ++c) {
+        const QString name = c < int(s.names.size()) ? QString::fromStdString(s.names[std::size_t(c)]) : QString();
+        const double ev = c < s.explainedVariance.size() ? 100.0 * s.explainedVariance[c] : 0.0;
+        const int size = c < s.size.size() ? s.size[c] : 0;
+        const int parent = c < int(s.parent.size()) ? s.parent[std::size_t(c)] : -1;
+        model_->setItem(c, kId, item(QString::number(c), c));
+        model_->setItem(c, kName, item(name, name));
+        model_->setItem(c, kSize, item(QString::number(size), size));
+        model_->setItem(c, kEv, item(QString::number(ev, 'f', 2), ev));
+        model_->setItem(c, kModule, item(mod.empty() ? QString("–") : QString::number(mod[std::size_t(c)]), mod.empty() ? 0 : mod[std::size_t(c)]));
+        model_->setItem(c, kParent, item(parent >= 0 ? QString::number(parent) : QString("–"), parent));
+    }
+    table_->resizeColumnToContents(kId);
+    table_->resizeColumnToContents(kSize);
+    table_->resizeColumnToContents(kEv);
+}
+
+void AtlasPanel::fillHierarchy() {
+    tree_->clear();
+    if (!bundle_ || scaleIndex_ < 0 || component_ < 0) return;
+    const auto& scales = bundle_->scales;
+    const auto i = std::size_t(scaleIndex_);
+    auto add = [this](QTreeWidgetItem* parent, const QString& label, int k, int c, double overlap) {
+        auto* it = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(tree_);
+        it->setText(0, label);
+        if (overlap >= 0) it->setText(1, QString::number(overlap, 'f', 2));
+        it->setData(0, Qt::UserRole, k);
+        it->setData(0, Qt::UserRole + 1, c);
+        return it;
+    };
+    auto label = [&](std::size_t si, int c) {
+        const auto& s = scales[si];
+        const QString name = c < int(s.names.size()) ? QString::fromStdString(s.names[std::size_t(c)]) : QString();
+        return tr("%1/%2 %3").arg(s.components).arg(c).arg(name);
+    };
+    QTreeWidgetItem* top = nullptr;
+    if (i > 0) {
+        const int p = scales[i].parent.empty() ? -1 : scales[i].parent[std::size_t(component_)];
+        if (p >= 0) top = add(nullptr, tr("parent ") + label(i - 1, p), scales[i - 1].components, p, -1);
+    }
+    auto* self = add(top, label(i, component_), scales[i].components, component_, -1);
+    QFont bold = self->font(0);
+    bold.setBold(true);
+    self->setFont(0, bold);
+    if (i + 1 < scales.size()) {
+        // Children: components of the next scale whose overlap with this one is largest (their parent).
+        const auto& finer = scales[i + 1];
+        for (int j = 0; j < finer.components; ++j)
+            if (j < int(finer.parent.size()) && finer.parent[std::size_t(j)] == component_) {
+                double ov = -1;
+                if (finer.overlap.rows() == finer.components) ov = finer.overlap.coeff(j, component_);
+                add(self, label(i + 1, j), finer.components, j, ov);
+            }
+    }
+    tree_->expandAll();
+}
+
+} // namespace nm::widgets

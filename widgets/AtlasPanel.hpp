@@ -1,0 +1,76 @@
+#pragma once
+// The atlas browser: the scales of an atlas bundle, a table of the components of one scale (id,
+// name, size, explained variance, module, parent) with search and sort, and the hierarchy of the
+// selected component across scales (its parent and its children). Selecting a component asks the
+// main window to show its map. Reading the bundle and the modules of its component network run on
+// a worker thread (core: io::readAtlasBundle, graph::communities); the panel only displays.
+#include "io/AtlasBundle.hpp"
+
+#include <QString>
+#include <QWidget>
+
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QStandardItemModel;
+class QTableView;
+class QTreeWidget;
+
+namespace nm::widgets {
+
+class AtlasPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit AtlasPanel(QWidget* parent = nullptr);
+
+    /// Reads the bundle in the background; emits atlasLoaded or failed.
+    void setAtlas(const QString& path);
+    [[nodiscard]] QString atlasPath() const { return path_; }
+    [[nodiscard]] bool hasAtlas() const { return bundle_ != nullptr; }
+    [[nodiscard]] const io::AtlasBundle* bundle() const { return bundle_.get(); }
+    /// Components of the shown scale (0: none).
+    [[nodiscard]] int currentScale() const;
+    [[nodiscard]] int currentComponent() const { return component_; }
+    /// Module of each component of a scale (1-based; empty without a component network).
+    [[nodiscard]] const std::vector<int>& modules(int scaleComponents) const;
+
+    /// Shows a scale (by its number of components) and selects a component (−1: none); the same
+    /// as the user doing it, except that no signal is emitted when `quiet`.
+    void showScale(int components, bool quiet = false);
+    void selectComponent(int component, bool quiet = false);
+
+    // For tests and automation.
+    [[nodiscard]] QComboBox* scaleBox() const { return scaleBox_; }
+    [[nodiscard]] QLineEdit* searchBox() const { return search_; }
+    [[nodiscard]] QTableView* table() const { return table_; }
+    [[nodiscard]] QTreeWidget* hierarchy() const { return tree_; }
+    [[nodiscard]] int visibleRows() const;
+
+signals:
+    void atlasLoaded(const QString& path);
+    void failed(const QString& path, const QString& error);
+    void scaleChanged(int components);
+    void componentSelected(int components, int component);
+
+private:
+    void fillTable();
+    void fillHierarchy();
+
+    QString path_;
+    std::shared_ptr<const io::AtlasBundle> bundle_;
+    std::vector<std::vector<int>> modules_;  ///< per scale index
+    int scaleIndex_ = -1, component_ = -1;
+    bool quiet_ = false, filtering_ = false;
+    QLabel* title_;
+    QComboBox* scaleBox_;
+    QLineEdit* search_;
+    QStandardItemModel* model_;
+    QSortFilterProxyModel* proxy_;
+    QTableView* table_;
+    QTreeWidget* tree_;
+};
+
+} // namespace nm::widgets
