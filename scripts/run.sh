@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds the Release configuration and starts NeuroMosaic.
-#   ./scripts/run.sh [FILES...]       start the GUI (optionally opening sessions or volumes)
-#   ./scripts/run.sh --headless       no window: render the start view to a PNG under Xvfb and
-#                                     print the PNG's path (also the default without a display)
+#   ./scripts/run.sh [FILES...]       start the GUI: the files, else the last session, else the
+#                                     demo atlas (built on first start as background jobs, cached)
+#   ./scripts/run.sh --headless       no window: wait for the demo atlas (building it if needed),
+#                                     render the start view to a PNG under Xvfb and print its path
+#                                     (also the default without a display)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +29,7 @@ if [[ $headless == 1 ]]; then
   out="$PWD/build/release/screenshots/start-view.png"
   mkdir -p "$(dirname "$out")"
   # The GUI prints the PNG's path on stdout once the start view is on screen.
-  exec xvfb-run -a -s "-screen 0 1920x1080x24" "$bin/neuromosaic" --screenshot "$out" "${args[@]}"
+  # The demo atlas takes a few minutes to build on first start; then it comes from the cache.
+  exec xvfb-run -a -s "-screen 0 1920x1080x24" "$bin/neuromosaic" --demo --timeout 1800 --screenshot "$out" "${args[@]}"
 fi
-exec "$bin/neuromosaic" "${args[@]}"
+exec "$bin/neuromosaic" --demo "${args[@]}"

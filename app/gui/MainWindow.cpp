@@ -4,6 +4,7 @@
 #include "MainWindow.hpp"
 
 #include "AtlasPanel.hpp"
+#include "DemoAtlas.hpp"
 #include "ExportDialog.hpp"
 #include "Figure.hpp"
 #include "JobManager.hpp"
@@ -15,12 +16,14 @@
 #include "VtkOutputCapture.hpp"
 #include "VtkViewport.hpp"
 #include "common/Error.hpp"
+#include "common/Paths.hpp"
 #include "common/Version.hpp"
 
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -31,6 +34,8 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
+#include <QStandardPaths>
+#include <QTimer>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
@@ -149,6 +154,78 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), 
         statusBar()->showMessage(tr("Loading the template surfaces (built once from mricron-data, then cached)…"));
         scene_->loadSpace(QStringLiteral("template"));
     }
+    demo_ = new widgets::DemoAtlas(jobs_, this);
+    connect(demo_, &widgets::DemoAtlas::ready, this, [this](const QString& path) {
+        log(kInfo, tr("demo atlas ready: %1").arg(path));
+        startupAtlas_ = path;
+        openFile(path);
+    });
+    connect(demo_, &widgets::DemoAtlas::failed, this, [this](const QString& error) {
+        showError(tr("Demo atlas"), error);
+        finishStartup();
+    });
+    connect(atlasPanel_, &widgets::AtlasPanel::atlasLoaded, this, [this](const QString& path) {
+        if (!startupDone_ && path == startupAtlas_) finishStartup();
+    });
+    if (options_.firstStart) QTimer::singleShot(0, this, &MainWindow::startupFlow);
+}
+
+QString MainWindow::lastSessionPath() {
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/last.nmsession.json");
+}
+
+void MainWindow::startupFlow() {
+    const QString last = lastSessionPath();
+    if (QFileInfo::exists(last)) {
+        log(kInfo, tr("reopening the last session %1").arg(last));
+        try {
+            const auto session = nm::io::readSession(last.toStdString());
+            for (const auto& l : session.layers)
+                if (QString::fromStdString(l.file).toLower().endsWith(".nmatlas.h5")) startupAtlas_ = QString::fromStdString(l.file);
+            scene_->applySession(session);
+            if (startupAtlas_.isEmpty()) finishStartup();
+            return;
+        } catch (const std::exception& e) {
+            log(kWarning, tr("the last session cannot be reopened: %1").arg(QString::fromStdString(e.what())));
+        }
+    }
+    if (demo_->exists() || options_.buildDemo) {
+        buildDemoAtlas();
+        return;
+    }
+    // Nothing to show yet: offer the demo atlas without blocking the window.
+    auto* box = new QMessageBox(QMessageBox::Question, tr("Welcome to NeuroMosaic"),
+                                tr("No atlas is open. Build the demo atlas now? A simulated cohort (20 subjects, 4 studies) is generated "
+                                   "and an atlas is learned from it at 64, 256 and 1024 components — a few minutes in the background "
+                                   "(progress in the Jobs panel). It is kept for later starts."),
+                                QMessageBox::NoButton, this);
+    auto* build = box->addButton(tr("Build the demo atlas"), QMessageBox::AcceptRole);
+    box->addButton(tr("Not now"), QMessageBox::RejectRole);
+    box->setObjectName("demoOffer");
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setWindowModality(Qt::NonModal);
+    connect(box, &QMessageBox::buttonClicked, this, [this, build](QAbstractButton* b) {
+        if (b == build) buildDemoAtlas();
+    });
+    box->show();
+    finishStartup();
+}
+
+void MainWindow::finishStartup() {
+    if (startupDone_) return;
+    startupDone_ = true;
+    emit startupFinished();
+}
+
+void MainWindow::buildDemoAtlas() {
+    if (demo_->exists()) {
+        startupAtlas_ = demo_->atlasPath();
+        openFile(demo_->atlasPath());
+        return;
+    }
+    statusBar()->showMessage(tr("Building the demo atlas in the background (Jobs panel)…"), 10000);
+    log(kInfo, tr("building the demo atlas into %1").arg(demo_->atlasPath()));
+    demo_->build();
 }
 
 MainWindow::~MainWindow() { widgets::VtkOutputCapture::install().setListener({}); }
@@ -313,6 +390,9 @@ void MainWindow::buildMenus() {
     recentMenu_->setObjectName("recentMenu");
     file->addSeparator();
     file->addAction(saveSessionAction_);
+    auto* demo = file->addAction(tr("Build or Open the &Demo Atlas"));
+    demo->setToolTip(tr("Simulated cohort → atlas at 64, 256 and 1024 components (background jobs, cached)"));
+    connect(demo, &QAction::triggered, this, &MainWindow::buildDemoAtlas);
     file->addAction(exportAction_);
     file->addSeparator();
     file->addAction(quitAction_);
@@ -548,6 +628,15 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         }
     }
     jobs_->cancelAll();
+    if (options_.firstStart && scene_->layerCount() > 0) {
+        // Reopened at the next start.
+        try {
+            QDir().mkpath(QFileInfo(lastSessionPath()).absolutePath());
+            nm::io::writeSession(lastSessionPath().toStdString(), scene_->snapshot());
+        } catch (const std::exception& e) {
+            log(kWarning, tr("the session could not be kept for the next start: %1").arg(QString::fromStdString(e.what())));
+        }
+    }
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());

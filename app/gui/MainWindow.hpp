@@ -14,6 +14,7 @@ class QMenu;
 
 namespace nm::widgets {
 class AtlasPanel;
+class DemoAtlas;
 class JobManager;
 class JobsPanel;
 class LayerPanel;
@@ -38,6 +39,10 @@ public:
         bool restoreWindowState = true;   ///< geometry and docks from the last run
         bool loadDefaultSpace = true;     ///< show the template surfaces at start
         bool confirmQuitWithJobs = true;  ///< ask before quitting while jobs run
+        /// First start: reopen the last session, else the cached demo atlas, else offer to build
+        /// it; the session is saved on quit for the next start.
+        bool firstStart = false;
+        bool buildDemo = false;           ///< build the demo atlas without asking (run.sh)
     };
     explicit MainWindow(Options options, QWidget* parent = nullptr);
     explicit MainWindow(QWidget* parent = nullptr) : MainWindow(Options{}, parent) {}
@@ -71,6 +76,14 @@ public:
     /// A montage rendered off-screen (the CLI's code path).
     bool exportMontage(const QString& path, const io::FigureSettings& settings);
 
+    /// Builds (or opens, when cached) the demo atlas: simulate + learn as background jobs.
+    void buildDemoAtlas();
+    [[nodiscard]] widgets::DemoAtlas* demoAtlas() const { return demo_; }
+    /// The session saved on quit and reopened at the next start.
+    static QString lastSessionPath();
+    /// Whether the start-up flow (last session, demo atlas) has shown what it opens.
+    [[nodiscard]] bool startupDone() const { return startupDone_; }
+
     /// Starts `neuromosaic-cli selftest` with extra arguments as a background job.
     int startSelfTest(const QStringList& extraArguments = {});
     /// Shows an error without blocking the event loop (window-modal, deleted on close).
@@ -81,6 +94,8 @@ signals:
     void startViewShown(double seconds);
     void layerLoaded(const QString& path);
     void layerFailed(const QString& path, const QString& error);
+    /// The start-up flow is done: the last session or the demo atlas is shown, or nothing was to open.
+    void startupFinished();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -98,6 +113,8 @@ private:
     void onExportFigure();
     void onAbout();
     void onChooseSpaceDirectory();
+    void startupFlow();
+    void finishStartup();
 
     Options options_;
     widgets::VtkViewport* viewport_ = nullptr;
@@ -107,6 +124,9 @@ private:
     widgets::SceneController* scene_ = nullptr;
     widgets::LayerPanel* layerPanel_ = nullptr;
     widgets::AtlasPanel* atlasPanel_ = nullptr;
+    widgets::DemoAtlas* demo_ = nullptr;
+    QString startupAtlas_;  ///< the atlas the start-up flow waits for
+    bool startupDone_ = false;
     QListWidget* layerList_ = nullptr;
     QLabel* spaceLabel_ = nullptr;
     QLabel* frameLabel_ = nullptr;

@@ -31,12 +31,17 @@ int main(int argc, char** argv) {
     QCommandLineOption timeout("timeout", "With --screenshot: give up after <seconds> (default 120).", "seconds", "120");
     parser.addOption(screenshot);
     parser.addOption(noRestore);
+    QCommandLineOption demo("demo", "Build the demo atlas if it is not cached yet, without asking, and open it.");
     parser.addOption(timeout);
+    parser.addOption(demo);
     parser.addPositionalArgument("files", "Sessions (.nmsession.json), atlas bundles (.nmatlas.h5) or maps to open.", "[files...]");
     parser.process(app);
 
     nm::gui::MainWindow::Options options;
     options.restoreWindowState = !parser.isSet(noRestore) && !parser.isSet(screenshot);
+    // Without files to open: the last session, else the demo atlas (built when --demo or accepted).
+    options.firstStart = parser.positionalArguments().isEmpty();
+    options.buildDemo = parser.isSet(demo);
     nm::gui::MainWindow window(options);
     if (parser.isSet(screenshot)) window.resize(1400, 900);
     window.show();
@@ -46,6 +51,9 @@ int main(int argc, char** argv) {
         const QString out = QFileInfo(parser.value(screenshot)).absoluteFilePath();
         QDir().mkpath(QFileInfo(out).absolutePath());
         auto save = [&window, out] {
+            static bool once = false;
+            if (once) return;
+            once = true;
             // A short delay lets the docks finish their layout before the grab.
             QTimer::singleShot(300, &window, [&window, out] {
                 const QImage image = window.grab().toImage();
@@ -63,8 +71,16 @@ int main(int argc, char** argv) {
                 QCoreApplication::exit(0);
             });
         };
-        if (window.isStartViewShown()) save();
-        else QObject::connect(&window, &nm::gui::MainWindow::startViewShown, &window, save);
+        // The start view: the surfaces drawn and what the start-up flow opens (the demo atlas).
+        auto saveWhenReady = [&window, save] {
+            if (window.isStartViewShown() && (window.startupDone() || !window.property("firstStart").toBool())) save();
+        };
+        window.setProperty("firstStart", options.firstStart);
+        QObject::connect(&window, &nm::gui::MainWindow::startViewShown, &window, saveWhenReady);
+        QObject::connect(&window, &nm::gui::MainWindow::startupFinished, &window, [saveWhenReady] {
+            QTimer::singleShot(500, saveWhenReady);  // the atlas layer's first frame
+        });
+        saveWhenReady();
         QTimer::singleShot(int(parser.value(timeout).toDouble() * 1000), &window, [] {
             std::fprintf(stderr, "neuromosaic: timed out waiting for the start view\n");
             QCoreApplication::exit(1);

@@ -26,6 +26,9 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QStandardPaths>
 #include <QLineEdit>
 #include <QTreeWidget>
 #include <QComboBox>
@@ -507,4 +510,54 @@ TEST_CASE("the atlas browser: scales, a searchable table, hierarchy and linked s
     CHECK(t.w.scene()->layer(0).map == 4);
     REQUIRE(panel->hierarchy()->topLevelItemCount() == 1);
     CHECK(panel->hierarchy()->topLevelItem(0)->text(0).startsWith("parent 3/1"));  // 4 % 3 = 1
+}
+
+TEST_CASE("first start builds the demo atlas in the background, opens it, and the next start reopens the session", "[app][gui][demo]") {
+    if (!nm::test::mricronFile("aal.nii.gz")) NM_SKIP("mricron-data is not installed");
+    nm::test::TempDir dir;
+    QStandardPaths::setTestModeEnabled(true);
+    QFile::remove(MainWindow::lastSessionPath());
+    // A tiny demo (3 subjects, scales 8 and 16) in a private cache.
+    nm::test::ScopedEnv cache("NEUROMOSAIC_CACHE_DIR", (dir / "cache").string());
+    nm::test::ScopedEnv preset("NEUROMOSAIC_DEMO_PRESET", "tiny");
+    nm::test::ScopedEnv scales("NEUROMOSAIC_DEMO_SCALES", "8,16");
+    QString atlas;
+    {
+        MainWindow::Options o = testOptions();
+        o.firstStart = true;
+        o.buildDemo = true;
+        MainWindow w(o);
+        w.resize(1200, 800);
+        w.show();
+        REQUIRE(QTest::qWaitForWindowExposed(&w));
+        // Two jobs, one after the other, in the jobs panel.
+        REQUIRE(nm::test::waitUntil([&] { return !w.jobManager()->jobIds().isEmpty(); }, 10000));
+        REQUIRE(nm::test::waitUntil([&] { return w.startupDone(); }, 180000));
+        CHECK(w.jobManager()->jobIds().size() == 2);
+        REQUIRE(w.atlasPanel()->hasAtlas());
+        atlas = w.atlasPanel()->atlasPath();
+        CHECK(atlas.endsWith("tiny-demo.nmatlas.h5"));
+        CHECK(w.atlasPanel()->scaleBox()->count() == 2);
+        CHECK(w.layerCount() == 1);
+        w.atlasPanel()->selectComponent(3);
+        CHECK(w.scene()->layer(0).map == 3);
+        w.close();
+    }
+    REQUIRE(QFileInfo::exists(MainWindow::lastSessionPath()));
+    {
+        // The next start: the same atlas and component, no new jobs.
+        MainWindow::Options o = testOptions();
+        o.firstStart = true;
+        MainWindow w(o);
+        w.show();
+        REQUIRE(nm::test::waitUntil([&] { return w.startupDone(); }, 120000));
+        CHECK(w.jobManager()->jobIds().isEmpty());
+        REQUIRE(w.layerCount() == 1);
+        CHECK(QString::fromStdString(w.scene()->layer(0).file) == atlas);
+        CHECK(w.scene()->layer(0).map == 3);
+        CHECK(w.atlasPanel()->currentComponent() == 3);
+        w.close();
+    }
+    QFile::remove(MainWindow::lastSessionPath());
+    QStandardPaths::setTestModeEnabled(false);
 }
