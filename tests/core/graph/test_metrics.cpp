@@ -2,6 +2,7 @@
 #include "graph/Metrics.hpp"
 #include "graph/Nulls.hpp"
 #include "graph/Communities.hpp"
+#include "graph/ComponentGraph.hpp"
 #include "io/Connectome.hpp"
 #include "io/Npy.hpp"
 #include "TestSupport.hpp"
@@ -494,4 +495,31 @@ TEST_CASE("multiresolution sweep and NMI", "[graph][communities]") {
     CHECK(sweep[1].stability > 0.95);
     CHECK(sweep[2].meanModules >= sweep[1].meanModules);
     CHECK_THROWS_AS(multiresolution(W, {0.0}, o), InputError);
+}
+
+TEST_CASE("component graph: top-k edges, modules and a layout that keeps modules together", "[graph][components]") {
+    // Two blocks of correlated components.
+    Matrix C = Matrix::Constant(12, 12, 0.05);
+    for (int i = 0; i < 12; ++i)
+        for (int j = 0; j < 12; ++j)
+            if (i / 6 == j / 6) C(i, j) = 0.5 + 0.01 * ((i + j) % 5);
+    C.diagonal().setOnes();
+    ComponentGraphOptions o;
+    o.topK = 3;
+    const auto g = buildComponentGraph(C, o);
+    CHECK(g.degree.minCoeff() >= 3);
+    for (const auto& [i, j] : g.edges) CHECK(i / 6 == j / 6);  // the strongest links stay inside the blocks
+    REQUIRE(g.module.size() == 12);
+    for (int i = 0; i < 12; ++i) CHECK(g.module[std::size_t(i)] == g.module[std::size_t(i / 6 * 6)]);
+    CHECK(g.module[0] != g.module[6]);
+    REQUIRE(g.layout.rows() == 12);
+    CHECK(g.layout.cwiseAbs().maxCoeff() <= 1.0 + 1e-9);
+    // Nodes of a module sit closer to each other than to the other module.
+    double within = 0, between = 0;
+    for (int i = 0; i < 12; ++i)
+        for (int j = 0; j < 12; ++j) (i / 6 == j / 6 ? within : between) += (g.layout.row(i) - g.layout.row(j)).norm();
+    CHECK(within / (2 * 36 - 12) < 0.5 * between / 72);
+    o.threshold = 0.3;
+    CHECK(buildComponentGraph(C, o).edges.size() == 2 * 15);  // every within-block pair
+    CHECK(buildComponentGraph(C, o).layout == buildComponentGraph(C, o).layout);  // seeded
 }
