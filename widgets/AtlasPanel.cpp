@@ -1,7 +1,5 @@
 #include "AtlasPanel.hpp"
 
-#include "graph/Communities.hpp"
-
 #include <QComboBox>
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -27,18 +25,6 @@ struct Loaded {
     QString error;
 };
 
-/// Modules of a scale's component network: Leiden (modularity) on the positive correlations.
-std::vector<int> componentModules(const io::AtlasScale& s) {
-    const Eigen::MatrixXf& C = s.partialCorrelation.size() && s.correlation.size() == 0 ? s.partialCorrelation : s.correlation;
-    if (C.rows() != s.components || C.rows() < 3) return {};
-    Eigen::MatrixXd W = C.cast<double>().cwiseMax(0.0);
-    W.diagonal().setZero();
-    W = (W + W.transpose()) / 2;
-    if (W.sum() <= 0) return {};
-    graph::CommunityOptions o;
-    o.runs = 10;
-    return graph::communities(W, o).module;
-}
 } // namespace
 
 AtlasPanel::AtlasPanel(QWidget* parent) : QWidget(parent) {
@@ -74,6 +60,9 @@ AtlasPanel::AtlasPanel(QWidget* parent) : QWidget(parent) {
     tree_->setObjectName("atlasHierarchy");
     tree_->setHeaderLabels({tr("Hierarchy"), tr("Overlap")});
     tree_->setMaximumHeight(160);
+    tree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    tree_->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    tree_->header()->setStretchLastSection(false);
     layout->addWidget(title_);
     layout->addWidget(scaleBox_);
     layout->addWidget(search_);
@@ -143,7 +132,7 @@ void AtlasPanel::setAtlas(const QString& path) {
         Loaded r;
         try {
             auto b = std::make_shared<io::AtlasBundle>(io::readAtlasBundle(path.toStdString()));
-            for (const auto& s : b->scales) r.modules.push_back(componentModules(s));
+            r.modules.resize(b->scales.size());
             r.bundle = b;
         } catch (const std::exception& e) {
             r.error = QString::fromStdString(e.what());
@@ -162,6 +151,20 @@ const std::vector<int>& AtlasPanel::modules(int scaleComponents) const {
     for (std::size_t i = 0; i < bundle_->scales.size(); ++i)
         if (bundle_->scales[i].components == scaleComponents) return modules_[i];
     return none;
+}
+
+void AtlasPanel::setModules(int scaleComponents, std::vector<int> modules) {
+    if (!bundle_) return;
+    for (std::size_t i = 0; i < bundle_->scales.size(); ++i)
+        if (bundle_->scales[i].components == scaleComponents && int(modules.size()) == scaleComponents) {
+            modules_[i] = std::move(modules);
+            if (int(i) == scaleIndex_)
+                for (int c = 0; c < model_->rowCount(); ++c) {
+                    const int m = modules_[i][std::size_t(c)];
+                    model_->item(c, kModule)->setText(QString::number(m));
+                    model_->item(c, kModule)->setData(m, Qt::UserRole);
+                }
+        }
 }
 
 int AtlasPanel::visibleRows() const { return proxy_->rowCount(); }

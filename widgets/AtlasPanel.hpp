@@ -2,8 +2,8 @@
 // The atlas browser: the scales of an atlas bundle, a table of the components of one scale (id,
 // name, size, explained variance, module, parent) with search and sort, and the hierarchy of the
 // selected component across scales (its parent and its children). Selecting a component asks the
-// main window to show its map. Reading the bundle and the modules of its component network run on
-// a worker thread (core: io::readAtlasBundle, graph::communities); the panel only displays.
+// main window to show its map. Reading the bundle runs on a worker thread; the modules come from
+// the component graph (graph::buildComponentGraph); the panel only displays.
 #include "io/AtlasBundle.hpp"
 
 #include <QString>
@@ -31,11 +31,14 @@ public:
     [[nodiscard]] QString atlasPath() const { return path_; }
     [[nodiscard]] bool hasAtlas() const { return bundle_ != nullptr; }
     [[nodiscard]] const io::AtlasBundle* bundle() const { return bundle_.get(); }
+    [[nodiscard]] std::shared_ptr<const io::AtlasBundle> sharedBundle() const { return bundle_; }
     /// Components of the shown scale (0: none).
     [[nodiscard]] int currentScale() const;
     [[nodiscard]] int currentComponent() const { return component_; }
-    /// Module of each component of a scale (1-based; empty without a component network).
+    /// Module of each component of a scale (1-based; empty until set from the component graph).
     [[nodiscard]] const std::vector<int>& modules(int scaleComponents) const;
+    /// The modules of a scale's component network (from the graph panel's consensus partition).
+    void setModules(int scaleComponents, std::vector<int> modules);
 
     /// Shows a scale (by its number of components) and selects a component (−1: none); the same
     /// as the user doing it, except that no signal is emitted when `quiet`.

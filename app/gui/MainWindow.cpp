@@ -1,4 +1,6 @@
 #include <vtkGenericOpenGLRenderWindow.h>
+#include <vtkActor.h>
+#include <vtkProperty.h>
 #include <vtkRenderer.h>
 
 #include "MainWindow.hpp"
@@ -6,6 +8,8 @@
 #include "AtlasPanel.hpp"
 #include "DemoAtlas.hpp"
 #include "ExportDialog.hpp"
+#include "GraphActors.hpp"
+#include "GraphPanel.hpp"
 #include "Figure.hpp"
 #include "JobManager.hpp"
 #include "JobsPanel.hpp"
@@ -154,6 +158,10 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), 
         statusBar()->showMessage(tr("Loading the template surfaces (built once from mricron-data, then cached)…"));
         scene_->loadSpace(QStringLiteral("template"));
     }
+    graph3d_ = std::make_unique<render::GraphActors>();
+    graph3d_->addTo(viewport_->renderer());
+    connect(scene_, &widgets::SceneController::sceneChanged, this, &MainWindow::applyGraphSurface);
+
     demo_ = new widgets::DemoAtlas(jobs_, this);
     connect(demo_, &widgets::DemoAtlas::ready, this, [this](const QString& path) {
         log(kInfo, tr("demo atlas ready: %1").arg(path));
@@ -165,7 +173,18 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), 
         finishStartup();
     });
     connect(atlasPanel_, &widgets::AtlasPanel::atlasLoaded, this, [this](const QString& path) {
-        if (!startupDone_ && path == startupAtlas_) finishStartup();
+        if (startupDone_ || path != startupAtlas_) return;
+        if (demo_->exists() && path == demo_->atlasPath() && !startupFromSession_) {
+            // The demo's start view: its best component (largest explained variance) at the
+            // coarsest scale, on the lateral view of its hemisphere.
+            const auto& s = atlasPanel_->bundle()->scales.front();
+            Eigen::Index best = 0;
+            if (s.explainedVariance.size() == s.components) s.explainedVariance.maxCoeff(&best);
+            showComponent(s.components, int(best));
+            if (s.centroids.rows() == s.components)
+                scene_->setView(render::View::Lateral, s.centroids(best, 0) < 0 ? render::Hemisphere::Left : render::Hemisphere::Right);
+        }
+        finishStartup();
     });
     if (options_.firstStart) QTimer::singleShot(0, this, &MainWindow::startupFlow);
 }
@@ -182,6 +201,7 @@ void MainWindow::startupFlow() {
             const auto session = nm::io::readSession(last.toStdString());
             for (const auto& l : session.layers)
                 if (QString::fromStdString(l.file).toLower().endsWith(".nmatlas.h5")) startupAtlas_ = QString::fromStdString(l.file);
+            startupFromSession_ = true;
             scene_->applySession(session);
             if (startupAtlas_.isEmpty()) finishStartup();
             return;
@@ -323,7 +343,35 @@ void MainWindow::buildDocks() {
             atlasPanel_->selectComponent(l.map, true);
         }
     });
-    connect(atlasPanel_, &widgets::AtlasPanel::failed, this, [this](const QString& path, const QString& error) { showError(tr("Cannot read the atlas"), error); });
+    connect(atlasPanel_, &widgets::AtlasPanel::failed, this, [this](const QString&, const QString& error) { showError(tr("Cannot read the atlas"), error); });
+
+    graphPanel_ = new widgets::GraphPanel(this);
+    auto* graphDock = new QDockWidget(tr("Component Graph"), this);
+    graphDock->setObjectName("graphDock");
+    graphDock->setWidget(graphPanel_);
+    addDockWidget(Qt::RightDockWidgetArea, graphDock);
+    connect(atlasPanel_, &widgets::AtlasPanel::atlasLoaded, this, [this] {
+        graphPanel_->setScale(atlasPanel_->sharedBundle(), atlasPanel_->currentScale());
+        graphPanel_->setSelected(atlasPanel_->currentComponent());
+    });
+    connect(atlasPanel_, &widgets::AtlasPanel::scaleChanged, this, [this](int components) {
+        graphPanel_->setScale(atlasPanel_->sharedBundle(), components);
+    });
+    connect(graphPanel_, &widgets::GraphPanel::componentSelected, this, [this](int c) { showComponent(atlasPanel_->currentScale(), c); });
+    connect(graphPanel_, &widgets::GraphPanel::graphChanged, this, [this] {
+        if (const auto g = graphPanel_->graph()) atlasPanel_->setModules(graphPanel_->components(), g->module);
+        updateGraph3D();
+    });
+    connect(graphPanel_, &widgets::GraphPanel::show3DChanged, this, [this](bool show) {
+        if (show) {
+            // Centroids are anatomical: the graph sits in the white-matter surface, made translucent.
+            surfaceBeforeGraph_ = scene_->state().surface;
+            if (surfaceBeforeGraph_ != "white" && surfaceBeforeGraph_ != "pial" && surfaceBeforeGraph_ != "midthickness") scene_->setSurface("white");
+        } else if (!surfaceBeforeGraph_.empty() && surfaceBeforeGraph_ != scene_->state().surface) {
+            scene_->setSurface(surfaceBeforeGraph_);
+        }
+        updateGraph3D();
+    });
 
     jobsPanel_ = new widgets::JobsPanel(jobs_, this);
     jobsPanel_->setObjectName("jobsPanel");
@@ -347,6 +395,41 @@ void MainWindow::buildDocks() {
     });
 }
 
+void MainWindow::updateGraph3D() {
+    const auto g = graphPanel_->graph();
+    const auto* bundle = atlasPanel_->bundle();
+    const bool show = graphPanel_->show3D() && g && bundle;
+    if (show) {
+        const io::AtlasScale* scale = nullptr;
+        for (const auto& s : bundle->scales)
+            if (s.components == graphPanel_->components()) scale = &s;
+        if (scale && scale->centroids.rows() == g->layout.rows()) {
+            render::GraphDrawing d;
+            d.positions = scale->centroids.cast<double>();
+            d.edges = g->edges;
+            d.weights = g->weights;
+            d.nodeSize = graphPanel_->sizeByStrength() ? g->strength : g->degree;
+            d.module = g->module;
+            d.selected = atlasPanel_->currentComponent();
+            const double scaleMm = scale->components > 300 ? 0.5 : scale->components > 100 ? 0.75 : 1.0;
+            d.minRadius *= scaleMm;
+            d.maxRadius *= scaleMm;
+            d.edgeRadius *= scaleMm;
+            graph3d_->set(d);
+        }
+    }
+    graph3d_->setVisible(show);
+    applyGraphSurface();
+    viewport_->requestRender();
+}
+
+void MainWindow::applyGraphSurface() {
+    if (!scene_->scene()) return;
+    const double opacity = graphPanel_ && graphPanel_->show3D() ? 0.25 : 1.0;
+    for (auto h : {render::Hemisphere::Left, render::Hemisphere::Right})
+        if (auto* a = scene_->scene()->surfaceActor(h)) a->GetProperty()->SetOpacity(opacity);
+}
+
 int MainWindow::atlasLayer(const QString& path) const {
     for (int i = scene_->layerCount() - 1; i >= 0; --i)
         if (QString::fromStdString(scene_->layer(i).file) == path) return i;
@@ -365,6 +448,8 @@ void MainWindow::showComponent(int components, int component) {
     scene_->setLayer(idx, l);
     if (atlasPanel_->currentScale() != components) atlasPanel_->showScale(components, true);
     if (atlasPanel_->currentComponent() != component) atlasPanel_->selectComponent(component, true);
+    graphPanel_->setSelected(component);
+    if (graphPanel_->show3D()) updateGraph3D();
 }
 
 void MainWindow::refreshLayerList() {

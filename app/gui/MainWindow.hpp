@@ -7,6 +7,9 @@
 #include <QElapsedTimer>
 #include <QMainWindow>
 
+#include <memory>
+#include <string>
+
 class QAction;
 class QLabel;
 class QListWidget;
@@ -15,6 +18,7 @@ class QMenu;
 namespace nm::widgets {
 class AtlasPanel;
 class DemoAtlas;
+class GraphPanel;
 class JobManager;
 class JobsPanel;
 class LayerPanel;
@@ -25,6 +29,7 @@ class VtkViewport;
 
 namespace nm::render {
 struct FigureSpec;
+class GraphActors;
 }
 
 namespace nm::gui {
@@ -55,6 +60,8 @@ public:
     [[nodiscard]] widgets::SceneController* scene() const { return scene_; }
     [[nodiscard]] widgets::LayerPanel* layerPanel() const { return layerPanel_; }
     [[nodiscard]] widgets::AtlasPanel* atlasPanel() const { return atlasPanel_; }
+    [[nodiscard]] widgets::GraphPanel* graphPanel() const { return graphPanel_; }
+    [[nodiscard]] render::GraphActors* graph3D() const { return graph3d_.get(); }
     /// Index of the layer showing the atlas bundle `path` (−1: none).
     [[nodiscard]] int atlasLayer(const QString& path) const;
     /// Shows component `component` of the scale with `components` components of the open atlas
@@ -115,6 +122,8 @@ private:
     void onChooseSpaceDirectory();
     void startupFlow();
     void finishStartup();
+    void updateGraph3D();
+    void applyGraphSurface();
 
     Options options_;
     widgets::VtkViewport* viewport_ = nullptr;
@@ -125,8 +134,12 @@ private:
     widgets::LayerPanel* layerPanel_ = nullptr;
     widgets::AtlasPanel* atlasPanel_ = nullptr;
     widgets::DemoAtlas* demo_ = nullptr;
+    widgets::GraphPanel* graphPanel_ = nullptr;
+    std::unique_ptr<render::GraphActors> graph3d_;
+    std::string surfaceBeforeGraph_;
     QString startupAtlas_;  ///< the atlas the start-up flow waits for
     bool startupDone_ = false;
+    bool startupFromSession_ = false;
     QListWidget* layerList_ = nullptr;
     QLabel* spaceLabel_ = nullptr;
     QLabel* frameLabel_ = nullptr;

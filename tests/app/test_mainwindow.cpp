@@ -33,6 +33,10 @@
 #include <QTreeWidget>
 #include <QComboBox>
 #include "AtlasPanel.hpp"
+#include "GraphActors.hpp"
+#include "GraphPanel.hpp"
+#include <QCheckBox>
+#include <vtkActor.h>
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -273,7 +277,18 @@ void writeAalBundle(const std::filesystem::path& file) {
         s.maps.resize(k, std::int64_t(labelOf.size()));
         s.maps.setFromTriplets(t.begin(), t.end());
         for (int j = 0; j < k; ++j) s.names.push_back(aal.names.at(j + 1));
+        // Centroids: mean mm position of each region's voxels.
         s.centroids = Eigen::MatrixXf::Zero(k, 3);
+        Eigen::VectorXf count = Eigen::VectorXf::Zero(k);
+        const auto& dims = b.grid.dims;
+        for (std::size_t c = 0; c < labelOf.size(); ++c)
+            if (labelOf[c] <= k) {
+                const auto v = b.maskVoxels[c];
+                const auto i = v % dims[0], j = (v / dims[0]) % dims[1], kk = v / (std::int64_t(dims[0]) * dims[1]);
+                s.centroids.row(labelOf[c] - 1) += b.grid.worldOf(double(i), double(j), double(kk)).cast<float>().transpose();
+                count[labelOf[c] - 1] += 1;
+            }
+        for (int j = 0; j < k; ++j) s.centroids.row(j) /= std::max(1.0f, count[j]);
         s.explainedVariance = Eigen::VectorXf::LinSpaced(k, 0.01f, 0.05f);
         s.size = Eigen::VectorXi::LinSpaced(k, 10, 10 * k);
         s.parent.assign(std::size_t(k), -1);
@@ -475,7 +490,8 @@ TEST_CASE("the atlas browser: scales, a searchable table, hierarchy and linked s
     CHECK(panel->scaleBox()->count() == 2);
     CHECK(panel->currentScale() == 3);
     CHECK(panel->visibleRows() == 3);
-    // Modules from the correlation network: components 0, 2 together, 1 apart.
+    // Modules from the component graph (consensus on the correlation network): 0 and 2 together.
+    REQUIRE(nm::test::waitUntil([&] { return panel->modules(3).size() == 3; }, 30000));
     const auto& mod = panel->modules(3);
     REQUIRE(mod.size() == 3);
     CHECK(mod[0] == mod[2]);
@@ -560,4 +576,49 @@ TEST_CASE("first start builds the demo atlas in the background, opens it, and th
     }
     QFile::remove(MainWindow::lastSessionPath());
     QStandardPaths::setTestModeEnabled(false);
+}
+
+TEST_CASE("the component graph: 2-D layout and 3-D balls, selection linked with the table", "[app][gui][atlas][graph]") {
+    if (!nm::test::mricronFile("aal.nii.gz")) NM_SKIP("mricron-data is not installed");
+    nm::test::TempDir dir;
+    const auto file = dir / "regions.nmatlas.h5";
+    writeAalBundle(file);
+    Window t;
+    openLayer(t.w, file);
+    auto* atlas = t.w.atlasPanel();
+    auto* graph = t.w.graphPanel();
+    REQUIRE(nm::test::waitUntil([&] { return atlas->hasAtlas() && graph->graph() != nullptr && !graph->busy(); }, 30000));
+    atlas->showScale(6);
+    REQUIRE(nm::test::waitUntil([&] { return graph->components() == 6 && graph->graph() && graph->graph()->layout.rows() == 6 && !graph->busy(); }, 30000));
+    REQUIRE(nm::test::waitUntil([&] { return t.w.scene()->pending() == 0 && t.w.scene()->mapCount(0) == 6; }, 60000));
+    // Two modules (even and odd components), consistent between graph and table.
+    const auto& g = *graph->graph();
+    CHECK(g.module[0] == g.module[2]);
+    CHECK(g.module[0] != g.module[1]);
+    CHECK(atlas->modules(6) == g.module);
+    // Clicking a node in the 2-D view selects that component everywhere.
+    const QPointF p = graph->view()->nodePosition(5);
+    QTest::mouseClick(graph->view(), Qt::LeftButton, {}, p.toPoint());
+    CHECK(graph->view()->selected() == 5);
+    CHECK(atlas->currentComponent() == 5);
+    CHECK(t.w.scene()->layer(0).map == 5);
+    // And the table selects in the graph.
+    atlas->selectComponent(1);
+    CHECK(graph->view()->selected() == 1);
+    // 3-D: balls and sticks appear in the viewport, on a translucent white surface.
+    t.w.viewport()->requestRender();
+    QTest::qWait(200);
+    graph->show3DBox()->setChecked(true);
+    REQUIRE(nm::test::waitUntil([&] { return t.w.scene()->pending() == 0; }, 60000));
+    CHECK(t.w.scene()->state().surface == "white");
+    CHECK(t.w.graph3D()->nodes()->GetVisibility());
+    t.w.viewport()->requestRender();
+    QTest::qWait(300);
+    const QImage img = t.w.viewport()->grabFramebuffer();
+    if (qEnvironmentVariableIsSet("NEUROMOSAIC_TEST_SCREENSHOTS")) img.save(qEnvironmentVariable("NEUROMOSAIC_TEST_SCREENSHOTS") + "/graph3d.png");
+    CHECK(colourfulFraction(img) > 0.002);
+    graph->show3DBox()->setChecked(false);
+    REQUIRE(nm::test::waitUntil([&] { return t.w.scene()->pending() == 0; }, 60000));
+    CHECK(t.w.scene()->state().surface == "inflated");
+    CHECK_FALSE(t.w.graph3D()->nodes()->GetVisibility());
 }

@@ -1,0 +1,189 @@
+#include "GraphPanel.hpp"
+
+#include "ColorMap.hpp"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QFutureWatcher>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrent>
+
+namespace nm::widgets {
+
+GraphView2D::GraphView2D(QWidget* parent) : QWidget(parent) {
+    setObjectName("graphView2D");
+    setMinimumHeight(220);
+    setToolTip(tr("Force-directed layout of the component network; click a component to select it"));
+}
+
+void GraphView2D::setGraph(std::shared_ptr<const graph::ComponentGraph> g, bool sizeByStrength) {
+    g_ = std::move(g);
+    byStrength_ = sizeByStrength;
+    update();
+}
+
+void GraphView2D::setSelected(int node) {
+    selected_ = node;
+    update();
+}
+
+QPointF GraphView2D::nodePosition(int node) const {
+    if (!g_ || node < 0 || node >= g_->layout.rows()) return {};
+    const double m = 14.0, w = std::max(1.0, width() - 2 * m), h = std::max(1.0, height() - 2 * m), s = std::min(w, h) / 2;
+    return {width() / 2.0 + s * g_->layout(node, 0), height() / 2.0 - s * g_->layout(node, 1)};
+}
+
+double GraphView2D::radius(int node) const {
+    const auto& v = byStrength_ ? g_->strength : g_->degree;
+    const double lo = v.minCoeff(), hi = v.maxCoeff();
+    const double t = hi > lo ? (v[node] - lo) / (hi - lo) : 0.5;
+    const double base = g_->layout.rows() > 300 ? 1.5 : g_->layout.rows() > 100 ? 2.5 : 4.0;
+    return base * (1.0 + 1.5 * t);
+}
+
+void GraphView2D::paintEvent(QPaintEvent*) {
+    QPainter p(this);
+    p.fillRect(rect(), Qt::white);
+    if (!g_) {
+        p.setPen(Qt::gray);
+        p.drawText(rect(), Qt::AlignCenter, tr("No component network"));
+        return;
+    }
+    p.setRenderHint(QPainter::Antialiasing);
+    const double wmax = g_->weights.empty() ? 1.0 : *std::max_element(g_->weights.begin(), g_->weights.end());
+    for (std::size_t e = 0; e < g_->edges.size(); ++e) {
+        const auto [a, b] = g_->edges[e];
+        const bool touches = a == selected_ || b == selected_;
+        QColor c = touches ? QColor(230, 160, 0) : QColor(120, 120, 130, 110);
+        p.setPen(QPen(c, (touches ? 1.8 : 0.6) + 1.2 * g_->weights[e] / wmax));
+        p.drawLine(nodePosition(a), nodePosition(b));
+    }
+    for (int i = 0; i < int(g_->layout.rows()); ++i) {
+        const auto c = render::labelColor(g_->module[std::size_t(i)]);
+        p.setBrush(QColor::fromRgbF(c[0], c[1], c[2]));
+        p.setPen(QPen(i == selected_ ? Qt::black : QColor(60, 60, 60), i == selected_ ? 2.0 : 0.5));
+        const double r = radius(i) * (i == selected_ ? 1.8 : 1.0);
+        p.drawEllipse(nodePosition(i), r, r);
+    }
+}
+
+void GraphView2D::mousePressEvent(QMouseEvent* event) {
+    if (!g_) return;
+    int best = -1;
+    double bestD = 1e300;
+    for (int i = 0; i < int(g_->layout.rows()); ++i) {
+        const QPointF d = nodePosition(i) - event->position();
+        const double dd = d.x() * d.x() + d.y() * d.y();
+        if (dd < bestD) bestD = dd, best = i;
+    }
+    if (best >= 0 && bestD <= std::pow(std::max(8.0, radius(best) + 4), 2)) {
+        setSelected(best);
+        emit nodeClicked(best);
+    }
+}
+
+GraphPanel::GraphPanel(QWidget* parent) : QWidget(parent) {
+    setObjectName("graphPanel");
+    auto* layout = new QVBoxLayout(this);
+    auto* form = new QFormLayout;
+    network_ = new QComboBox(this);
+    network_->addItem(tr("Correlation"), "correlation");
+    network_->addItem(tr("Partial correlation"), "partial");
+    network_->setToolTip(tr("The bundle's network between components (Ledoit–Wolf group estimates)"));
+    topK_ = new QSpinBox(this);
+    topK_->setRange(1, 50);
+    topK_->setValue(3);
+    topK_->setToolTip(tr("Each component keeps its k strongest positive links"));
+    sizeBy_ = new QComboBox(this);
+    sizeBy_->addItem(tr("Degree"));
+    sizeBy_->addItem(tr("Strength"));
+    show3D_ = new QCheckBox(tr("Ball-and-stick on the brain (3-D)"), this);
+    show3D_->setObjectName("graphShow3D");
+    show3D_->setToolTip(tr("Components at their centroids on a translucent white-matter surface; colours are modules"));
+    form->addRow(tr("Network"), network_);
+    form->addRow(tr("Links per component"), topK_);
+    form->addRow(tr("Node size"), sizeBy_);
+    summary_ = new QLabel(this);
+    summary_->setWordWrap(true);
+    view_ = new GraphView2D(this);
+    layout->addLayout(form);
+    layout->addWidget(show3D_);
+    layout->addWidget(summary_);
+    layout->addWidget(view_, 1);
+    connect(network_, &QComboBox::currentIndexChanged, this, &GraphPanel::recompute);
+    connect(topK_, &QSpinBox::valueChanged, this, &GraphPanel::recompute);
+    connect(sizeBy_, &QComboBox::currentIndexChanged, this, [this] {
+        view_->setGraph(graph_, sizeByStrength());
+        emit graphChanged();
+    });
+    connect(show3D_, &QCheckBox::toggled, this, &GraphPanel::show3DChanged);
+    connect(view_, &GraphView2D::nodeClicked, this, &GraphPanel::componentSelected);
+}
+
+bool GraphPanel::show3D() const { return show3D_->isChecked(); }
+bool GraphPanel::sizeByStrength() const { return sizeBy_->currentIndex() == 1; }
+
+void GraphPanel::setScale(std::shared_ptr<const io::AtlasBundle> bundle, int components) {
+    bundle_ = std::move(bundle);
+    components_ = components;
+    recompute();
+}
+
+void GraphPanel::setSelected(int component) { view_->setSelected(component); }
+
+void GraphPanel::recompute() {
+    if (!bundle_ || components_ <= 0) return;
+    const io::AtlasScale* scale = nullptr;
+    for (const auto& s : bundle_->scales)
+        if (s.components == components_) scale = &s;
+    if (!scale) return;
+    const bool partial = network_->currentData().toString() == "partial";
+    const Eigen::MatrixXf& C = partial && scale->partialCorrelation.size() ? scale->partialCorrelation : scale->correlation;
+    if (C.rows() != components_) {
+        graph_.reset();
+        view_->setGraph(nullptr, false);
+        summary_->setText(tr("This scale has no component network."));
+        emit graphChanged();
+        return;
+    }
+    const int generation = ++generation_;
+    ++pending_;
+    summary_->setText(tr("Computing the network of %1 components…").arg(components_));
+    graph::ComponentGraphOptions o;
+    o.topK = topK_->value();
+    o.consensusRuns = components_ > 512 ? 10 : 50;
+    const Eigen::MatrixXd M = C.cast<double>();
+    auto* watcher = new QFutureWatcher<std::shared_ptr<const graph::ComponentGraph>>(this);
+    connect(watcher, &QFutureWatcher<std::shared_ptr<const graph::ComponentGraph>>::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        --pending_;
+        if (generation != generation_) return;
+        graph_ = watcher->result();
+        if (!graph_) {
+            summary_->setText(tr("The component network could not be computed."));
+            return;
+        }
+        const int modules = *std::max_element(graph_->module.begin(), graph_->module.end());
+        summary_->setText(tr("%1 components, %2 links, %3 modules (consensus, Q = %4)")
+                              .arg(graph_->layout.rows())
+                              .arg(graph_->edges.size())
+                              .arg(modules)
+                              .arg(graph_->q, 0, 'f', 3));
+        view_->setGraph(graph_, sizeByStrength());
+        emit graphChanged();
+    });
+    watcher->setFuture(QtConcurrent::run([M, o]() -> std::shared_ptr<const graph::ComponentGraph> {
+        try {
+            return std::make_shared<const graph::ComponentGraph>(graph::buildComponentGraph(M, o));
+        } catch (const std::exception&) {
+            return nullptr;
+        }
+    }));
+}
+
+} // namespace nm::widgets
