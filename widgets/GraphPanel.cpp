@@ -17,7 +17,7 @@ namespace nm::widgets {
 
 GraphView2D::GraphView2D(QWidget* parent) : QWidget(parent) {
     setObjectName("graphView2D");
-    setMinimumHeight(220);
+    setMinimumHeight(100);
     setToolTip(tr("Force-directed layout of the component network; click a component to select it"));
 }
 

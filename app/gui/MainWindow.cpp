@@ -37,6 +37,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTimer>
@@ -319,7 +320,12 @@ void MainWindow::buildDocks() {
     layerPanel_->setObjectName("propertiesPanel");
     auto* propsDock = new QDockWidget(tr("Properties"), this);
     propsDock->setObjectName("propertiesDock");
-    propsDock->setWidget(layerPanel_);
+    // Scrollable, so that the docks stacked on the right can share a small window.
+    auto* propsScroll = new QScrollArea(this);
+    propsScroll->setWidget(layerPanel_);
+    propsScroll->setWidgetResizable(true);
+    propsScroll->setFrameShape(QFrame::NoFrame);
+    propsDock->setWidget(propsScroll);
     addDockWidget(Qt::RightDockWidgetArea, propsDock);
 
     atlasPanel_ = new widgets::AtlasPanel(this);

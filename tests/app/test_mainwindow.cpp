@@ -472,6 +472,7 @@ TEST_CASE("the window layout is remembered between runs", "[app][gui]") {
     MainWindow again(o);
     again.show();
     REQUIRE(QTest::qWaitForWindowExposed(&again));
+    INFO("restored size " << again.size().width() << " x " << again.size().height() << ", minimum " << again.minimumSizeHint().width() << " x " << again.minimumSizeHint().height());
     CHECK(again.size() == QSize(1000, 700));
     CHECK_FALSE(again.findChild<QDockWidget*>("propertiesDock")->isVisible());
     CHECK(again.findChild<QDockWidget*>("dataDock")->isVisible());
