@@ -1,5 +1,7 @@
 #include "AtlasPanel.hpp"
 
+#include "ColorMap.hpp"
+
 #include <QComboBox>
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -163,6 +165,8 @@ void AtlasPanel::setModules(int scaleComponents, std::vector<int> modules) {
                     const int m = modules_[i][std::size_t(c)];
                     model_->item(c, kModule)->setText(QString::number(m));
                     model_->item(c, kModule)->setData(m, Qt::UserRole);
+                    const auto rgb = render::labelColor(m);  // the graph's module colours
+                    model_->item(c, kModule)->setBackground(QColor::fromRgbF(rgb[0], rgb[1], rgb[2], 0.55));
                 }
         }
 }
@@ -190,6 +194,16 @@ void AtlasPanel::selectComponent(int component, bool quiet) {
 }
 
 void AtlasPanel::fillTable() {
+    // Detached from the sorting proxy while filling: attached, every new item re-sorts the table
+    // (seconds for 1024 components).
+    proxy_->setSourceModel(nullptr);
+    struct Reattach {
+        AtlasPanel* p;
+        ~Reattach() {
+            p->proxy_->setSourceModel(p->model_);
+            p->proxy_->sort(p->table_->horizontalHeader()->sortIndicatorSection(), p->table_->horizontalHeader()->sortIndicatorOrder());
+        }
+    } reattach{this};
     model_->setRowCount(0);
     if (!bundle_ || scaleIndex_ < 0) return;
     const auto& s = bundle_->scales[std::size_t(scaleIndex_)];

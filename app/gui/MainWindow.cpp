@@ -87,6 +87,10 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), 
     statusBar()->addPermanentWidget(frameLabel_);
     connect(viewport_, &widgets::VtkViewport::frameRendered, this, [this](double ms) {
         frameLabel_->setText(tr("frame %1 ms").arg(ms, 0, 'f', 1));
+        if (selectionPending_ && scene_->pending() == 0) {
+            selectionPending_ = false;
+            selectionMs_ = selectionClock_.nsecsElapsed() / 1e6;
+        }
         if (sceneShown_ && startViewSeconds_ < 0.0) {
             startViewSeconds_ = startupClock().elapsed() / 1000.0;
             log(kInfo, tr("first frame of the start view %1 s after start").arg(startViewSeconds_, 0, 'f', 2));
@@ -449,6 +453,8 @@ void MainWindow::showComponent(int components, int component) {
     const int current = l.scale > 0 ? l.scale : atlasPanel_->bundle()->scales.front().components;
     if (current == components && l.map == component) return;
     if (current != components) l.scale = components;  // a new scale reloads; a new map only re-colours
+    selectionClock_.start();
+    selectionPending_ = true;
     l.map = component;
     l.visible = true;
     scene_->setLayer(idx, l);

@@ -67,6 +67,8 @@ public:
     /// Shows component `component` of the scale with `components` components of the open atlas
     /// (what selecting it in the atlas table does).
     void showComponent(int components, int component);
+    /// Milliseconds from the last showComponent to its first frame (−1 before any).
+    [[nodiscard]] double lastSelectionMilliseconds() const { return selectionMs_; }
     [[nodiscard]] bool isStartViewShown() const { return startViewSeconds_ >= 0.0; }
     [[nodiscard]] double startViewShownSeconds() const { return startViewSeconds_; }
     [[nodiscard]] int layerCount() const;
@@ -140,6 +142,9 @@ private:
     QString startupAtlas_;  ///< the atlas the start-up flow waits for
     bool startupDone_ = false;
     bool startupFromSession_ = false;
+    QElapsedTimer selectionClock_;
+    bool selectionPending_ = false;
+    double selectionMs_ = -1.0;
     QListWidget* layerList_ = nullptr;
     QLabel* spaceLabel_ = nullptr;
     QLabel* frameLabel_ = nullptr;

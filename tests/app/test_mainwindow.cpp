@@ -33,6 +33,7 @@
 #include <QTreeWidget>
 #include <QComboBox>
 #include "AtlasPanel.hpp"
+#include "DemoAtlas.hpp"
 #include "GraphActors.hpp"
 #include "GraphPanel.hpp"
 #include <QCheckBox>
@@ -193,7 +194,8 @@ TEST_CASE("opening a bad file shows an error dialog and the window keeps running
     { std::ofstream(dir / "notes.txt") << "x"; }
     for (const auto& path : {dir / "missing.nii.gz", dir / "broken.nii.gz", dir / "notes.txt"}) {
         bool failed = false;
-        QObject::connect(&t.w, &MainWindow::layerFailed, [&](const QString& p, const QString&) {
+        QObject context;  // the connection dies with `failed`
+        QObject::connect(&t.w, &MainWindow::layerFailed, &context, [&](const QString& p, const QString&) {
             failed |= p == QString::fromStdString(path.string());
         });
         t.w.openFile(QString::fromStdString(path.string()));
@@ -217,9 +219,12 @@ namespace {
 void openLayer(MainWindow& w, const std::filesystem::path& file) {
     REQUIRE(nm::test::waitUntil([&] { return w.isStartViewShown(); }, 120000));
     bool loaded = false;
-    QObject::connect(&w, &MainWindow::layerLoaded, [&] { loaded = true; });
+    // Disconnected before `loaded` goes out of scope: a later reload emits layerLoaded again.
+    const auto connection = QObject::connect(&w, &MainWindow::layerLoaded, [&] { loaded = true; });
     w.openFile(QString::fromStdString(file.string()));
-    REQUIRE(nm::test::waitUntil([&] { return loaded; }, 60000));
+    const bool ok = nm::test::waitUntil([&] { return loaded; }, 60000);
+    QObject::disconnect(connection);
+    REQUIRE(ok);
 }
 
 double colourfulFraction(const QImage& img) {
@@ -622,4 +627,80 @@ TEST_CASE("the component graph: 2-D layout and 3-D balls, selection linked with 
     REQUIRE(nm::test::waitUntil([&] { return t.w.scene()->pending() == 0; }, 60000));
     CHECK(t.w.scene()->state().surface == "inflated");
     CHECK_FALSE(t.w.graph3D()->nodes()->GetVisibility());
+}
+
+// Not part of the suite (hidden tag): bench/gui_responsiveness.sh runs it on the demo atlas.
+TEST_CASE("responsiveness on the demo atlas", "[.guibench]") {
+    nm::widgets::DemoAtlas demo(nullptr);
+    const QString atlas = demo.atlasPath();
+    if (!QFileInfo::exists(atlas)) NM_SKIP("the demo atlas is not built (./scripts/run.sh --headless builds it)");
+    Window t;
+    // Heartbeat: the longest gap between 5 ms ticks is the longest time the GUI thread was busy.
+    QElapsedTimer beat;
+    beat.start();
+    double maxGap = 0, last = 0;
+    QTimer heart;
+    QObject::connect(&heart, &QTimer::timeout, [&] {
+        const double now = beat.nsecsElapsed() / 1e6;
+        maxGap = std::max(maxGap, now - last);
+        last = now;
+    });
+    REQUIRE(nm::test::waitUntil([&] { return t.w.isStartViewShown(); }, 120000));
+    heart.start(5);
+    last = beat.nsecsElapsed() / 1e6;
+    maxGap = 0;
+    bool loaded = false;
+    const auto connection = QObject::connect(&t.w, &MainWindow::layerLoaded, [&] { loaded = true; });
+    t.w.openFile(atlas);
+    REQUIRE(nm::test::waitUntil([&] { return loaded && t.w.atlasPanel()->hasAtlas() && t.w.graphPanel()->graph() && !t.w.graphPanel()->busy(); }, 120000));
+    QObject::disconnect(connection);
+    const double gapLoading = maxGap;
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v.empty() ? 0.0 : v[v.size() / 2];
+    };
+    auto switchComponents = [&](int components, int count) {
+        std::vector<double> ms;
+        for (int i = 0; i < count; ++i) {
+            const int c = (i * 37 + 5) % components;
+            const double before = t.w.lastSelectionMilliseconds();
+            t.w.showComponent(components, c);
+            REQUIRE(nm::test::waitUntil([&] { return t.w.lastSelectionMilliseconds() != before && t.w.scene()->pending() == 0; }, 60000));
+            ms.push_back(t.w.lastSelectionMilliseconds());
+            QTest::qWait(20);
+        }
+        return ms;
+    };
+    maxGap = 0;
+    const auto s64 = switchComponents(64, 30);
+    const double gap64 = maxGap;
+    // A new scale: the layer reloads in the background.
+    maxGap = 0;
+    QElapsedTimer scaleClock;
+    scaleClock.start();
+    t.w.showComponent(1024, 0);
+    REQUIRE(nm::test::waitUntil([&] { return t.w.scene()->pending() == 0 && t.w.scene()->mapCount(0) == 1024 && t.w.lastSelectionMilliseconds() >= 0; }, 120000));
+    const double scaleMs = scaleClock.nsecsElapsed() / 1e6;
+    const double gapScale = maxGap;
+    maxGap = 0;
+    const auto s1024 = switchComponents(1024, 30);
+    const double gap1024 = maxGap;
+    // Rotation with both hemispheres: frame times.
+    std::vector<double> frames;
+    auto conn = QObject::connect(t.w.viewport(), &nm::widgets::VtkViewport::frameRendered, [&](double ms) { frames.push_back(ms); });
+    for (int i = 0; i < 40; ++i) {
+        t.w.viewport()->renderer()->GetActiveCamera()->Azimuth(9);
+        t.w.viewport()->requestRender();
+        QTest::qWait(10);
+    }
+    QTest::qWait(200);
+    QObject::disconnect(conn);
+    std::printf("selection → frame, scale 64:   median %.1f ms, max %.1f ms (30 switches)\n", median(s64), *std::max_element(s64.begin(), s64.end()));
+    std::printf("selection → frame, scale 1024: median %.1f ms, max %.1f ms (30 switches)\n", median(s1024), *std::max_element(s1024.begin(), s1024.end()));
+    std::printf("scale 64 → 1024 (reload in the background): %.0f ms\n", scaleMs);
+    std::printf("rotation, both hemispheres: median frame %.1f ms (%zu frames)\n", median(frames), frames.size());
+    std::printf("longest GUI-thread block: loading %.0f ms, switching at 64 %.0f ms, scale change %.0f ms, switching at 1024 %.0f ms\n", gapLoading, gap64,
+                gapScale, gap1024);
+    std::fflush(stdout);
+    CHECK(median(s64) > 0);
 }
