@@ -8,10 +8,11 @@ anatomy::SurfaceOverlay loadLayerData(const io::SessionLayer& layer, const anato
     anatomy::OverlayOptions o;
     o.labels = layer.labels;
     o.atlasScale = layer.scale;
+    o.atlasMosaic = layer.mosaic;
     o.hemisphere = anatomy::hemisphereFromName(std::filesystem::path(layer.file).filename().string());
     auto data = anatomy::loadSurfaceOverlay(layer.file, space, o);
     const auto maps = std::max(data.left.cols(), data.right.cols());
-    if (layer.map >= maps)
+    if (layer.map >= maps && !layer.mosaic)
         throw fileError(layer.file, "map", "index " + std::to_string(layer.map) + " requested, the file has " +
                                                std::to_string(maps) + " map(s)");
     return data;
@@ -33,16 +34,18 @@ SceneOptions sceneOptions(const io::Session& s) {
 OverlayLayer overlayLayer(const io::SessionLayer& l, const anatomy::SurfaceOverlay& data) {
     OverlayLayer out;
     out.name = !l.name.empty() ? l.name : std::filesystem::path(l.file).filename().string();
-    if (data.left.cols() > l.map) out.left = data.left.col(l.map);
-    if (data.right.cols() > l.map) out.right = data.right.col(l.map);
+    const int map = l.mosaic ? 0 : l.map;  // a mosaic is one categorical map
+    if (data.left.cols() > map) out.left = data.left.col(map);
+    if (data.right.cols() > map) out.right = data.right.col(map);
     out.categorical = data.categorical;
     for (const auto& [k, c] : data.labelColors) out.labelColors[k] = {c[0], c[1], c[2]};
     out.labelNames = data.labelNames;
-    out.colormap = !l.colormap.empty() ? l.colormap : (data.categorical ? "categorical" : "cold_hot");
+    out.colormap = !l.colormap.empty() && !l.mosaic ? l.colormap : (data.categorical ? "categorical" : "cold_hot");
     out.vmin = l.vmin;
     out.vmax = l.vmax;
-    out.threshold = l.threshold;
-    out.sign = l.sign == "positive" ? OverlayLayer::Sign::Positive
+    out.threshold = l.mosaic ? 0.0 : l.threshold;
+    out.sign = l.mosaic ? OverlayLayer::Sign::Both
+               : l.sign == "positive" ? OverlayLayer::Sign::Positive
                : l.sign == "negative" ? OverlayLayer::Sign::Negative
                                       : OverlayLayer::Sign::Both;
     out.opacity = l.opacity;

@@ -2,6 +2,7 @@
 
 #include "ColorMap.hpp"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -37,6 +38,9 @@ AtlasPanel::AtlasPanel(QWidget* parent) : QWidget(parent) {
     scaleBox_ = new QComboBox(this);
     scaleBox_->setObjectName("atlasScale");
     scaleBox_->setToolTip(tr("Scale of the atlas: number of components"));
+    mosaic_ = new QCheckBox(tr("Mosaic: all components, winner-take-all, with borders"), this);
+    mosaic_->setObjectName("atlasMosaic");
+    mosaic_->setToolTip(tr("Each vertex takes the colour of the component that loads most on it"));
     search_ = new QLineEdit(this);
     search_->setObjectName("atlasSearch");
     search_->setPlaceholderText(tr("Search components (name or id)…"));
@@ -67,6 +71,7 @@ AtlasPanel::AtlasPanel(QWidget* parent) : QWidget(parent) {
     tree_->header()->setStretchLastSection(false);
     layout->addWidget(title_);
     layout->addWidget(scaleBox_);
+    layout->addWidget(mosaic_);
     layout->addWidget(search_);
     layout->addWidget(table_, 1);
     layout->addWidget(tree_);
@@ -79,6 +84,7 @@ AtlasPanel::AtlasPanel(QWidget* parent) : QWidget(parent) {
         fillHierarchy();
         if (!quiet_) emit scaleChanged(bundle_->scales[std::size_t(i)].components);
     });
+    connect(mosaic_, &QCheckBox::toggled, this, &AtlasPanel::mosaicToggled);
     connect(search_, &QLineEdit::textChanged, this, [this](const QString& text) {
         // Filtering moves the table's current row; that is not the user choosing a component.
         filtering_ = true;

@@ -11,6 +11,7 @@
 
 #include <memory>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -47,6 +48,7 @@ public:
 
     // For tests and automation.
     [[nodiscard]] QComboBox* scaleBox() const { return scaleBox_; }
+    [[nodiscard]] QCheckBox* mosaicBox() const { return mosaic_; }
     [[nodiscard]] QLineEdit* searchBox() const { return search_; }
     [[nodiscard]] QTableView* table() const { return table_; }
     [[nodiscard]] QTreeWidget* hierarchy() const { return tree_; }
@@ -57,6 +59,8 @@ signals:
     void failed(const QString& path, const QString& error);
     void scaleChanged(int components);
     void componentSelected(int components, int component);
+    /// Mosaic mode: every component of the scale as a winner-take-all parcellation with borders.
+    void mosaicToggled(bool on);
 
 private:
     void fillTable();
@@ -69,6 +73,7 @@ private:
     bool quiet_ = false, filtering_ = false;
     QLabel* title_;
     QComboBox* scaleBox_;
+    QCheckBox* mosaic_;
     QLineEdit* search_;
     QStandardItemModel* model_;
     QSortFilterProxyModel* proxy_;

@@ -165,7 +165,7 @@ void SceneController::setLayer(int index, const io::SessionLayer& layer) {
     if (index < 0 || index >= layerCount()) return;
     auto& current = session_.layers[std::size_t(index)];
     // A new file, label mode or atlas scale means new data; a new map index only re-colours.
-    const bool reload = layer.file != current.file || layer.labels != current.labels || layer.scale != current.scale;
+    const bool reload = layer.file != current.file || layer.labels != current.labels || layer.scale != current.scale || layer.mosaic != current.mosaic;
     if (!reload && (layer.map >= mapCount(index) || layer.map < 0)) return;  // the panel bounds the index
     current = layer;
     if (reload) {

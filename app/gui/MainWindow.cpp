@@ -340,6 +340,15 @@ void MainWindow::buildDocks() {
     tabifyDockWidget(dataDock, atlasDock);
     dataDock->raise();
     connect(atlasPanel_, &widgets::AtlasPanel::componentSelected, this, &MainWindow::showComponent);
+    connect(atlasPanel_, &widgets::AtlasPanel::mosaicToggled, this, [this](bool on) {
+        const int idx = atlasLayer(atlasPanel_->atlasPath());
+        if (idx < 0) return;
+        auto l = scene_->layer(idx);
+        if (l.mosaic == on) return;
+        l.mosaic = on;
+        l.borders = on;
+        scene_->setLayer(idx, l);
+    });
     connect(atlasPanel_, &widgets::AtlasPanel::scaleChanged, this, [this](int components) { showComponent(components, 0); });
     connect(atlasPanel_, &widgets::AtlasPanel::atlasLoaded, this, [this, atlasDock](const QString& path) {
         atlasDock->show();

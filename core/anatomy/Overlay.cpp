@@ -125,6 +125,14 @@ SurfaceOverlay loadSurfaceOverlay(const std::filesystem::path& file, const Surfa
             out.left = VolumeToSurface(space.left, v.geometry, p).project(v);
             out.right = VolumeToSurface(space.right, v.geometry, p).project(v);
         }
+        if (o.atlasMosaic) {
+            out.left = winnerTakeAll(out.left, o.mosaicThreshold);
+            out.right = winnerTakeAll(out.right, o.mosaicThreshold);
+            out.categorical = true;
+            for (int c = 0; c < sc.components; ++c)
+                out.labelNames[c + 1] = c < int(sc.names.size()) ? sc.names[std::size_t(c)] : std::to_string(c);
+            out.name = name + " (" + std::to_string(sc.components) + " components, mosaic)";
+        }
     } else if (endsWith(name, ".nii") || endsWith(name, ".nii.gz")) {
         projectVolume(io::readNifti(file));
     } else if (endsWith(name, ".mgh") || endsWith(name, ".mgz")) {
@@ -185,6 +193,23 @@ SurfaceOverlay loadSurfaceOverlay(const std::filesystem::path& file, const Surfa
                                            "or a FreeSurfer curv/sulc/thickness file)");
     }
     return out;
+}
+
+Eigen::VectorXf winnerTakeAll(const Eigen::MatrixXf& maps, float threshold, Eigen::VectorXf* weight) {
+    const Eigen::Index n = maps.rows(), k = maps.cols();
+    Eigen::VectorXf labels = Eigen::VectorXf::Zero(n);
+    if (weight) *weight = Eigen::VectorXf::Zero(n);
+    if (k == 0) return labels;
+    const Eigen::RowVectorXf peak = maps.colwise().maxCoeff();
+    for (Eigen::Index v = 0; v < n; ++v) {
+        Eigen::Index best = 0;
+        const float value = maps.row(v).maxCoeff(&best);
+        if (value > 0 && value >= threshold * peak[best]) {
+            labels[v] = float(best + 1);
+            if (weight) (*weight)[v] = value;
+        }
+    }
+    return labels;
 }
 
 } // namespace nm::anatomy

@@ -32,7 +32,15 @@ struct OverlayOptions {
     std::optional<Hemisphere> hemisphere;  ///< for surface files whose name does not tell
     ProjectionOptions projection;      ///< for volumes (labels use nearest + max automatically)
     int atlasScale = 0;                ///< atlas bundles: components of the scale (0 = coarsest)
+    /// Atlas bundles: one categorical map, each vertex labelled with the component that loads most
+    /// on it (winner-take-all, 1-based; 0 where no map reaches `mosaicThreshold` of its peak).
+    bool atlasMosaic = false;
+    float mosaicThreshold = 0.1f;
 };
+
+/// Winner-take-all labels of maps (vertices × k): the 1-based index of the largest value per
+/// vertex, 0 where it is below `threshold` × that map's maximum; `weight` gets the winning value.
+Eigen::VectorXf winnerTakeAll(const Eigen::MatrixXf& maps, float threshold, Eigen::VectorXf* weight = nullptr);
 
 /// Throws nm::InputError naming the file: unknown type, vertex count ≠ surface, hemisphere unknown.
 SurfaceOverlay loadSurfaceOverlay(const std::filesystem::path& file, const SurfaceSpace& space,

@@ -110,6 +110,7 @@ Session readSession(const std::filesystem::path& file) {
             if (layer.map < 0) throw fileError(file, where + "map", "expected an index >= 0");
             layer.scale = field<int>(l, "scale", file, where, 0);
             if (layer.scale < 0) throw fileError(file, where + "scale", "expected a number of components >= 0 (0 = coarsest)");
+            layer.mosaic = field<bool>(l, "mosaic", file, where, false);
             layer.visible = field<bool>(l, "visible", file, where, true);
             layer.opacity = field<double>(l, "opacity", file, where, 1.0);
             if (layer.opacity < 0.0 || layer.opacity > 1.0)
@@ -177,6 +178,7 @@ void writeSession(const std::filesystem::path& file, const Session& s) {
         lj["name"] = l.name;
         lj["map"] = l.map;
         if (l.scale > 0) lj["scale"] = l.scale;
+        if (l.mosaic) lj["mosaic"] = true;
         lj["visible"] = l.visible;
         lj["opacity"] = l.opacity;
         lj["colormap"] = l.colormap;

@@ -25,6 +25,7 @@ struct SessionLayer {
     std::string name;                    ///< display name ("" = from the file)
     int map = 0;                         ///< frame / column of a multi-map file
     int scale = 0;                       ///< atlas bundles: components of the scale shown (0 = coarsest)
+    bool mosaic = false;                 ///< atlas bundles: all components as a winner-take-all parcellation
     bool visible = true;
     double opacity = 1.0;
     std::string colormap;                ///< "" = automatic (cold_hot, categorical for labels)

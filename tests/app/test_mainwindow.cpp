@@ -532,6 +532,22 @@ TEST_CASE("the atlas browser: scales, a searchable table, hierarchy and linked s
     CHECK(t.w.scene()->layer(0).map == 4);
     REQUIRE(panel->hierarchy()->topLevelItemCount() == 1);
     CHECK(panel->hierarchy()->topLevelItem(0)->text(0).startsWith("parent 3/1"));  // 4 % 3 = 1
+    // Mosaic: all six regions at once, as labels with borders; kept in the session.
+    const double one = colourfulFraction(t.w.viewport()->grabFramebuffer());
+    panel->mosaicBox()->setChecked(true);
+    REQUIRE(nm::test::waitUntil([&] { return t.w.scene()->pending() == 0 && t.w.layerCount() == 1 && t.w.scene()->layerData(0).categorical; }, 60000));
+    CHECK(t.w.scene()->mapCount(0) == 1);
+    CHECK(t.w.scene()->layerData(0).labelNames.at(1) == "Precentral_L");
+    CHECK(t.w.scene()->layer(0).mosaic);
+    CHECK(t.w.scene()->layer(0).borders);
+    t.w.viewport()->requestRender();
+    QTest::qWait(300);
+    const double all = colourfulFraction(t.w.viewport()->grabFramebuffer());
+    INFO("colourful pixels: one component " << one << ", mosaic " << all);
+    CHECK(all > one);
+    const auto sessionFile = dir / "mosaic.nmsession.json";
+    REQUIRE(t.w.saveSession(QString::fromStdString(sessionFile.string())));
+    CHECK(nm::io::readSession(sessionFile).layers.at(0).mosaic);
 }
 
 TEST_CASE("first start builds the demo atlas in the background, opens it, and the next start reopens the session", "[app][gui][demo]") {

@@ -74,3 +74,20 @@ TEST_CASE("atlases are detected as labels, intensity images are not", "[anatomy]
     CHECK(mean > 60.0);
     CHECK(mean < 105.0);
 }
+
+TEST_CASE("winner-take-all labels of component maps", "[anatomy][overlay]") {
+    Eigen::MatrixXf maps(5, 3);
+    maps << 0.9f, 0.1f, 0.0f,   // component 1
+        0.2f, 0.5f, 0.4f,       // component 2
+        0.0f, 0.0f, 0.0f,       // nothing loads
+        0.05f, 0.0f, 0.01f,     // below 10 % of component 1's peak
+        0.0f, 0.3f, 0.8f;       // component 3
+    Eigen::VectorXf w;
+    const Eigen::VectorXf l = nm::anatomy::winnerTakeAll(maps, 0.1f, &w);
+    CHECK(l[0] == 1);
+    CHECK(l[1] == 2);
+    CHECK(l[2] == 0);
+    CHECK(l[3] == 0);
+    CHECK(l[4] == 3);
+    CHECK(w[4] == Approx(0.8f));
+}
