@@ -8,6 +8,7 @@
 #include "AtlasPanel.hpp"
 #include "DemoAtlas.hpp"
 #include "ExportDialog.hpp"
+#include "JobDialogs.hpp"
 #include "GraphActors.hpp"
 #include "GraphPanel.hpp"
 #include "Figure.hpp"
@@ -146,6 +147,25 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), 
     });
     connect(jobs_, &widgets::JobManager::jobFinished, this, [this](int id, widgets::JobManager::Status status) {
         const QString title = jobs_->title(id);
+        const bool ok = status == widgets::JobManager::Status::Succeeded;
+        if (auto it = openWhenDone_.find(id); it != openWhenDone_.end()) {
+            if (ok) openFile(it->second);
+            openWhenDone_.erase(it);
+        }
+        if (auto it = learnAfter_.find(id); it != learnAfter_.end()) {
+            if (ok) {
+                // The cohort is ready: offer to learn an atlas from it.
+                auto* d = new widgets::LearnDialog(this);
+                d->setAttribute(Qt::WA_DeleteOnClose);
+                d->setDatasets(it->second);
+                d->setOutputFile(it->second + ".nmatlas.h5");
+                connect(d, &QDialog::accepted, this, [this, d] { startLearn(d->arguments(), d->outputFile()); });
+                d->open();
+            }
+            learnAfter_.erase(it);
+        }
+        if (status == widgets::JobManager::Status::Failed)
+            showError(tr("Job failed"), tr("%1: %2").arg(title, QString::fromStdString(jobs_->snapshot(id).lastError)));
         if (status == widgets::JobManager::Status::Failed)
             statusBar()->showMessage(tr("Job failed: %1 — %2").arg(title, QString::fromStdString(jobs_->snapshot(id).lastError)), 10000);
         else
@@ -537,6 +557,23 @@ void MainWindow::buildMenus() {
     for (auto* dock : findChildren<QDockWidget*>()) viewMenu_->addAction(dock->toggleViewAction());
 
     auto* jobsMenu = menuBar()->addMenu(tr("&Jobs"));
+    auto* simulate = jobsMenu->addAction(tr("&Simulate a Cohort…"));
+    simulate->setToolTip(tr("neuromosaic-cli simulate: a multi-study fMRI cohort with its ground truth"));
+    connect(simulate, &QAction::triggered, this, [this] {
+        auto* d = new widgets::SimulateDialog(this);
+        d->setAttribute(Qt::WA_DeleteOnClose);
+        connect(d, &QDialog::accepted, this, [this, d] { startSimulate(d->arguments(), d->outputDirectory()); });
+        d->open();
+    });
+    auto* learn = jobsMenu->addAction(tr("&Learn an Atlas…"));
+    learn->setToolTip(tr("neuromosaic-cli learn: the multiscale atlas from BIDS datasets; it opens when done"));
+    connect(learn, &QAction::triggered, this, [this] {
+        auto* d = new widgets::LearnDialog(this);
+        d->setAttribute(Qt::WA_DeleteOnClose);
+        connect(d, &QDialog::accepted, this, [this, d] { startLearn(d->arguments(), d->outputFile()); });
+        d->open();
+    });
+    jobsMenu->addSeparator();
     auto* selftest = jobsMenu->addAction(tr("Run &Self-Test Job"));
     selftest->setStatusTip(tr("A short dummy job that checks progress reporting and cancellation"));
     connect(selftest, &QAction::triggered, this, [this] { startSelfTest({"--duration", "5"}); });
@@ -703,6 +740,18 @@ void MainWindow::rebuildRecentMenu() {
             rebuildRecentMenu();
         });
     }
+}
+
+int MainWindow::startSimulate(const QStringList& arguments, const QString& outputDirectory) {
+    const int id = jobs_->start(tr("Simulate %1").arg(QFileInfo(outputDirectory).fileName()), arguments);
+    learnAfter_[id] = outputDirectory;
+    return id;
+}
+
+int MainWindow::startLearn(const QStringList& arguments, const QString& atlasFile) {
+    const int id = jobs_->start(tr("Learn %1").arg(QFileInfo(atlasFile).fileName()), arguments);
+    openWhenDone_[id] = atlasFile;
+    return id;
 }
 
 int MainWindow::startSelfTest(const QStringList& extraArguments) {

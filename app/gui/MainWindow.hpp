@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QMainWindow>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -93,6 +94,11 @@ public:
     /// Whether the start-up flow (last session, demo atlas) has shown what it opens.
     [[nodiscard]] bool startupDone() const { return startupDone_; }
 
+    /// Starts `simulate` / `learn` jobs with these arguments (as the Jobs menu's dialogs do); a
+    /// learned atlas opens when its job succeeds. Returns the job id.
+    int startSimulate(const QStringList& arguments, const QString& outputDirectory);
+    int startLearn(const QStringList& arguments, const QString& atlasFile);
+
     /// Starts `neuromosaic-cli selftest` with extra arguments as a background job.
     int startSelfTest(const QStringList& extraArguments = {});
     /// Shows an error without blocking the event loop (window-modal, deleted on close).
@@ -142,6 +148,8 @@ private:
     QString startupAtlas_;  ///< the atlas the start-up flow waits for
     bool startupDone_ = false;
     bool startupFromSession_ = false;
+    std::map<int, QString> openWhenDone_;  ///< learn jobs → atlas to open
+    std::map<int, QString> learnAfter_;    ///< simulate jobs → cohort to offer learning from
     QElapsedTimer selectionClock_;
     bool selectionPending_ = false;
     double selectionMs_ = -1.0;

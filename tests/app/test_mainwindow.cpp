@@ -34,6 +34,7 @@
 #include <QComboBox>
 #include "AtlasPanel.hpp"
 #include "DemoAtlas.hpp"
+#include "JobDialogs.hpp"
 #include "GraphActors.hpp"
 #include "GraphPanel.hpp"
 #include <QCheckBox>
@@ -719,4 +720,43 @@ TEST_CASE("responsiveness on the demo atlas", "[.guibench]") {
                 gapScale, gap1024);
     std::fflush(stdout);
     CHECK(median(s64) > 0);
+}
+
+TEST_CASE("Jobs menu: simulate, then learn from the cohort; the atlas opens when done; failures are shown", "[app][gui][jobs][learn]") {
+    if (!nm::test::mricronFile("aal.nii.gz")) NM_SKIP("mricron-data is not installed");
+    nm::test::TempDir dir;
+    nm::test::ScopedEnv cache("NEUROMOSAIC_CACHE_DIR", (dir / "cache").string());
+    Window t;
+    REQUIRE(nm::test::waitUntil([&] { return t.w.isStartViewShown(); }, 120000));
+    nm::widgets::SimulateDialog sd;
+    sd.setOutputDirectory(QString::fromStdString((dir / "cohort").string()));
+    CHECK(sd.arguments().contains("--preset"));
+    CHECK(sd.arguments().at(sd.arguments().indexOf("--preset") + 1) == "demo");  // the default
+    const QString cohort = QString::fromStdString((dir / "cohort").string());
+    const int sim = t.w.startSimulate({"simulate", "--preset", "tiny", "--out", cohort, "--seed", "1"}, cohort);
+    REQUIRE(waitFinished(t.w.jobManager(), sim, 120000));
+    CHECK(t.w.jobManager()->snapshot(sim).status == Status::Succeeded);
+    // The learn dialog is offered, filled with the new cohort.
+    nm::widgets::LearnDialog* offered = nullptr;
+    REQUIRE(nm::test::waitUntil([&] { return (offered = t.w.findChild<nm::widgets::LearnDialog*>()) != nullptr; }, 5000));
+    CHECK(offered->arguments().contains(cohort));
+    CHECK(offered->problem().isEmpty());
+    offered->reject();
+    nm::widgets::LearnDialog bad;
+    CHECK_FALSE(bad.problem().isEmpty());  // no dataset chosen
+    bad.setDatasets(cohort);
+    bad.setOutputFile("atlas.h5");
+    CHECK(bad.problem().contains(".nmatlas.h5"));
+    const QString atlas = QString::fromStdString((dir / "tiny.nmatlas.h5").string());
+    const int learn = t.w.startLearn({"learn", cohort, "--out", atlas, "--scales", "8,16"}, atlas);
+    REQUIRE(waitFinished(t.w.jobManager(), learn, 120000));
+    CHECK(t.w.jobManager()->snapshot(learn).status == Status::Succeeded);
+    REQUIRE(nm::test::waitUntil([&] { return t.w.atlasPanel()->hasAtlas() && t.w.atlasPanel()->atlasPath() == atlas; }, 60000));
+    CHECK(t.w.layerCount() == 1);
+    // A learn job that fails: marked failed, its error shown.
+    const int failing = t.w.startLearn({"learn", cohort, "--out", atlas, "--scales", "8,16", "--mask", (dir / "nomask.nii.gz").string().c_str()}, atlas);
+    REQUIRE(waitFinished(t.w.jobManager(), failing, 60000));
+    CHECK(t.w.jobManager()->snapshot(failing).status == Status::Failed);
+    CHECK(QString::fromStdString(t.w.jobManager()->snapshot(failing).lastError).contains("nomask"));
+    CHECK(t.w.layerCount() == 1);  // nothing new opened
 }
