@@ -376,7 +376,7 @@ TEST_CASE("the properties panel edits the layer's colour map, threshold and opac
     CHECK(t.w.scene()->layer(0).opacity == Approx(0.4));
 }
 
-TEST_CASE("sessions restore space, layers and camera; the CLI renders the same figure", "[app][gui]") {
+TEST_CASE("sessions restore space, layers and camera, and the CLI renders the same figure", "[app][gui]") {
     auto ho = nm::test::mricronFile("HarvardOxford-cort-maxprob-thr0-1mm.nii.gz");
     if (!ho) NM_SKIP("mricron-data is not installed");
     nm::test::TempDir dir;
@@ -722,7 +722,7 @@ TEST_CASE("responsiveness on the demo atlas", "[.guibench]") {
     CHECK(median(s64) > 0);
 }
 
-TEST_CASE("Jobs menu: simulate, then learn from the cohort; the atlas opens when done; failures are shown", "[app][gui][jobs][learn]") {
+TEST_CASE("Jobs menu: simulate, then learn from the cohort, the atlas opens when done, failures are shown", "[app][gui][jobs][learn]") {
     if (!nm::test::mricronFile("aal.nii.gz")) NM_SKIP("mricron-data is not installed");
     nm::test::TempDir dir;
     nm::test::ScopedEnv cache("NEUROMOSAIC_CACHE_DIR", (dir / "cache").string());

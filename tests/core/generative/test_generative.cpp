@@ -239,7 +239,7 @@ TEST_CASE("development: nodes appear by birth time, edges follow the adult, hete
     CHECK_THROWS_AS(develop(D, bad, adult, o, 1), InputError);
 }
 
-TEST_CASE("fitting: Voronoi search recovers a known eta; topographical energy is 0 for the target itself", "[generative][fit]") {
+TEST_CASE("fitting: Voronoi search recovers a known eta, topographical energy is 0 for the target itself", "[generative][fit]") {
     const Eigen::Index n = 70;
     const Matrix D = randomDistances(n, 21);
     ModelSpec truth;

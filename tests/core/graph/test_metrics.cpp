@@ -211,7 +211,7 @@ TEST_CASE("connectome files: TVB zip, edge lists, and clear errors", "[graph][io
     CHECK(edgeCount(binarize(symmetrize(mac.weights)), false) == 438);
 }
 
-TEST_CASE("Maslov-Sneppen rewiring keeps degrees; the worm has a rich club", "[graph][nulls]") {
+TEST_CASE("Maslov-Sneppen rewiring keeps degrees and the worm has a rich club", "[graph][nulls]") {
     const auto dir = connectomes();
     if (!dir) NM_SKIP("shared connectomes are not available");
     const auto c = io::readConnectome(*dir / "celegans277/celegans277matrix.csv");

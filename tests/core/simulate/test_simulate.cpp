@@ -283,7 +283,7 @@ TEST_CASE("a GLM recovers a concept at its components and nowhere else", "[simul
     }
 }
 
-TEST_CASE("the same seed gives the same bytes; another seed other data", "[simulate][determinism]") {
+TEST_CASE("the same seed gives the same bytes, another seed other data", "[simulate][determinism]") {
     if (!haveTemplates()) NM_SKIP("mricron-data is not installed");
     test::TempDir a, b, other;
     auto c = simulate::SimulationConfig::fromPreset("tiny");
