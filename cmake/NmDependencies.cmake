@@ -38,7 +38,7 @@ include(${ITK_USE_FILE})
 set(NM_VTK_CORE_COMPONENTS CommonCore CommonDataModel CommonExecutionModel CommonMisc
     FiltersCore FiltersGeneral FiltersModeling FiltersSources ImagingCore ImagingGeneral)
 set(NM_VTK_RENDER_COMPONENTS RenderingCore RenderingOpenGL2 RenderingUI RenderingFreeType
-    RenderingAnnotation InteractionStyle IOImage IOExportGL2PS)
+    RenderingAnnotation InteractionStyle IOImage IOExportGL2PS RenderingGL2PSOpenGL2)
 # Rendering (nmrender) is needed by the CLI too (`render`), so VTK's rendering modules are always found.
 find_package(VTK 9.1 REQUIRED COMPONENTS ${NM_VTK_CORE_COMPONENTS} ${NM_VTK_RENDER_COMPONENTS})
 if(NM_BUILD_GUI)

@@ -37,10 +37,15 @@ ExportDialog::ExportDialog(const io::FigureSettings& settings, QWidget* parent) 
     dpi_->setValue(settings.dpi);
     dpi_->setToolTip(tr("Resolution stored in the PNG (how large it prints)"));
     path_ = new QLineEdit(QStringLiteral("figure.png"), this);
+    path_->setToolTip(tr(".png: the view or the montage at the chosen scale and DPI; .pdf/.svg: the current view through GL2PS "
+                         "(text and colour bar as vectors, the surfaces as an embedded image)"));
     auto* browse = new QPushButton(tr("Browse…"), this);
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString p = QFileDialog::getSaveFileName(this, tr("Export Figure"), path_->text(), tr("PNG images (*.png)"));
-        if (!p.isEmpty()) path_->setText(p.endsWith(".png", Qt::CaseInsensitive) ? p : p + ".png");
+        const QString p = QFileDialog::getSaveFileName(this, tr("Export Figure"), path_->text(),
+                                                       tr("PNG images (*.png);;PDF, current view (*.pdf);;SVG, current view (*.svg)"));
+        if (p.isEmpty()) return;
+        const QString l = p.toLower();
+        path_->setText(l.endsWith(".png") || l.endsWith(".pdf") || l.endsWith(".svg") ? p : p + ".png");
     });
     auto* pathRow = new QHBoxLayout;
     pathRow->addWidget(path_);

@@ -1,5 +1,6 @@
 // VTK's OpenGL headers (glew) must come before any Qt OpenGL header.
 #include <vtkCallbackCommand.h>
+#include <vtkGL2PSExporter.h>
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkGenericRenderWindowInteractor.h>
 #include <vtkImageData.h>
@@ -14,6 +15,10 @@
 #include "VtkViewport.hpp"
 
 #include "common/Error.hpp"
+
+#include <QBuffer>
+#include <QFile>
+#include <QFileInfo>
 
 #include <QCursor>
 #include <QImageWriter>
@@ -198,6 +203,53 @@ void VtkViewport::paintGL() {
     ++frames_;
     lastFrameMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     emit frameRendered(lastFrameMs_);
+}
+
+void VtkViewport::saveVector(const QString& path) {
+    const QString lower = path.toLower();
+    const bool pdf = lower.endsWith(".pdf"), svg = lower.endsWith(".svg");
+    if (!pdf && !svg) throw nm::Error(path.toStdString() + ": vector export writes .pdf or .svg");
+    if (!context() || !window_->GetReadyForRendering()) throw nm::Error(path.toStdString() + ": the view is not ready yet");
+    if (svg) {
+        // GL2PS's SVG backend drops images, and with VTK's OpenGL2 backend the surfaces are an
+        // image: the SVG embeds the view rendered at 2× as PNG (vector editors keep it as one).
+        const QImage image = capture(2);
+        if (image.isNull()) throw nm::Error(path.toStdString() + ": the view could not be captured");
+        QByteArray png;
+        QBuffer buffer(&png);
+        buffer.open(QIODevice::WriteOnly);
+        image.save(&buffer, "PNG");
+        const int w = image.width() / 2, h = image.height() / 2;
+        QFile out(path);
+        if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate)) throw nm::Error(path.toStdString() + ": cannot write: " + out.errorString().toStdString());
+        out.write(QStringLiteral("<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"%1\" height=\"%2\" "
+                                 "viewBox=\"0 0 %1 %2\">\n<image width=\"%1\" height=\"%2\" xlink:href=\"data:image/png;base64,")
+                      .arg(w)
+                      .arg(h)
+                      .toUtf8());
+        out.write(png.toBase64());
+        out.write("\"/>\n</svg>\n");
+        if (!out.flush()) throw nm::Error(path.toStdString() + ": write failed");
+        return;
+    }
+    makeCurrent();
+    auto* state = window_->GetState();
+    state->Reset();
+    state->Push();
+    auto exporter = vtkSmartPointer<vtkGL2PSExporter>::New();
+    exporter->SetRenderWindow(window_);
+    if (pdf) exporter->SetFileFormatToPDF();
+    else exporter->SetFileFormatToSVG();
+    const QString prefix = path.left(path.size() - 4);  // GL2PS appends the extension
+    exporter->SetFilePrefix(prefix.toUtf8().constData());
+    exporter->CompressOff();
+    exporter->DrawBackgroundOn();
+    exporter->SetSortToSimple();
+    exporter->TextAsPathOff();
+    exporter->Write();
+    state->Pop();
+    doneCurrent();
+    if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0) throw nm::Error(path.toStdString() + ": the GL2PS exporter wrote nothing");
 }
 
 QImage VtkViewport::capture(int scale) {

@@ -41,6 +41,10 @@ public:
     QImage capture(int scale = 1);
     /// capture() written as PNG with the DPI stored in the file; throws nm::Error on failure.
     void saveCapture(const QString& path, int scale = 3, int dotsPerInch = 300);
+    /// The current view as PDF (VTK's GL2PS exporter: text, colour bar and 2-D annotations as
+    /// vectors; with the OpenGL2 backend the 3-D surfaces are embedded as an image) or SVG (GL2PS's
+    /// SVG backend drops images, so the SVG embeds the view as a 2× PNG). Throws nm::Error on failure.
+    void saveVector(const QString& path);
 
     /// "version — renderer (vendor)" of the widget's OpenGL context, once initialised.
     [[nodiscard]] QString openGLDescription() const { return glDescription_; }

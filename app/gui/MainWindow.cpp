@@ -703,11 +703,28 @@ void MainWindow::onExportFigure() {
     widgets::ExportDialog dialog(scene_->state().figure, this);
     if (dialog.exec() != QDialog::Accepted) return;
     QString path = dialog.path();
-    if (!path.toLower().endsWith(".png")) path += ".png";
+    const QString lower = path.toLower();
     const auto settings = dialog.settings();
     scene_->setFigureSettings(settings);
+    if (lower.endsWith(".pdf") || lower.endsWith(".svg")) {
+        exportVector(path);
+        return;
+    }
+    if (!lower.endsWith(".png")) path += ".png";
     if (dialog.montage()) exportMontage(path, settings);
     else exportFigure(path, settings.scale, int(settings.dpi));
+}
+
+bool MainWindow::exportVector(const QString& path) {
+    try {
+        viewport_->saveVector(path);
+        statusBar()->showMessage(tr("Figure exported to %1").arg(path), 5000);
+        log(kInfo, tr("vector figure %1 (%2 bytes)").arg(path).arg(QFileInfo(path).size()));
+        return true;
+    } catch (const std::exception& e) {
+        showError(tr("Cannot export the figure"), QString::fromStdString(e.what()));
+        return false;
+    }
 }
 
 QStringList MainWindow::recentFiles() const { return QSettings().value("recentFiles").toStringList(); }

@@ -83,6 +83,8 @@ public:
     bool saveSession(const QString& path);
     /// The current view at `scale` × its size, with the DPI stored.
     bool exportFigure(const QString& path, int scale, int dotsPerInch);
+    /// The current view as PDF or SVG (GL2PS: vector text and colour bar, surfaces as an image).
+    bool exportVector(const QString& path);
     /// A montage rendered off-screen (the CLI's code path).
     bool exportMontage(const QString& path, const io::FigureSettings& settings);
 

@@ -446,6 +446,23 @@ TEST_CASE("export of the current view at scale 3 gives a 3x image with its DPI",
     CHECK(stats.foregroundFraction > 0.15);
 }
 
+TEST_CASE("vector export of the current view writes PDF and SVG", "[app][gui][export]") {
+    Window t;
+    REQUIRE(nm::test::waitUntil([&] { return t.w.isStartViewShown(); }, 120000));
+    nm::test::TempDir dir;
+    for (const char* name : {"view.pdf", "view.svg"}) {
+        const QString path = QString::fromStdString((dir / name).string());
+        REQUIRE(t.w.exportVector(path));
+        QFile f(path);
+        REQUIRE(f.open(QIODevice::ReadOnly));
+        const QByteArray head = f.read(400);
+        INFO(name << ": " << f.size() << " bytes");
+        CHECK(f.size() > 1000);
+        CHECK((std::string(name).find("pdf") != std::string::npos ? head.startsWith("%PDF") : head.contains("<svg")));
+    }
+    CHECK_FALSE(t.w.exportVector(QString::fromStdString((dir / "view.eps").string())));  // a clear error, no crash
+}
+
 TEST_CASE("opening a surface file switches to its directory's surfaces", "[app][gui][data]") {
     auto data = nm::test::sharedData();
     if (!data) NM_SKIP("../shared/data not found");
