@@ -22,6 +22,8 @@
 #include "VtkViewport.hpp"
 #include "common/Error.hpp"
 #include "common/Paths.hpp"
+#include "io/Gifti.hpp"
+#include "io/Nifti.hpp"
 #include "common/Version.hpp"
 
 #include <QAction>
@@ -38,6 +40,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStandardPaths>
@@ -516,6 +519,9 @@ void MainWindow::buildMenus() {
     recentMenu_->setObjectName("recentMenu");
     file->addSeparator();
     file->addAction(saveSessionAction_);
+    auto* exportComponentAction = file->addAction(tr("Export Selected &Component…"));
+    exportComponentAction->setToolTip(tr("The selected atlas component as a NIfTI volume or as GIFTI surface maps"));
+    connect(exportComponentAction, &QAction::triggered, this, &MainWindow::onExportComponent);
     auto* demo = file->addAction(tr("Build or Open the &Demo Atlas"));
     demo->setToolTip(tr("Simulated cohort → atlas at 64, 256 and 1024 components (background jobs, cached)"));
     connect(demo, &QAction::triggered, this, &MainWindow::buildDemoAtlas);
@@ -713,6 +719,58 @@ void MainWindow::onExportFigure() {
     if (!lower.endsWith(".png")) path += ".png";
     if (dialog.montage()) exportMontage(path, settings);
     else exportFigure(path, settings.scale, int(settings.dpi));
+}
+
+void MainWindow::onExportComponent() {
+    if (!atlasPanel_->hasAtlas() || atlasPanel_->currentComponent() < 0) {
+        showError(tr("Export component"), tr("Select a component of an atlas first (Atlas panel)."));
+        return;
+    }
+    const QString name = tr("component-%1-of-%2").arg(atlasPanel_->currentComponent()).arg(atlasPanel_->currentScale());
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Selected Component"), name + ".nii.gz",
+                                                      tr("NIfTI volume (*.nii.gz *.nii);;GIFTI surface maps (*.gii)"));
+    if (!path.isEmpty()) exportComponent(path);
+}
+
+QStringList MainWindow::exportComponent(const QString& path) {
+    const auto* bundle = atlasPanel_->bundle();
+    const int component = atlasPanel_->currentComponent();
+    const QString lower = path.toLower();
+    try {
+        if (!bundle || component < 0) throw nm::Error("no atlas component is selected");
+        std::size_t scaleIndex = 0;
+        while (scaleIndex < bundle->scales.size() && bundle->scales[scaleIndex].components != atlasPanel_->currentScale()) ++scaleIndex;
+        if (scaleIndex == bundle->scales.size()) throw nm::Error("the atlas has no scale of " + std::to_string(atlasPanel_->currentScale()) + " components");
+        if (lower.endsWith(".nii") || lower.endsWith(".nii.gz")) {
+            const nm::Volume all = bundle->mapsVolume(scaleIndex);
+            nm::Volume one;
+            one.geometry = all.geometry;
+            one.frames = 1;
+            one.data.assign(all.frame(component), all.frame(component) + all.voxelCount());
+            io::writeNifti(path.toStdString(), one);
+            log(kInfo, tr("component %1 written to %2").arg(component).arg(path));
+            return {path};
+        }
+        if (lower.endsWith(".gii")) {
+            const int idx = atlasLayer(atlasPanel_->atlasPath());
+            if (idx < 0 || scene_->layer(idx).mosaic) throw nm::Error("the component's surface map is not shown (open the atlas layer, mosaic off)");
+            const auto& data = scene_->layerData(idx);
+            const QString stem = path.left(path.size() - 4).remove(QRegularExpression("\\.func$"));
+            QStringList written;
+            for (const auto& [hemi, values] : {std::pair{QString("L"), &data.left}, std::pair{QString("R"), &data.right}}) {
+                if (values->cols() <= component) continue;
+                const QString file = stem + "_hemi-" + hemi + ".func.gii";
+                io::writeGiftiData(file.toStdString(), Eigen::MatrixXf(values->col(component)));
+                written << file;
+            }
+            log(kInfo, tr("component %1 surface maps written: %2").arg(component).arg(written.join(", ")));
+            return written;
+        }
+        throw nm::Error(path.toStdString() + ": expected .nii, .nii.gz or .gii");
+    } catch (const std::exception& e) {
+        showError(tr("Cannot export the component"), QString::fromStdString(e.what()));
+        return {};
+    }
 }
 
 bool MainWindow::exportVector(const QString& path) {

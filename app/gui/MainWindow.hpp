@@ -83,6 +83,10 @@ public:
     bool saveSession(const QString& path);
     /// The current view at `scale` × its size, with the DPI stored.
     bool exportFigure(const QString& path, int scale, int dotsPerInch);
+    /// The selected atlas component: as a NIfTI volume (path ends .nii or .nii.gz) or as two GIFTI
+    /// files of its map on the surfaces (path ends .gii: <stem>_hemi-L.func.gii, _hemi-R).
+    /// Returns the files written (empty on failure, with the error shown).
+    QStringList exportComponent(const QString& path);
     /// The current view as PDF or SVG (GL2PS: vector text and colour bar, surfaces as an image).
     bool exportVector(const QString& path);
     /// A montage rendered off-screen (the CLI's code path).
@@ -128,6 +132,7 @@ private:
     void onOpen();
     void onSaveSession();
     void onExportFigure();
+    void onExportComponent();
     void onAbout();
     void onChooseSpaceDirectory();
     void startupFlow();

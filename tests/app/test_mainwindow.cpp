@@ -6,6 +6,8 @@
 #include "GuiSupport.hpp"
 #include "anatomy/Parcellations.hpp"
 #include "io/AtlasBundle.hpp"
+#include "io/Gifti.hpp"
+#include "io/Nifti.hpp"
 #include "JobManager.hpp"
 #include "JobsPanel.hpp"
 #include "LayerPanel.hpp"
@@ -563,6 +565,26 @@ TEST_CASE("the atlas browser: scales, a searchable table, hierarchy and linked s
     const double all = colourfulFraction(t.w.viewport()->grabFramebuffer());
     INFO("colourful pixels: one component " << one << ", mosaic " << all);
     CHECK(all > one);
+    // Export of the selected component (4 of 6): NIfTI volume and GIFTI surface maps.
+    panel->mosaicBox()->setChecked(false);
+    REQUIRE(nm::test::waitUntil([&] { return t.w.scene()->pending() == 0 && t.w.layerCount() == 1 && !t.w.scene()->layerData(0).categorical; }, 60000));
+    panel->selectComponent(4);
+    const QStringList nii = t.w.exportComponent(QString::fromStdString((dir / "c4.nii.gz").string()));
+    REQUIRE(nii.size() == 1);
+    const auto v = nm::io::readNifti(nii.front().toStdString());
+    CHECK(v.frames == 1);
+    CHECK(v.geometry.dims == t.w.atlasPanel()->bundle()->grid.dims);
+    const auto region = std::count_if(v.data.begin(), v.data.end(), [](float x) { return x > 0.5f; });
+    CHECK(region > 100);  // AAL region 5 (Frontal_Sup_Orb_L)
+    const QStringList gii = t.w.exportComponent(QString::fromStdString((dir / "c4.gii").string()));
+    REQUIRE(gii.size() == 2);
+    CHECK(gii.front().endsWith("c4_hemi-L.func.gii"));
+    const auto left = nm::io::readGiftiData(gii.front().toStdString());
+    CHECK(left.rows() == t.w.scene()->layerData(0).left.rows());
+    CHECK(left.maxCoeff() > 0.5f);  // a left-hemisphere region
+    CHECK(t.w.exportComponent(QString::fromStdString((dir / "c4.txt").string())).isEmpty());
+    panel->mosaicBox()->setChecked(true);
+    REQUIRE(nm::test::waitUntil([&] { return t.w.scene()->pending() == 0 && t.w.layerCount() == 1 && t.w.scene()->layerData(0).categorical; }, 60000));
     const auto sessionFile = dir / "mosaic.nmsession.json";
     REQUIRE(t.w.saveSession(QString::fromStdString(sessionFile.string())));
     CHECK(nm::io::readSession(sessionFile).layers.at(0).mosaic);
