@@ -1,5 +1,6 @@
 // VTK's OpenGL headers (glew) must come before any Qt OpenGL header.
 #include <vtkCallbackCommand.h>
+#include <vtkCellPicker.h>
 #include <vtkGL2PSExporter.h>
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkGenericRenderWindowInteractor.h>
@@ -19,6 +20,7 @@
 #include <QBuffer>
 #include <QFile>
 #include <QFileInfo>
+#include <QTimer>
 
 #include <QCursor>
 #include <QImageWriter>
@@ -353,6 +355,29 @@ void VtkViewport::mouseMoveEvent(QMouseEvent* event) {
     forwardPointer(event->position(), event->modifiers());
     interactor_->InvokeEvent(vtkCommand::MouseMoveEvent);
     event->accept();
+    if (event->buttons() == Qt::NoButton) {
+        // Hover: the last position, at most every 60 ms (picking walks the surfaces' cells).
+        hoverPosition_ = event->position();
+        if (!hoverTimer_) {
+            hoverTimer_ = new QTimer(this);
+            hoverTimer_->setSingleShot(true);
+            hoverTimer_->setInterval(60);
+            connect(hoverTimer_, &QTimer::timeout, this, [this] { emit hovered(hoverPosition_); });
+        }
+        if (!hoverTimer_->isActive()) hoverTimer_->start();
+    }
+}
+
+bool VtkViewport::pick(const QPointF& position, vtkActor** actor, long long* pointId) {
+    if (!window_->GetReadyForRendering()) return false;
+    const double ratio = devicePixelRatioF();
+    const int* size = window_->GetSize();
+    auto picker = vtkSmartPointer<vtkCellPicker>::New();
+    picker->SetTolerance(0.0005);
+    if (!picker->Pick(position.x() * ratio, size[1] - 1 - position.y() * ratio, 0.0, renderer())) return false;
+    if (actor) *actor = picker->GetActor();
+    if (pointId) *pointId = picker->GetPointId();
+    return picker->GetActor() != nullptr && picker->GetPointId() >= 0;
 }
 
 void VtkViewport::wheelEvent(QWheelEvent* event) {

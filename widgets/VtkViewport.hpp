@@ -6,12 +6,16 @@
 // trackball-camera style; positions are scaled by the device pixel ratio (HiDPI).
 #include <QImage>
 #include <QOpenGLWidget>
+#include <QPointF>
+
+class QTimer;
 
 #include <vtkSmartPointer.h>
 
 #include <chrono>
 #include <functional>
 
+class vtkActor;
 class vtkGenericOpenGLRenderWindow;
 class vtkGenericRenderWindowInteractor;
 class vtkRenderer;
@@ -53,9 +57,14 @@ public:
     [[nodiscard]] int framesRendered() const { return frames_; }
     [[nodiscard]] double lastFrameMilliseconds() const { return lastFrameMs_; }
 
+    /// The actor and the nearest vertex (point id) under a widget position; false on background.
+    bool pick(const QPointF& position, vtkActor** actor, long long* pointId);
+
 signals:
     /// Emitted after each rendered frame.
     void frameRendered(double milliseconds);
+    /// The pointer rests over the view (no button pressed): throttled to one per 60 ms.
+    void hovered(const QPointF& position);
 
 protected:
     void initializeGL() override;
@@ -88,6 +97,8 @@ private:
     double lastFrameMs_ = 0.0;
     QString glDescription_;
     QMetaObject::Connection contextConnection_;
+    QTimer* hoverTimer_ = nullptr;
+    QPointF hoverPosition_;
 };
 
 } // namespace nm::widgets

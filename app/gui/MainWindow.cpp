@@ -26,6 +26,8 @@
 #include "io/Nifti.hpp"
 #include "common/Version.hpp"
 
+#include <numeric>
+
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -86,6 +88,10 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), 
     buildDocks();
     buildMenus();
 
+    hoverLabel_ = new QLabel(this);
+    hoverLabel_->setObjectName("hoverLabel");
+    statusBar()->addPermanentWidget(hoverLabel_, 1);
+    connect(viewport_, &widgets::VtkViewport::hovered, this, [this](const QPointF& p) { hoverLabel_->setText(describeVertexAt(p)); });
     frameLabel_ = new QLabel(this);
     frameLabel_->setObjectName("frameLabel");
     statusBar()->addPermanentWidget(frameLabel_);
@@ -771,6 +777,36 @@ QStringList MainWindow::exportComponent(const QString& path) {
         showError(tr("Cannot export the component"), QString::fromStdString(e.what()));
         return {};
     }
+}
+
+QString MainWindow::describeVertexAt(const QPointF& position) {
+    const int idx = atlasLayer(atlasPanel_->atlasPath());
+    if (idx < 0 || !scene_->scene() || !atlasPanel_->hasAtlas()) return {};
+    vtkActor* actor = nullptr;
+    long long vertex = -1;
+    if (!viewport_->pick(position, &actor, &vertex)) return {};
+    const bool left = actor == scene_->scene()->surfaceActor(render::Hemisphere::Left);
+    if (!left && actor != scene_->scene()->surfaceActor(render::Hemisphere::Right)) return {};
+    const auto& data = scene_->layerData(idx);
+    const Eigen::MatrixXf& maps = left ? data.left : data.right;
+    if (vertex < 0 || vertex >= maps.rows()) return {};
+    QString text = tr("%1 vertex %2: ").arg(left ? tr("left") : tr("right")).arg(vertex);
+    const auto& names = data.mapNames;
+    auto name = [&](int c) { return c < int(names.size()) ? QString::fromStdString(names[std::size_t(c)]) : QString::number(c); };
+    if (scene_->layer(idx).mosaic) {
+        const int label = int(maps(vertex, 0));
+        if (label <= 0) return text + tr("no component");
+        const auto it = data.labelNames.find(label);
+        return text + tr("component %1 %2").arg(label - 1).arg(it != data.labelNames.end() ? QString::fromStdString(it->second) : QString());
+    }
+    std::vector<int> order(static_cast<std::size_t>(maps.cols()));
+    std::iota(order.begin(), order.end(), 0);
+    const auto k = std::min<std::size_t>(3, order.size());
+    std::partial_sort(order.begin(), order.begin() + std::ptrdiff_t(k), order.end(), [&](int a, int b) { return maps(vertex, a) > maps(vertex, b); });
+    QStringList parts;
+    for (std::size_t r = 0; r < k; ++r)
+        if (maps(vertex, order[r]) > 0) parts << tr("%1 %2 (%3)").arg(order[r]).arg(name(order[r])).arg(maps(vertex, order[r]), 0, 'f', 2);
+    return text + (parts.isEmpty() ? tr("no component loads here") : parts.join(QStringLiteral(", ")));
 }
 
 bool MainWindow::exportVector(const QString& path) {

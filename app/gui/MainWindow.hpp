@@ -68,6 +68,9 @@ public:
     /// Shows component `component` of the scale with `components` components of the open atlas
     /// (what selecting it in the atlas table does).
     void showComponent(int components, int component);
+    /// What the status bar says about the vertex under a viewport position: the components that
+    /// load on it (the atlas layer's maps, strongest first), or the mosaic's winner. Empty off the brain.
+    QString describeVertexAt(const QPointF& position);
     /// Milliseconds from the last showComponent to its first frame (−1 before any).
     [[nodiscard]] double lastSelectionMilliseconds() const { return selectionMs_; }
     [[nodiscard]] bool isStartViewShown() const { return startViewSeconds_ >= 0.0; }
@@ -163,6 +166,7 @@ private:
     QListWidget* layerList_ = nullptr;
     QLabel* spaceLabel_ = nullptr;
     QLabel* frameLabel_ = nullptr;
+    QLabel* hoverLabel_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QMenu* viewMenu_ = nullptr;
     QAction *openAction_ = nullptr, *saveSessionAction_ = nullptr, *exportAction_ = nullptr, *quitAction_ = nullptr;

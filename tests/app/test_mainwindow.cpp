@@ -565,6 +565,26 @@ TEST_CASE("the atlas browser: scales, a searchable table, hierarchy and linked s
     const double all = colourfulFraction(t.w.viewport()->grabFramebuffer());
     INFO("colourful pixels: one component " << one << ", mosaic " << all);
     CHECK(all > one);
+    // Hover: over the brain the status names the components that load there; off it, nothing.
+    {
+        const QImage frame = t.w.viewport()->grabFramebuffer();
+        QPoint onColour(-1, -1);
+        for (int y = 0; y < frame.height() && onColour.x() < 0; y += 3)
+            for (int x = 0; x < frame.width(); x += 3) {
+                const QColor c = frame.pixelColor(x, y);
+                if (c.hsvSaturation() > 80 && c.value() > 60) {
+                    onColour = QPoint(x, y);
+                    break;
+                }
+            }
+        REQUIRE(onColour.x() >= 0);
+        const double r = t.w.viewport()->devicePixelRatioF();
+        const QString over = t.w.describeVertexAt(QPointF(onColour.x() / r, onColour.y() / r));
+        INFO("hover text: " << over.toStdString());
+        CHECK(over.contains("vertex"));
+        CHECK(over.contains("component"));  // mosaic: the winning component there
+        CHECK(t.w.describeVertexAt(QPointF(2, 2)).isEmpty());
+    }
     // Export of the selected component (4 of 6): NIfTI volume and GIFTI surface maps.
     panel->mosaicBox()->setChecked(false);
     REQUIRE(nm::test::waitUntil([&] { return t.w.scene()->pending() == 0 && t.w.layerCount() == 1 && !t.w.scene()->layerData(0).categorical; }, 60000));
