@@ -23,7 +23,7 @@ struct GraphDrawing {
     Eigen::VectorXd nodeSize;                 ///< per node (degree or strength), scaled to the radius range
     std::vector<int> module;                  ///< per node, 1-based (colours: labelColor)
     int selected = -1;
-    double minRadius = 1.5, maxRadius = 5.0;  ///< mm
+    double minRadius = 2.5, maxRadius = 7.0;  ///< mm
     double edgeRadius = 0.6;                  ///< mm, for the strongest link
 };
 

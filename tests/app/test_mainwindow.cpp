@@ -771,6 +771,19 @@ TEST_CASE("responsiveness on the demo atlas", "[.guibench]") {
     }
     QTest::qWait(200);
     QObject::disconnect(conn);
+    if (qEnvironmentVariableIsSet("NEUROMOSAIC_TEST_SCREENSHOTS")) {
+        // For looking at: the 3-D component graph of the 64-component scale, and the whole window.
+        t.w.showComponent(64, 8);
+        REQUIRE(nm::test::waitUntil([&] { return t.w.scene()->pending() == 0 && t.w.scene()->mapCount(0) == 64 && !t.w.graphPanel()->busy(); }, 60000));
+        t.w.graphPanel()->show3DBox()->setChecked(true);
+        REQUIRE(nm::test::waitUntil([&] { return t.w.scene()->pending() == 0; }, 60000));
+        t.w.scene()->setView(nm::render::View::Dorsal);
+        QTest::qWait(500);
+        const QString dir = qEnvironmentVariable("NEUROMOSAIC_TEST_SCREENSHOTS");
+        t.w.viewport()->grabFramebuffer().save(dir + "/demo-graph3d.png");
+        t.w.grab().save(dir + "/demo-window.png");
+        t.w.graphPanel()->show3DBox()->setChecked(false);
+    }
     std::printf("selection → frame, scale 64:   median %.1f ms, max %.1f ms (30 switches)\n", median(s64), *std::max_element(s64.begin(), s64.end()));
     std::printf("selection → frame, scale 1024: median %.1f ms, max %.1f ms (30 switches)\n", median(s1024), *std::max_element(s1024.begin(), s1024.end()));
     std::printf("scale 64 → 1024 (reload in the background): %.0f ms\n", scaleMs);
