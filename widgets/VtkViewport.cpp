@@ -1,7 +1,6 @@
 // VTK's OpenGL headers (glew) must come before any Qt OpenGL header.
 #include <vtkCallbackCommand.h>
 #include <vtkCellPicker.h>
-#include <vtkGL2PSExporter.h>
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkGenericRenderWindowInteractor.h>
 #include <vtkImageData.h>
@@ -15,6 +14,7 @@
 
 #include "VtkViewport.hpp"
 
+#include "Gl2psExport.hpp"
 #include "common/Error.hpp"
 
 #include <QBuffer>
@@ -238,17 +238,7 @@ void VtkViewport::saveVector(const QString& path) {
     auto* state = window_->GetState();
     state->Reset();
     state->Push();
-    auto exporter = vtkSmartPointer<vtkGL2PSExporter>::New();
-    exporter->SetRenderWindow(window_);
-    if (pdf) exporter->SetFileFormatToPDF();
-    else exporter->SetFileFormatToSVG();
-    const QString prefix = path.left(path.size() - 4);  // GL2PS appends the extension
-    exporter->SetFilePrefix(prefix.toUtf8().constData());
-    exporter->CompressOff();
-    exporter->DrawBackgroundOn();
-    exporter->SetSortToSimple();
-    exporter->TextAsPathOff();
-    exporter->Write();
+    writeGl2psPdf(window_, path.left(path.size() - 4).toStdString());
     state->Pop();
     doneCurrent();
     if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0) throw nm::Error(path.toStdString() + ": the GL2PS exporter wrote nothing");

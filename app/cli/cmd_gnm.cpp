@@ -42,7 +42,6 @@ Target loadTarget(const std::string& network, const std::string& coords, const s
     if (c.coordinates.size() == 0) throw InputError(network + ": node coordinates are needed (--coords FILE)");
     Target t;
     t.A = graph::binarize(graph::symmetrize(c.weights));
-    const auto n = c.nodes();
     t.D = graph::euclideanDistances(c.coordinates);
     t.edges = graph::edgeCount(t.A, false);
     if (!birthFile.empty()) {

@@ -95,7 +95,6 @@ private:
 };
 
 bool isClustering(Rule r) { return r >= Rule::ClusteringAvg && r <= Rule::ClusteringProd; }
-bool isDegree(Rule r) { return r >= Rule::DegreeAvg && r <= Rule::DegreeProd; }
 
 double combine(Rule r, double a, double b) {
     switch (r) {
