@@ -313,6 +313,7 @@ bool VtkViewport::forwardPointer(QPointF pos, Qt::KeyboardModifiers modifiers) {
 
 void VtkViewport::mousePressEvent(QMouseEvent* event) {
     forwardPointer(event->position(), event->modifiers());
+    if (event->button() == Qt::LeftButton) pressPosition_ = event->position();
     interactor_->SetRepeatCount(0);
     switch (event->button()) {
     case Qt::LeftButton: interactor_->InvokeEvent(vtkCommand::LeftButtonPressEvent); break;
@@ -332,6 +333,8 @@ void VtkViewport::mouseDoubleClickEvent(QMouseEvent* event) {
 
 void VtkViewport::mouseReleaseEvent(QMouseEvent* event) {
     forwardPointer(event->position(), event->modifiers());
+    // A click (no drag): the scene may select what is under the pointer.
+    if (event->button() == Qt::LeftButton && (event->position() - pressPosition_).manhattanLength() <= 3) emit clicked(event->position());
     switch (event->button()) {
     case Qt::LeftButton: interactor_->InvokeEvent(vtkCommand::LeftButtonReleaseEvent); break;
     case Qt::MiddleButton: interactor_->InvokeEvent(vtkCommand::MiddleButtonReleaseEvent); break;

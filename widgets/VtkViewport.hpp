@@ -65,6 +65,8 @@ signals:
     void frameRendered(double milliseconds);
     /// The pointer rests over the view (no button pressed): throttled to one per 60 ms.
     void hovered(const QPointF& position);
+    /// A left click without dragging (rotation drags do not count).
+    void clicked(const QPointF& position);
 
 protected:
     void initializeGL() override;
@@ -98,7 +100,7 @@ private:
     QString glDescription_;
     QMetaObject::Connection contextConnection_;
     QTimer* hoverTimer_ = nullptr;
-    QPointF hoverPosition_;
+    QPointF hoverPosition_, pressPosition_{-100, -100};
 };
 
 } // namespace nm::widgets

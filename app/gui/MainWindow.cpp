@@ -92,6 +92,19 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), 
     hoverLabel_->setObjectName("hoverLabel");
     statusBar()->addPermanentWidget(hoverLabel_, 1);
     connect(viewport_, &widgets::VtkViewport::hovered, this, [this](const QPointF& p) { hoverLabel_->setText(describeVertexAt(p)); });
+    connect(viewport_, &widgets::VtkViewport::clicked, this, [this](const QPointF& p) {
+        // Clicking the surface selects the component that loads most there (linked with the table and graphs).
+        const int c = componentAt(p);
+        if (c < 0) return;
+        const int idx = atlasLayer(atlasPanel_->atlasPath());
+        if (idx >= 0 && scene_->layer(idx).mosaic) {
+            atlasPanel_->selectComponent(c, true);
+            graphPanel_->setSelected(c);
+            if (graphPanel_->show3D()) updateGraph3D();
+        } else {
+            showComponent(atlasPanel_->currentScale(), c);
+        }
+    });
     frameLabel_ = new QLabel(this);
     frameLabel_->setObjectName("frameLabel");
     statusBar()->addPermanentWidget(frameLabel_);
@@ -777,6 +790,22 @@ QStringList MainWindow::exportComponent(const QString& path) {
         showError(tr("Cannot export the component"), QString::fromStdString(e.what()));
         return {};
     }
+}
+
+int MainWindow::componentAt(const QPointF& position) {
+    const int idx = atlasLayer(atlasPanel_->atlasPath());
+    if (idx < 0 || !scene_->scene() || !atlasPanel_->hasAtlas()) return -1;
+    vtkActor* actor = nullptr;
+    long long vertex = -1;
+    if (!viewport_->pick(position, &actor, &vertex)) return -1;
+    const bool left = actor == scene_->scene()->surfaceActor(render::Hemisphere::Left);
+    if (!left && actor != scene_->scene()->surfaceActor(render::Hemisphere::Right)) return -1;
+    const auto& data = scene_->layerData(idx);
+    const Eigen::MatrixXf& maps = left ? data.left : data.right;
+    if (vertex < 0 || vertex >= maps.rows() || maps.cols() == 0) return -1;
+    if (scene_->layer(idx).mosaic) return int(maps(vertex, 0)) - 1;
+    Eigen::Index best = 0;
+    return maps.row(vertex).maxCoeff(&best) > 0 ? int(best) : -1;
 }
 
 QString MainWindow::describeVertexAt(const QPointF& position) {

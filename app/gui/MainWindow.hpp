@@ -71,6 +71,8 @@ public:
     /// What the status bar says about the vertex under a viewport position: the components that
     /// load on it (the atlas layer's maps, strongest first), or the mosaic's winner. Empty off the brain.
     QString describeVertexAt(const QPointF& position);
+    /// The component that loads most on the vertex under a viewport position (−1: none).
+    int componentAt(const QPointF& position);
     /// Milliseconds from the last showComponent to its first frame (−1 before any).
     [[nodiscard]] double lastSelectionMilliseconds() const { return selectionMs_; }
     [[nodiscard]] bool isStartViewShown() const { return startViewSeconds_ >= 0.0; }

@@ -544,6 +544,25 @@ TEST_CASE("the atlas browser: scales, a searchable table, hierarchy and linked s
     CHECK(before.x() >= 0);
     CHECK(after.x() >= 0);
     CHECK(std::hypot(after.x() - before.x(), after.y() - before.y()) > 10);
+    // The selected map's colours are where its vertices are: under a coloured pixel, the
+    // component that loads most is the selected one; clicking there selects it again.
+    {
+        const QImage frame = t.w.viewport()->grabFramebuffer();
+        const double r = t.w.viewport()->devicePixelRatioF();
+        int hits = 0, agree = 0;
+        for (int y = 0; y < frame.height(); y += 7)
+            for (int x = 0; x < frame.width(); x += 7) {
+                const QColor c = frame.pixelColor(x, y);
+                if (c.hsvSaturation() <= 80 || c.value() <= 60) continue;
+                const int at = t.w.componentAt(QPointF(x / r, y / r));
+                if (at < 0) continue;  // the colour bar, not the brain
+                ++hits;
+                agree += at == 2;
+            }
+        INFO("coloured samples " << hits << ", of component 2: " << agree);
+        REQUIRE(hits > 5);
+        CHECK(agree >= 0.8 * hits);
+    }
     // Another scale: the layer reloads with 6 maps; the hierarchy shows the parent.
     panel->showScale(6);
     REQUIRE(nm::test::waitUntil([&] { return t.w.scene()->pending() == 0 && t.w.layerCount() == 1 && t.w.scene()->mapCount(0) == 6; }, 60000));
