@@ -4,6 +4,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QFutureWatcher>
 #include <QLabel>
@@ -99,6 +100,12 @@ GraphPanel::GraphPanel(QWidget* parent) : QWidget(parent) {
     topK_->setRange(1, 50);
     topK_->setValue(3);
     topK_->setToolTip(tr("Each component keeps its k strongest positive links"));
+    threshold_ = new QDoubleSpinBox(this);
+    threshold_->setRange(0.0, 1.0);
+    threshold_->setSingleStep(0.05);
+    threshold_->setDecimals(2);
+    threshold_->setSpecialValueText(tr("off (top-k)"));
+    threshold_->setToolTip(tr("Instead of the k strongest links: every link whose weight reaches this value"));
     sizeBy_ = new QComboBox(this);
     sizeBy_->addItem(tr("Degree"));
     sizeBy_->addItem(tr("Strength"));
@@ -107,6 +114,7 @@ GraphPanel::GraphPanel(QWidget* parent) : QWidget(parent) {
     show3D_->setToolTip(tr("Components at their centroids on a translucent white-matter surface; colours are modules"));
     form->addRow(tr("Network"), network_);
     form->addRow(tr("Links per component"), topK_);
+    form->addRow(tr("Or links above"), threshold_);
     form->addRow(tr("Node size"), sizeBy_);
     summary_ = new QLabel(this);
     summary_->setWordWrap(true);
@@ -117,6 +125,10 @@ GraphPanel::GraphPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(view_, 1);
     connect(network_, &QComboBox::currentIndexChanged, this, &GraphPanel::recompute);
     connect(topK_, &QSpinBox::valueChanged, this, &GraphPanel::recompute);
+    connect(threshold_, &QDoubleSpinBox::valueChanged, this, [this](double t) {
+        topK_->setEnabled(t <= 0);
+        recompute();
+    });
     connect(sizeBy_, &QComboBox::currentIndexChanged, this, [this] {
         view_->setGraph(graph_, sizeByStrength());
         emit graphChanged();
@@ -156,6 +168,7 @@ void GraphPanel::recompute() {
     summary_->setText(tr("Computing the network of %1 components…").arg(components_));
     graph::ComponentGraphOptions o;
     o.topK = topK_->value();
+    o.threshold = threshold_->value();
     o.consensusRuns = components_ > 512 ? 10 : 50;
     const Eigen::MatrixXd M = C.cast<double>();
     auto* watcher = new QFutureWatcher<std::shared_ptr<const graph::ComponentGraph>>(this);

@@ -12,6 +12,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QSpinBox;
 
@@ -58,6 +59,7 @@ public:
     [[nodiscard]] GraphView2D* view() const { return view_; }
     [[nodiscard]] QCheckBox* show3DBox() const { return show3D_; }
     [[nodiscard]] QSpinBox* topKBox() const { return topK_; }
+    [[nodiscard]] QDoubleSpinBox* thresholdBox() const { return threshold_; }
 
 signals:
     void componentSelected(int component);
@@ -73,6 +75,7 @@ private:
     int pending_ = 0, generation_ = 0;
     QComboBox *network_, *sizeBy_;
     QSpinBox* topK_;
+    QDoubleSpinBox* threshold_;
     QCheckBox* show3D_;
     QLabel* summary_;
     GraphView2D* view_;

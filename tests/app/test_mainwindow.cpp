@@ -697,6 +697,9 @@ TEST_CASE("the component graph: 2-D layout and 3-D balls, selection linked with 
     CHECK(g.module[0] == g.module[2]);
     CHECK(g.module[0] != g.module[1]);
     CHECK(atlas->modules(6) == g.module);
+    // A threshold instead of top-k: every link at or above it (within-block 0.6, between −0.1).
+    graph->thresholdBox()->setValue(0.5);
+    REQUIRE(nm::test::waitUntil([&] { return !graph->busy() && graph->graph() && graph->graph()->edges.size() == 6; }, 30000));  // 2 blocks of 3
     // Clicking a node in the 2-D view selects that component everywhere.
     const QPointF p = graph->view()->nodePosition(5);
     QTest::mouseClick(graph->view(), Qt::LeftButton, {}, p.toPoint());
