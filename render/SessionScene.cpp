@@ -49,6 +49,12 @@ OverlayLayer overlayLayer(const io::SessionLayer& l, const anatomy::SurfaceOverl
                : l.sign == "negative" ? OverlayLayer::Sign::Negative
                                       : OverlayLayer::Sign::Both;
     out.opacity = l.opacity;
+    if (l.mosaic) {
+        // Soft alpha: a component's colour fades where it loads weakly (a quarter at the threshold).
+        auto soft = [](const Eigen::VectorXf& w) { return Eigen::VectorXf((0.25f + 0.75f * w.array().sqrt()).min(1.0f)); };
+        if (data.leftWeight.size()) out.alphaLeft = soft(data.leftWeight);
+        if (data.rightWeight.size()) out.alphaRight = soft(data.rightWeight);
+    }
     out.borders = l.borders;
     out.visible = l.visible;
     return out;

@@ -243,10 +243,12 @@ void SurfaceScene::recolor() {
             if (!l.visible) continue;
             const Eigen::VectorXf& values = h->side == Hemisphere::Left ? l.left : l.right;
             if (values.size() != n) continue;
-            const float a = float(l.opacity);
+            const Eigen::VectorXf& alpha = h->side == Hemisphere::Left ? l.alphaLeft : l.alphaRight;
+            const bool perVertex = alpha.size() == n;
             for (Eigen::Index v = 0; v < n; ++v) {
                 const float x = values[v];
                 if (!passes(l, x)) continue;
+                const float a = float(l.opacity) * (perVertex ? std::clamp(alpha[v], 0.0f, 1.0f) : 1.0f);
                 Rgb c;
                 if (l.categorical) {
                     const int label = int(std::lround(x));

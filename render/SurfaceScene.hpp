@@ -38,6 +38,7 @@ struct OverlayLayer {
     double threshold = 0.0;            ///< |value| < threshold is not drawn
     enum class Sign { Both, Positive, Negative } sign = Sign::Both;
     double opacity = 1.0;
+    Eigen::VectorXf alphaLeft, alphaRight;  ///< optional per-vertex opacity factors (0–1), e.g. a mosaic's weights
     bool categorical = false;          ///< integer labels (≤ 0 = unlabelled)
     std::map<int, Rgb> labelColors;    ///< categorical colours (default: labelColor(label))
     std::map<int, std::string> labelNames;

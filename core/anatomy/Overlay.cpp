@@ -126,8 +126,16 @@ SurfaceOverlay loadSurfaceOverlay(const std::filesystem::path& file, const Surfa
             out.right = VolumeToSurface(space.right, v.geometry, p).project(v);
         }
         if (o.atlasMosaic) {
-            out.left = winnerTakeAll(out.left, o.mosaicThreshold);
-            out.right = winnerTakeAll(out.right, o.mosaicThreshold);
+            // Peaks over both hemispheres, so that a component's weight means the same on each.
+            const Eigen::RowVectorXf peak = out.left.colwise().maxCoeff().cwiseMax(out.right.colwise().maxCoeff());
+            auto mosaic = [&](Eigen::MatrixXf& maps, Eigen::VectorXf& weight) {
+                const Eigen::VectorXf labels = winnerTakeAll(maps, o.mosaicThreshold, &weight);
+                for (Eigen::Index v = 0; v < labels.size(); ++v)
+                    if (labels[v] > 0) weight[v] /= std::max(peak[Eigen::Index(labels[v]) - 1], 1e-12f);
+                maps = labels;
+            };
+            mosaic(out.left, out.leftWeight);
+            mosaic(out.right, out.rightWeight);
             out.categorical = true;
             for (int c = 0; c < sc.components; ++c)
                 out.labelNames[c + 1] = c < int(sc.names.size()) ? sc.names[std::size_t(c)] : std::to_string(c);

@@ -25,6 +25,8 @@ struct SurfaceOverlay {
     std::map<int, std::string> labelNames;
     std::string source;                ///< "volume" (projected) or "surface"
     std::vector<std::string> mapNames; ///< per map, when the file names them (atlas components)
+    /// Atlas mosaics: per vertex, the winner's value over its map's peak (0–1), for soft alpha.
+    Eigen::VectorXf leftWeight, rightWeight;
 };
 
 struct OverlayOptions {
