@@ -805,6 +805,11 @@ TEST_CASE("responsiveness on the demo atlas", "[.guibench]") {
         t.w.viewport()->grabFramebuffer().save(dir + "/demo-graph3d.png");
         t.w.grab().save(dir + "/demo-window.png");
         t.w.graphPanel()->show3DBox()->setChecked(false);
+        REQUIRE(nm::test::waitUntil([&] { return t.w.scene()->pending() == 0; }, 60000));
+        nm::io::FigureSettings fig;
+        fig.title = "Demo atlas: component 8 of 64 (Postcentral_L)";
+        fig.scale = 1;
+        t.w.exportMontage(dir + "/demo-montage.png", fig);
     }
     std::printf("selection → frame, scale 64:   median %.1f ms, max %.1f ms (30 switches)\n", median(s64), *std::max_element(s64.begin(), s64.end()));
     std::printf("selection → frame, scale 1024: median %.1f ms, max %.1f ms (30 switches)\n", median(s1024), *std::max_element(s1024.begin(), s1024.end()));
