@@ -1,6 +1,10 @@
 #include "anatomy/Overlay.hpp"
 
+#include "common/Paths.hpp"
 #include "io/AtlasBundle.hpp"
+#include <optional>
+#include <map>
+#include <mutex>
 
 #include "common/Error.hpp"
 #include "io/FreeSurfer.hpp"
@@ -74,6 +78,37 @@ void mergeOverlay(SurfaceOverlay& into, const SurfaceOverlay& other) {
     into.labelNames.insert(other.labelNames.begin(), other.labelNames.end());
 }
 
+namespace {
+/// Cortex vertices of the template surfaces: inside a Harvard–Oxford cortical region after
+/// projection (computed once per process; nullopt without mricron-data).
+std::optional<std::pair<std::vector<char>, std::vector<char>>> templateCortexMask(const SurfaceSpace& space) {
+    static std::mutex m;
+    static std::map<std::pair<Eigen::Index, Eigen::Index>, std::optional<std::pair<std::vector<char>, std::vector<char>>>> cache;
+    std::lock_guard lock(m);
+    const auto key = std::make_pair(space.left.vertexCount(), space.right.vertexCount());
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    std::optional<std::pair<std::vector<char>, std::vector<char>>> mask;
+    try {
+        const auto ho = paths::mricronTemplatesDir() / "HarvardOxford-cort-maxprob-thr0-1mm.nii.gz";
+        if (std::filesystem::exists(ho)) {
+            OverlayOptions lo;
+            lo.labels = true;
+            const SurfaceOverlay labels = loadSurfaceOverlay(ho, space, lo);
+            auto toMask = [](const Eigen::MatrixXf& l) {
+                std::vector<char> v(static_cast<std::size_t>(l.rows()), 0);
+                for (Eigen::Index i = 0; i < l.rows(); ++i) v[std::size_t(i)] = l.cols() > 0 && l(i, 0) > 0;
+                return v;
+            };
+            mask = std::make_pair(toMask(labels.left), toMask(labels.right));
+        }
+    } catch (const std::exception&) {
+        mask.reset();  // no mask: the mosaic is drawn everywhere
+    }
+    cache[key] = mask;
+    return mask;
+}
+} // namespace
+
 SurfaceOverlay loadSurfaceOverlay(const std::filesystem::path& file, const SurfaceSpace& space, const OverlayOptions& o) {
     requireReadableFile(file, "overlay");
     const std::string name = file.filename().string();
@@ -136,6 +171,17 @@ SurfaceOverlay loadSurfaceOverlay(const std::filesystem::path& file, const Surfa
             };
             mosaic(out.left, out.leftWeight);
             mosaic(out.right, out.rightWeight);
+            // The medial wall (no cortex: corpus callosum, the cut through the thalamus) would take
+            // the colours of subcortical components: on the template space it stays uncoloured —
+            // vertices outside every Harvard–Oxford cortical region (mricron-data).
+            if (space.id == "template") {
+                if (const auto cortex = templateCortexMask(space)) {
+                    for (Eigen::Index v = 0; v < out.left.rows() && v < Eigen::Index(cortex->first.size()); ++v)
+                        if (!cortex->first[std::size_t(v)]) out.left(v, 0) = 0;
+                    for (Eigen::Index v = 0; v < out.right.rows() && v < Eigen::Index(cortex->second.size()); ++v)
+                        if (!cortex->second[std::size_t(v)]) out.right(v, 0) = 0;
+                }
+            }
             out.categorical = true;
             for (int c = 0; c < sc.components; ++c)
                 out.labelNames[c + 1] = c < int(sc.names.size()) ? sc.names[std::size_t(c)] : std::to_string(c);
