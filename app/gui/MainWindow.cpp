@@ -70,6 +70,13 @@ bool isSurfaceFile(const QString& path) {
             return !name.contains("sulc") && !name.contains("curv") && !name.contains("thick");
     return false;
 }
+/// Shows a job dialog without blocking; `start` runs when it is accepted; the dialog deletes itself.
+template <class Dialog, class Start>
+void openJobDialog(Dialog* dialog, Start start) {
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    QObject::connect(dialog, &QDialog::accepted, dialog, [dialog, start] { start(dialog); });
+    dialog->open();
+}
 } // namespace
 
 MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), options_(options) {
@@ -178,11 +185,9 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), 
             if (ok) {
                 // The cohort is ready: offer to learn an atlas from it.
                 auto* d = new widgets::LearnDialog(this);
-                d->setAttribute(Qt::WA_DeleteOnClose);
                 d->setDatasets(it->second);
                 d->setOutputFile(it->second + ".nmatlas.h5");
-                connect(d, &QDialog::accepted, this, [this, d] { startLearn(d->arguments(), d->outputFile()); });
-                d->open();
+                openJobDialog(d, [this](widgets::LearnDialog* dialog) { startLearn(dialog->arguments(), dialog->outputFile()); });
             }
             learnAfter_.erase(it);
         }
@@ -585,19 +590,11 @@ void MainWindow::buildMenus() {
     auto* simulate = jobsMenu->addAction(tr("&Simulate a Cohort…"));
     simulate->setToolTip(tr("neuromosaic-cli simulate: a multi-study fMRI cohort with its ground truth"));
     connect(simulate, &QAction::triggered, this, [this] {
-        auto* d = new widgets::SimulateDialog(this);
-        d->setAttribute(Qt::WA_DeleteOnClose);
-        connect(d, &QDialog::accepted, this, [this, d] { startSimulate(d->arguments(), d->outputDirectory()); });
-        d->open();
+        openJobDialog(new widgets::SimulateDialog(this), [this](widgets::SimulateDialog* d) { startSimulate(d->arguments(), d->outputDirectory()); });
     });
     auto* learn = jobsMenu->addAction(tr("&Learn an Atlas…"));
     learn->setToolTip(tr("neuromosaic-cli learn: the multiscale atlas from BIDS datasets; it opens when done"));
-    connect(learn, &QAction::triggered, this, [this] {
-        auto* d = new widgets::LearnDialog(this);
-        d->setAttribute(Qt::WA_DeleteOnClose);
-        connect(d, &QDialog::accepted, this, [this, d] { startLearn(d->arguments(), d->outputFile()); });
-        d->open();
-    });
+    connect(learn, &QAction::triggered, this, [this] { openJobDialog(new widgets::LearnDialog(this), [this](widgets::LearnDialog* d) { startLearn(d->arguments(), d->outputFile()); }); });
     jobsMenu->addSeparator();
     auto* selftest = jobsMenu->addAction(tr("Run &Self-Test Job"));
     selftest->setStatusTip(tr("A short dummy job that checks progress reporting and cancellation"));

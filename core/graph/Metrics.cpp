@@ -30,6 +30,14 @@ std::vector<std::vector<Eigen::Index>> successors(const Matrix& A) {
     return out;
 }
 
+/// Nodes linked to u in either direction (BCT's local-efficiency neighbourhood), increasing.
+std::vector<Eigen::Index> neighbourhood(const Matrix& W, Eigen::Index u) {
+    std::vector<Eigen::Index> V;
+    for (Eigen::Index v = 0; v < W.rows(); ++v)
+        if (W(u, v) != 0.0 || W(v, u) != 0.0) V.push_back(v);
+    return V;
+}
+
 /// Inverse distances, 0 on the diagonal and where unreachable (BCT distance_inv).
 Matrix inverse(Matrix D) {
     for (Eigen::Index j = 0; j < D.cols(); ++j)
@@ -382,9 +390,7 @@ Vector localEfficiencyBin(const Matrix& Ain) {
     const Eigen::Index n = A.rows();
     Vector E = Vector::Zero(n);
     for (Eigen::Index u = 0; u < n; ++u) {
-        std::vector<Eigen::Index> V;
-        for (Eigen::Index v = 0; v < n; ++v)
-            if (A(u, v) != 0.0 || A(v, u) != 0.0) V.push_back(v);
+        const auto V = neighbourhood(A, u);
         const auto k = Eigen::Index(V.size());
         if (k < 2) continue;
         Matrix sub(k, k);
@@ -410,9 +416,7 @@ Vector localEfficiencyWei(const Matrix& Win) {
     const Matrix L = weightsToLengths(W);
     Vector E = Vector::Zero(n);
     for (Eigen::Index u = 0; u < n; ++u) {
-        std::vector<Eigen::Index> V;
-        for (Eigen::Index v = 0; v < n; ++v)
-            if (W(u, v) != 0.0 || W(v, u) != 0.0) V.push_back(v);
+        const auto V = neighbourhood(W, u);
         const auto k = Eigen::Index(V.size());
         if (k < 2) continue;
         Matrix sub(k, k);

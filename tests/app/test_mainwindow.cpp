@@ -320,17 +320,21 @@ QPointF colourfulCentroid(const QImage& img) {
         }
     return n > 0 ? QPointF(sx / n, sy / n) : QPointF(-1, -1);
 }
+
+/// Writes the AAL bundle into `dir` and opens it in the window; returns its path.
+std::filesystem::path openAalBundle(MainWindow& w, const nm::test::TempDir& dir) {
+    const auto file = dir / "regions.nmatlas.h5";
+    writeAalBundle(file);
+    openLayer(w, file);
+    return file;
+}
 } // namespace
 
 TEST_CASE("an atlas bundle opens as a layer of component maps", "[app][gui][atlas]") {
-    auto aalFile = nm::test::mricronFile("aal.nii.gz");
-    if (!aalFile) NM_SKIP("mricron-data is not installed");
+    if (!nm::test::mricronFile("aal.nii.gz")) NM_SKIP("mricron-data is not installed");
     nm::test::TempDir dir;
-    const auto file = dir / "regions.nmatlas.h5";
-    writeAalBundle(file);
-
     Window t;
-    openLayer(t.w, file);
+    openAalBundle(t.w, dir);
     REQUIRE(t.w.layerCount() == 1);
     CHECK(t.w.scene()->mapCount(0) == 3);  // the coarsest scale
     CHECK_FALSE(t.w.scene()->layerData(0).categorical);
@@ -504,13 +508,10 @@ TEST_CASE("the window layout is remembered between runs", "[app][gui]") {
 }
 
 TEST_CASE("the atlas browser: scales, a searchable table, hierarchy and linked selection", "[app][gui][atlas]") {
-    auto aalFile = nm::test::mricronFile("aal.nii.gz");
-    if (!aalFile) NM_SKIP("mricron-data is not installed");
+    if (!nm::test::mricronFile("aal.nii.gz")) NM_SKIP("mricron-data is not installed");
     nm::test::TempDir dir;
-    const auto file = dir / "regions.nmatlas.h5";
-    writeAalBundle(file);
     Window t;
-    openLayer(t.w, file);
+    openAalBundle(t.w, dir);
     auto* panel = t.w.atlasPanel();
     REQUIRE(nm::test::waitUntil([&] { return panel->hasAtlas(); }, 30000));
     CHECK(panel->scaleBox()->count() == 2);
@@ -682,10 +683,8 @@ TEST_CASE("first start builds the demo atlas in the background, opens it, and th
 TEST_CASE("the component graph: 2-D layout and 3-D balls, selection linked with the table", "[app][gui][atlas][graph]") {
     if (!nm::test::mricronFile("aal.nii.gz")) NM_SKIP("mricron-data is not installed");
     nm::test::TempDir dir;
-    const auto file = dir / "regions.nmatlas.h5";
-    writeAalBundle(file);
     Window t;
-    openLayer(t.w, file);
+    openAalBundle(t.w, dir);
     auto* atlas = t.w.atlasPanel();
     auto* graph = t.w.graphPanel();
     REQUIRE(nm::test::waitUntil([&] { return atlas->hasAtlas() && graph->graph() != nullptr && !graph->busy(); }, 30000));
