@@ -30,6 +30,6 @@ if [[ $headless == 1 ]]; then
   mkdir -p "$(dirname "$out")"
   # The GUI prints the PNG's path on stdout once the start view is on screen.
   # The demo atlas takes a few minutes to build on first start; then it comes from the cache.
-  exec xvfb-run -a -s "-screen 0 1920x1080x24" "$bin/neuromosaic" --demo --timeout 1800 --screenshot "$out" "${args[@]}"
+  exec xvfb-run -a -s "-screen 0 1920x1080x24 -noreset" "$bin/neuromosaic" --demo --timeout 1800 --screenshot "$out" "${args[@]}"
 fi
 exec "$bin/neuromosaic" --demo "${args[@]}"

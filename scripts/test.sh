@@ -29,7 +29,9 @@ cmake --build --preset "$preset" -j "$(nproc)"
 t2=$(date +%s)
 phase "tests (under xvfb-run)"
 status=0
-xvfb-run -a -s "-screen 0 1920x1080x24" \
+# -noreset: an X server resets when its last client leaves, and a test connecting during the
+# reset fails ("bad X server connection"); between two serial tests that happens.
+xvfb-run -a -s "-screen 0 1920x1080x24 -noreset" \
   ctest --preset "$preset" -j "$(nproc)" "${ctest_args[@]}" || status=$?
 t3=$(date +%s)
 echo

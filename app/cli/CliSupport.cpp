@@ -80,7 +80,7 @@ void ensureDisplayOrReexec() {
     const bool haveXvfb = std::system("command -v xvfb-run >/dev/null 2>&1") == 0;
     if (!guard && haveXvfb && !commandLine().empty()) {
         ::setenv("NEUROMOSAIC_NO_XVFB", "1", 1);
-        std::vector<std::string> args = {"xvfb-run", "-a", "-s", "-screen 0 1920x1080x24"};
+        std::vector<std::string> args = {"xvfb-run", "-a", "-s", "-screen 0 1920x1080x24 -noreset"};
         args.insert(args.end(), commandLine().begin(), commandLine().end());
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
