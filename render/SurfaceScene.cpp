@@ -58,6 +58,7 @@ struct SurfaceScene::Hemi {
     vtkSmartPointer<vtkActor> actor;
     vtkSmartPointer<vtkActor> borders;
     Vertices normals;
+    bool culled = false;  ///< back faces not drawn (closed, outward-oriented mesh)
     Eigen::Vector3d offset = Eigen::Vector3d::Zero();
 };
 
@@ -165,6 +166,14 @@ void SurfaceScene::rebuildGeometry() {
         p->SetSpecular(0.08);
         p->SetSpecularPower(15);
         p->SetInterpolationToPhong();
+        // A closed surface oriented outward hides its back faces: not drawing them halves the
+        // triangles the rasterizer sets up (software OpenGL: 40 → 26 ms a frame on the demo).
+        // Decimated isosurfaces keep a few defects (the template: ≤ 4 of 240,000 directed edges,
+        // where a back face could show through a pinhole); open or inconsistently oriented meshes
+        // (a cut or flat surface) keep both sides.
+        const std::int64_t defects = anatomy::orientationDefects(*h->mesh);
+        h->culled = defects >= 0 && defects * 10000 <= 3 * std::int64_t(h->mesh->triangleCount()) && anatomy::signedVolume(*h->mesh) > 0;
+        p->SetBackfaceCulling(h->culled);
         h->borders = nullptr;
     }
     // Inflated and spherical surfaces of the two hemispheres overlap: move them apart.
@@ -314,6 +323,7 @@ void SurfaceScene::recolor() {
 
 vtkActor* SurfaceScene::surfaceActor(Hemisphere h) const { return hemi(h).actor; }
 vtkActor* SurfaceScene::borderActor(Hemisphere h) const { return hemi(h).borders; }
+bool SurfaceScene::backFacesCulled(Hemisphere h) const { return hemi(h).culled; }
 
 void SurfaceScene::addTo(vtkRenderer* renderer, std::optional<Hemisphere> only) const {
     for (auto* h : {left_.get(), right_.get()}) {

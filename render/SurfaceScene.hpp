@@ -81,6 +81,8 @@ public:
     [[nodiscard]] const anatomy::SurfaceSpace& space() const { return space_; }
     [[nodiscard]] vtkActor* surfaceActor(Hemisphere h) const;
     [[nodiscard]] vtkActor* borderActor(Hemisphere h) const;  ///< null without borders
+    /// True when the hemisphere's surface is closed and oriented outward, so its back faces are not drawn.
+    [[nodiscard]] bool backFacesCulled(Hemisphere h) const;
     /// Adds the actors (both hemispheres, or one) to a renderer.
     void addTo(vtkRenderer* renderer, std::optional<Hemisphere> only = std::nullopt) const;
     void removeFrom(vtkRenderer* renderer) const;

@@ -117,6 +117,38 @@ double signedVolume(const Mesh& mesh) {
     return v;
 }
 
+std::int64_t orientationDefects(const Mesh& mesh) {
+    // Directed edges bucketed by their start vertex (a counting sort: O(triangles), no hashing).
+    const Eigen::Index n = mesh.vertexCount(), f = mesh.triangleCount();
+    if (n == 0 || f == 0) return -1;
+    std::vector<std::int64_t> start(std::size_t(n) + 1, 0);
+    for (Eigen::Index t = 0; t < f; ++t)
+        for (int k = 0; k < 3; ++k) {
+            const std::int32_t a = mesh.triangles(t, k);
+            if (a < 0 || a >= n) return -1;
+            ++start[std::size_t(a) + 1];
+        }
+    for (std::size_t v = 0; v < std::size_t(n); ++v) start[v + 1] += start[v];
+    std::vector<std::int32_t> head(std::size_t(3 * f));
+    std::vector<std::int64_t> fill(start.begin(), start.end() - 1);
+    for (Eigen::Index t = 0; t < f; ++t)
+        for (int k = 0; k < 3; ++k) head[std::size_t(fill[std::size_t(mesh.triangles(t, k))]++)] = mesh.triangles(t, (k + 1) % 3);
+    auto count = [&](std::int32_t a, std::int32_t b) {
+        int c = 0;
+        for (auto i = start[std::size_t(a)]; i < start[std::size_t(a) + 1]; ++i) c += head[std::size_t(i)] == b;
+        return c;
+    };
+    std::int64_t defects = 0;
+    for (std::int32_t a = 0; a < std::int32_t(n); ++a)
+        for (auto i = start[std::size_t(a)]; i < start[std::size_t(a) + 1]; ++i) {
+            const std::int32_t b = head[std::size_t(i)];
+            defects += b == a || count(a, b) != 1 || count(b, a) != 1;
+        }
+    return defects;
+}
+
+bool isClosedOriented(const Mesh& mesh) { return orientationDefects(mesh) == 0; }
+
 void flipOrientation(Mesh& mesh) { mesh.triangles.col(1).swap(mesh.triangles.col(2)); }
 
 int meshComponents(const Mesh& mesh, std::vector<int>& labels) {

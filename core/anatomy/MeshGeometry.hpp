@@ -31,6 +31,12 @@ Eigen::VectorXd vertexAreas(const Mesh& mesh);
 double surfaceArea(const Mesh& mesh);
 /// Signed enclosed volume (positive when triangles are oriented outward).
 double signedVolume(const Mesh& mesh);
+/// Directed triangle edges (a→b) that break a closed, consistently oriented 2-manifold: those that
+/// occur more than once, or whose reverse (b→a) does not occur exactly once (holes, fins, flipped
+/// triangles). −1 for an index out of range or an empty mesh.
+std::int64_t orientationDefects(const Mesh& mesh);
+/// orientationDefects(mesh) == 0: a surface that, seen from outside, hides all its back faces.
+bool isClosedOriented(const Mesh& mesh);
 /// Reverses every triangle's orientation.
 void flipOrientation(Mesh& mesh);
 

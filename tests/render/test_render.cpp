@@ -10,6 +10,8 @@
 
 #include <fstream>
 #include <set>
+#include <vtkActor.h>
+#include <vtkProperty.h>
 
 using namespace nm;
 using namespace nm::render;
@@ -118,6 +120,25 @@ TEST_CASE("scene colours: shading, thresholds, opacity and labels", "[render][sc
     wrong.name = "short";
     wrong.left = Eigen::VectorXf::Ones(5);
     CHECK_THROWS_WITH(scene.setLayers({wrong}), Catch::Contains("short") && Catch::Contains("5 values"));
+}
+
+TEST_CASE("back faces are culled only on closed, outward-oriented surfaces", "[render][scene]") {
+    auto space = toySpace();
+    {
+        SurfaceScene scene(space, {}, {});
+        CHECK(scene.backFacesCulled(Hemisphere::Left));
+        CHECK(scene.surfaceActor(Hemisphere::Left)->GetProperty()->GetBackfaceCulling());
+    }
+    // Inward-oriented left, open right (a cap cut off): both sides drawn.
+    anatomy::flipOrientation(space.left.inflated);
+    auto& right = space.right.inflated;
+    right.triangles = Triangles(right.triangles.topRows(right.triangleCount() - 200));
+    SceneOptions o;
+    o.surface = "inflated";
+    SurfaceScene scene(space, o, {});
+    CHECK_FALSE(scene.backFacesCulled(Hemisphere::Left));
+    CHECK_FALSE(scene.backFacesCulled(Hemisphere::Right));
+    CHECK_FALSE(scene.surfaceActor(Hemisphere::Right)->GetProperty()->GetBackfaceCulling());
 }
 
 TEST_CASE("montage figures: panels, colour bar, title, scale", "[render][figure]") {

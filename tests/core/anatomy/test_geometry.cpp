@@ -35,6 +35,34 @@ TEST_CASE("icosphere, adjacency, normals, areas and volume", "[anatomy][geometry
     CHECK(meshComponents(s, labels) == 1);
 }
 
+TEST_CASE("closed, consistently oriented meshes and their defects", "[anatomy][geometry]") {
+    Mesh s = icosphere(3, 10.0);
+    CHECK(orientationDefects(s) == 0);
+    CHECK(isClosedOriented(s));
+    // Flipping every triangle keeps the mesh closed and consistent (inward now: negative volume).
+    flipOrientation(s);
+    CHECK(isClosedOriented(s));
+    CHECK(signedVolume(s) < 0);
+    flipOrientation(s);
+    // One flipped triangle: its three edges now run the same way as their neighbours' (3 × 2 defects).
+    Mesh one = s;
+    std::swap(one.triangles(7, 1), one.triangles(7, 2));
+    CHECK(orientationDefects(one) == 6);
+    // A hole (one triangle removed): its three edges lose their reverse.
+    Mesh holed = s;
+    holed.triangles = s.triangles.bottomRows(s.triangleCount() - 1);
+    CHECK(orientationDefects(holed) == 3);
+    CHECK_FALSE(isClosedOriented(holed));
+    // A single triangle is open on all sides; an out-of-range index is reported, not read.
+    Mesh tri;
+    tri.vertices = Vertices::Zero(3, 3);
+    tri.triangles.resize(1, 3);
+    tri.triangles << 0, 1, 2;
+    CHECK(orientationDefects(tri) == 3);
+    tri.triangles << 0, 1, 3;
+    CHECK(orientationDefects(tri) == -1);
+}
+
 TEST_CASE("mean curvature of a sphere is 1/R, negative by FreeSurfer's convention", "[anatomy][geometry]") {
     const Mesh s = icosphere(4, 20.0);
     const Eigen::VectorXf h = meanCurvature(s);
