@@ -37,8 +37,8 @@ ExportDialog::ExportDialog(const io::FigureSettings& settings, QWidget* parent) 
     dpi_->setValue(settings.dpi);
     dpi_->setToolTip(tr("Resolution stored in the PNG (how large it prints)"));
     path_ = new QLineEdit(QStringLiteral("figure.png"), this);
-    path_->setToolTip(tr(".png: the view or the montage at the chosen scale and DPI; .pdf/.svg: the current view through GL2PS "
-                         "(text and colour bar as vectors, the surfaces as an embedded image)"));
+    path_->setToolTip(tr(".png: the view or the montage at the chosen scale and DPI; .pdf/.svg: the current view with its text "
+                         "and colour bar as vectors, the surfaces as an embedded image at twice the view's resolution"));
     auto* browse = new QPushButton(tr("Browse…"), this);
     connect(browse, &QPushButton::clicked, this, [this] {
         const QString p = QFileDialog::getSaveFileName(this, tr("Export Figure"), path_->text(),

@@ -6,10 +6,10 @@
 
 namespace nm::widgets {
 
-void writeGl2psPdf(vtkRenderWindow* window, const std::string& prefix) {
+void writeGl2psSvg(vtkRenderWindow* window, const std::string& prefix) {
     auto exporter = vtkSmartPointer<vtkGL2PSExporter>::New();
     exporter->SetRenderWindow(window);
-    exporter->SetFileFormatToPDF();
+    exporter->SetFileFormatToSVG();
     exporter->SetFilePrefix(prefix.c_str());  // GL2PS appends the extension
     exporter->CompressOff();
     exporter->DrawBackgroundOn();

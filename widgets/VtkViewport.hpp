@@ -45,9 +45,9 @@ public:
     QImage capture(int scale = 1);
     /// capture() written as PNG with the DPI stored in the file; throws nm::Error on failure.
     void saveCapture(const QString& path, int scale = 3, int dotsPerInch = 300);
-    /// The current view as PDF (VTK's GL2PS exporter: text, colour bar and 2-D annotations as
-    /// vectors; with the OpenGL2 backend the 3-D surfaces are embedded as an image) or SVG (GL2PS's
-    /// SVG backend drops images, so the SVG embeds the view as a 2× PNG). Throws nm::Error on failure.
+    /// The current view as SVG or PDF: text where VTK placed it (VTK's GL2PS exporter) and colour
+    /// bars as vector graphics, over the 3-D surfaces as one 2× image (the OpenGL2 backend
+    /// rasterizes them). The PDF is the SVG drawn by Qt's PDF engine. Throws nm::Error on failure.
     void saveVector(const QString& path);
 
     /// "version — renderer (vendor)" of the widget's OpenGL context, once initialised.
@@ -84,6 +84,8 @@ protected:
     void leaveEvent(QEvent* event) override;
 
 private:
+    /// The view as an SVG document: GL2PS's vector text, the 3-D raster and vector colour bars; `page` gets its size.
+    QByteArray vectorSvg(const QString& path, QSize& page);
     void onMakeCurrent(vtkObject*, unsigned long, void*);
     void onIsCurrent(vtkObject*, unsigned long, void* callData);
     void onInteractorRender(vtkObject*, unsigned long, void*);

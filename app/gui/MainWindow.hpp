@@ -92,7 +92,7 @@ public:
     /// files of its map on the surfaces (path ends .gii: <stem>_hemi-L.func.gii, _hemi-R).
     /// Returns the files written (empty on failure, with the error shown).
     QStringList exportComponent(const QString& path);
-    /// The current view as PDF or SVG (GL2PS: vector text and colour bar, surfaces as an image).
+    /// The current view as PDF or SVG (vector text and colour bar, surfaces as an image behind them).
     bool exportVector(const QString& path);
     /// A montage rendered off-screen (the CLI's code path).
     bool exportMontage(const QString& path, const io::FigureSettings& settings);

@@ -27,6 +27,8 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QPainter>
+#include <QSvgRenderer>
 #include <QTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -456,6 +458,11 @@ TEST_CASE("vector export of the current view writes PDF and SVG", "[app][gui][ex
     Window t;
     REQUIRE(nm::test::waitUntil([&] { return t.w.isStartViewShown(); }, 120000));
     nm::test::TempDir dir;
+    const bool withMap = nm::test::mricronFile("aal.nii.gz").has_value();
+    if (withMap) {  // a component map: the colour bar's labels are vector text
+        openAalBundle(t.w, dir);
+        REQUIRE(nm::test::waitUntil([&] { return t.w.scene()->pending() == 0; }, 60000));
+    }
     for (const char* name : {"view.pdf", "view.svg"}) {
         const QString path = QString::fromStdString((dir / name).string());
         REQUIRE(t.w.exportVector(path));
@@ -465,6 +472,44 @@ TEST_CASE("vector export of the current view writes PDF and SVG", "[app][gui][ex
         INFO(name << ": " << f.size() << " bytes");
         CHECK(f.size() > 1000);
         CHECK((std::string(name).find("pdf") != std::string::npos ? head.startsWith("%PDF") : head.contains("<svg")));
+        if (qEnvironmentVariableIsSet("NEUROMOSAIC_TEST_SCREENSHOTS")) QFile::copy(path, qEnvironmentVariable("NEUROMOSAIC_TEST_SCREENSHOTS") + "/" + name);
+        if (std::string(name).find("pdf") != std::string::npos) {
+            f.seek(0);
+            const QByteArray pdf = f.readAll();
+            CHECK(pdf.contains("/Subtype /Image"));  // the surfaces
+            if (withMap) CHECK(pdf.contains("/ShadingType 2"));  // the colour bar as an axial gradient
+        }
+        if (std::string(name).find("svg") != std::string::npos) {
+            f.seek(0);
+            const QByteArray svg = f.readAll();
+            // The surfaces as one embedded image behind the vector elements.
+            CHECK(svg.count("<image") == 1);
+            CHECK(svg.indexOf("<image") < svg.indexOf("<g>"));
+            if (withMap) {
+                CHECK(svg.count("<text") >= 2);  // colour-bar tick labels
+                CHECK(svg.count("<linearGradient") == 1);  // the colour bar's colours
+            }
+            // Drawn by Qt's SVG renderer (as for the PDF), it looks like the view.
+            const QImage view = t.w.viewport()->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+            QSvgRenderer renderer(svg);
+            REQUIRE(renderer.isValid());
+            QImage drawn(view.size(), QImage::Format_RGB32);
+            drawn.fill(Qt::white);
+            QPainter painter(&drawn);
+            renderer.render(&painter);
+            painter.end();
+            if (qEnvironmentVariableIsSet("NEUROMOSAIC_TEST_SCREENSHOTS")) {
+                drawn.save(qEnvironmentVariable("NEUROMOSAIC_TEST_SCREENSHOTS") + "/view-svg-qt.png");
+                view.save(qEnvironmentVariable("NEUROMOSAIC_TEST_SCREENSHOTS") + "/view-grab.png");
+            }
+            double close = 0;
+            for (int y = 0; y < view.height(); ++y)
+                for (int x = 0; x < view.width(); ++x) {
+                    const QRgb a = view.pixel(x, y), b = drawn.pixel(x, y);
+                    close += std::abs(qRed(a) - qRed(b)) + std::abs(qGreen(a) - qGreen(b)) + std::abs(qBlue(a) - qBlue(b)) < 60;
+                }
+            CHECK(close / (view.width() * view.height()) > 0.97);
+        }
     }
     CHECK_FALSE(t.w.exportVector(QString::fromStdString((dir / "view.eps").string())));  // a clear error, no crash
 }
