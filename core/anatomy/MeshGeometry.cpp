@@ -457,4 +457,82 @@ std::vector<ParcelCentroid> parcelCentroids(const Mesh& mesh, const Eigen::Vecto
     return out;
 }
 
+std::int64_t mergeSmallIslands(const Mesh& mesh, Eigen::VectorXi& labels, int minVertices) {
+    const Eigen::Index n = mesh.vertexCount();
+    if (labels.size() != n) throw InputError("mergeSmallIslands: " + std::to_string(labels.size()) + " labels for " + std::to_string(n) + " vertices");
+    if (minVertices <= 1) return 0;
+    const Adjacency adj = vertexAdjacency(mesh);
+    // Connected pieces of each label; the vertices of small ones are marked unsettled.
+    std::vector<std::int32_t> piece(std::size_t(n), -1), stack;
+    std::vector<char> unsettled(std::size_t(n), 0);
+    std::vector<std::int32_t> members;
+    std::int32_t pieces = 0;
+    for (Eigen::Index start = 0; start < n; ++start) {
+        if (labels[start] <= 0 || piece[std::size_t(start)] >= 0) continue;
+        members.clear();
+        stack.assign(1, std::int32_t(start));
+        piece[std::size_t(start)] = pieces;
+        while (!stack.empty()) {
+            const std::int32_t v = stack.back();
+            stack.pop_back();
+            members.push_back(v);
+            for (auto j = adj.offsets[std::size_t(v)]; j < adj.offsets[std::size_t(v) + 1]; ++j) {
+                const std::int32_t u = adj.indices[std::size_t(j)];
+                if (piece[std::size_t(u)] < 0 && labels[u] == labels[v]) {
+                    piece[std::size_t(u)] = pieces;
+                    stack.push_back(u);
+                }
+            }
+        }
+        if (std::int64_t(members.size()) < minVertices)
+            for (auto v : members) unsettled[std::size_t(v)] = 1;
+        ++pieces;
+    }
+    // Grow the settled labels into the unsettled vertices, one ring at a time; each vertex takes
+    // the most frequent label among its settled labelled neighbours (ties: the smaller label).
+    std::int64_t relabelled = 0;
+    std::vector<std::int32_t> front;
+    for (Eigen::Index v = 0; v < n; ++v)
+        if (unsettled[std::size_t(v)]) front.push_back(std::int32_t(v));
+    std::vector<std::pair<int, int>> counts;
+    while (!front.empty()) {
+        std::vector<std::pair<std::int32_t, int>> decided;
+        std::vector<std::int32_t> waiting;
+        for (auto v : front) {
+            counts.clear();
+            for (auto j = adj.offsets[std::size_t(v)]; j < adj.offsets[std::size_t(v) + 1]; ++j) {
+                const std::int32_t u = adj.indices[std::size_t(j)];
+                if (unsettled[std::size_t(u)] || labels[u] <= 0) continue;
+                auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == labels[u]; });
+                if (it == counts.end()) counts.emplace_back(labels[u], 1);
+                else ++it->second;
+            }
+            if (counts.empty()) {
+                waiting.push_back(v);
+                continue;
+            }
+            auto best = counts.front();
+            for (const auto& c : counts)
+                if (c.second > best.second || (c.second == best.second && c.first < best.first)) best = c;
+            decided.emplace_back(v, best.first);
+        }
+        if (decided.empty()) {
+            // Pieces that touch no settled label (alone in an unlabelled area): removed.
+            for (auto v : waiting) {
+                relabelled += labels[v] != 0;
+                labels[v] = 0;
+                unsettled[std::size_t(v)] = 0;
+            }
+            break;
+        }
+        for (const auto& [v, l] : decided) {
+            relabelled += labels[v] != l;
+            labels[v] = l;
+            unsettled[std::size_t(v)] = 0;
+        }
+        front = std::move(waiting);
+    }
+    return relabelled;
+}
+
 } // namespace nm::anatomy

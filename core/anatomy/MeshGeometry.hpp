@@ -84,6 +84,13 @@ struct BorderLine {
 };
 std::vector<BorderLine> parcelBorders(const Mesh& mesh, const Eigen::VectorXi& labels);
 
+/// Cleans a parcellation for display: every connected piece of a label (labels > 0) with fewer
+/// than `minVertices` vertices is given to its neighbours — each of its vertices takes the label
+/// that most of its already-settled neighbours carry, growing in from the piece's border (as a
+/// label dilation) — or 0 when it touches no other label. Pieces of `minVertices` or more stay,
+/// so a component with several large blobs keeps them all. Returns the vertices relabelled.
+std::int64_t mergeSmallIslands(const Mesh& mesh, Eigen::VectorXi& labels, int minVertices);
+
 /// Area-weighted centroid of each label (labels < 0 ignored) and the vertex nearest to it.
 struct ParcelCentroid {
     int label = 0;

@@ -1,5 +1,6 @@
 #include "anatomy/Overlay.hpp"
 
+#include "anatomy/MeshGeometry.hpp"
 #include "common/Paths.hpp"
 #include "io/AtlasBundle.hpp"
 #include <optional>
@@ -161,27 +162,60 @@ SurfaceOverlay loadSurfaceOverlay(const std::filesystem::path& file, const Surfa
             out.right = VolumeToSurface(space.right, v.geometry, p).project(v);
         }
         if (o.atlasMosaic) {
-            // Peaks over both hemispheres, so that a component's weight means the same on each.
-            const Eigen::RowVectorXf peak = out.left.colwise().maxCoeff().cwiseMax(out.right.colwise().maxCoeff());
-            auto mosaic = [&](Eigen::MatrixXf& maps, Eigen::VectorXf& weight) {
-                const Eigen::VectorXf labels = winnerTakeAll(maps, o.mosaicThreshold, &weight);
-                for (Eigen::Index v = 0; v < labels.size(); ++v)
-                    if (labels[v] > 0) weight[v] /= std::max(peak[Eigen::Index(labels[v]) - 1], 1e-12f);
-                maps = labels;
-            };
-            mosaic(out.left, out.leftWeight);
-            mosaic(out.right, out.rightWeight);
+            // Weights relative to each component's peak in the brain (its largest voxel, or its
+            // largest surface value if higher): a weight means the same on both hemispheres, and a
+            // component centred below the cortex shows faint where its edge reaches the surface.
+            Eigen::RowVectorXf peak = out.left.colwise().maxCoeff().cwiseMax(out.right.colwise().maxCoeff());
+            for (Eigen::Index c = 0; c < sc.maps.outerSize() && c < peak.size(); ++c)
+                for (io::SparseMapsF::InnerIterator it(sc.maps, c); it; ++it) peak[c] = std::max(peak[c], it.value());
+            Eigen::VectorXf weightLeft, weightRight;
+            Eigen::VectorXf labelsLeft = winnerTakeAll(out.left, o.mosaicThreshold, &weightLeft, &peak);
+            Eigen::VectorXf labelsRight = winnerTakeAll(out.right, o.mosaicThreshold, &weightRight, &peak);
             // The medial wall (no cortex: corpus callosum, the cut through the thalamus) would take
             // the colours of subcortical components: on the template space it stays uncoloured —
             // vertices outside every Harvard–Oxford cortical region (mricron-data).
             if (space.id == "template") {
                 if (const auto cortex = templateCortexMask(space)) {
-                    for (Eigen::Index v = 0; v < out.left.rows() && v < Eigen::Index(cortex->first.size()); ++v)
-                        if (!cortex->first[std::size_t(v)]) out.left(v, 0) = 0;
-                    for (Eigen::Index v = 0; v < out.right.rows() && v < Eigen::Index(cortex->second.size()); ++v)
-                        if (!cortex->second[std::size_t(v)]) out.right(v, 0) = 0;
+                    for (Eigen::Index v = 0; v < labelsLeft.size() && v < Eigen::Index(cortex->first.size()); ++v)
+                        if (!cortex->first[std::size_t(v)]) labelsLeft[v] = 0;
+                    for (Eigen::Index v = 0; v < labelsRight.size() && v < Eigen::Index(cortex->second.size()); ++v)
+                        if (!cortex->second[std::size_t(v)]) labelsRight[v] = 0;
                 }
             }
+            // Speckle: where no component loads much (the edge of the medial wall), components whose
+            // territory is elsewhere win scattered vertices. Pieces smaller than 5 % of the median
+            // parcel are merged into their neighbours (o.mosaicMinIsland; 0 keeps them).
+            if (o.mosaicMinIsland > 0) {
+                std::vector<int> count(std::size_t(sc.components) + 1, 0);
+                for (const auto* l : {&labelsLeft, &labelsRight})
+                    for (Eigen::Index v = 0; v < l->size(); ++v) ++count[std::size_t(std::lround((*l)[v]))];
+                std::vector<int> present;
+                for (std::size_t c = 1; c < count.size(); ++c)
+                    if (count[c] > 0) present.push_back(count[c]);
+                if (!present.empty()) {
+                    std::nth_element(present.begin(), present.begin() + std::ptrdiff_t(present.size() / 2), present.end());
+                    const int minVertices = int(std::lround(o.mosaicMinIsland * present[present.size() / 2]));
+                    auto clean = [&](Hemisphere h, Eigen::VectorXf& labels, Eigen::VectorXf& weight, const Eigen::MatrixXf& maps) {
+                        Eigen::VectorXi l = labels.array().round().cast<int>();
+                        mergeSmallIslands(space.hemisphere(h).white, l, minVertices);
+                        for (Eigen::Index v = 0; v < l.size(); ++v) {
+                            if (l[v] == int(std::lround(labels[v]))) continue;
+                            labels[v] = float(l[v]);
+                            weight[v] = l[v] > 0 ? maps(v, l[v] - 1) : 0.0f;
+                        }
+                    };
+                    clean(Hemisphere::Left, labelsLeft, weightLeft, out.left);
+                    clean(Hemisphere::Right, labelsRight, weightRight, out.right);
+                }
+            }
+            auto finish = [&](Eigen::MatrixXf& maps, const Eigen::VectorXf& labels, Eigen::VectorXf weight, Eigen::VectorXf& outWeight) {
+                for (Eigen::Index v = 0; v < labels.size(); ++v)
+                    weight[v] = labels[v] > 0 ? std::max(weight[v], 0.0f) / std::max(peak[Eigen::Index(labels[v]) - 1], 1e-12f) : 0.0f;
+                maps = labels;
+                outWeight = std::move(weight);
+            };
+            finish(out.left, labelsLeft, weightLeft, out.leftWeight);
+            finish(out.right, labelsRight, weightRight, out.rightWeight);
             out.categorical = true;
             for (int c = 0; c < sc.components; ++c)
                 out.labelNames[c + 1] = c < int(sc.names.size()) ? sc.names[std::size_t(c)] : std::to_string(c);
@@ -249,12 +283,14 @@ SurfaceOverlay loadSurfaceOverlay(const std::filesystem::path& file, const Surfa
     return out;
 }
 
-Eigen::VectorXf winnerTakeAll(const Eigen::MatrixXf& maps, float threshold, Eigen::VectorXf* weight) {
+Eigen::VectorXf winnerTakeAll(const Eigen::MatrixXf& maps, float threshold, Eigen::VectorXf* weight, const Eigen::RowVectorXf* peaks) {
     const Eigen::Index n = maps.rows(), k = maps.cols();
     Eigen::VectorXf labels = Eigen::VectorXf::Zero(n);
     if (weight) *weight = Eigen::VectorXf::Zero(n);
     if (k == 0) return labels;
-    const Eigen::RowVectorXf peak = maps.colwise().maxCoeff();
+    if (peaks && peaks->size() != k)
+        throw InputError("winner-take-all: " + std::to_string(peaks->size()) + " peaks for " + std::to_string(k) + " maps");
+    const Eigen::RowVectorXf peak = peaks ? *peaks : Eigen::RowVectorXf(maps.colwise().maxCoeff());
     for (Eigen::Index v = 0; v < n; ++v) {
         Eigen::Index best = 0;
         const float value = maps.row(v).maxCoeff(&best);

@@ -38,11 +38,16 @@ struct OverlayOptions {
     /// on it (winner-take-all, 1-based; 0 where no map reaches `mosaicThreshold` of its peak).
     bool atlasMosaic = false;
     float mosaicThreshold = 0.1f;
+    /// Mosaic: pieces of a parcel smaller than this fraction of the median parcel (in vertices)
+    /// are merged into their neighbours (mergeSmallIslands); 0 keeps every piece.
+    float mosaicMinIsland = 0.05f;
 };
 
 /// Winner-take-all labels of maps (vertices × k): the 1-based index of the largest value per
-/// vertex, 0 where it is below `threshold` × that map's maximum; `weight` gets the winning value.
-Eigen::VectorXf winnerTakeAll(const Eigen::MatrixXf& maps, float threshold, Eigen::VectorXf* weight = nullptr);
+/// vertex, 0 where it is below `threshold` × that map's peak — `peaks` (1 × k, e.g. the maps'
+/// maxima in the volume) or else the maximum over these vertices; `weight` gets the winning value.
+Eigen::VectorXf winnerTakeAll(const Eigen::MatrixXf& maps, float threshold, Eigen::VectorXf* weight = nullptr,
+                              const Eigen::RowVectorXf* peaks = nullptr);
 
 /// Throws nm::InputError naming the file: unknown type, vertex count ≠ surface, hemisphere unknown.
 SurfaceOverlay loadSurfaceOverlay(const std::filesystem::path& file, const SurfaceSpace& space,

@@ -3,6 +3,7 @@
 #include <vtkCamera.h>
 #include <vtkRenderer.h>
 
+#include "anatomy/MeshGeometry.hpp"
 #include "GuiSupport.hpp"
 #include "anatomy/Parcellations.hpp"
 #include "io/AtlasBundle.hpp"
@@ -625,6 +626,21 @@ TEST_CASE("the atlas browser: scales, a searchable table, hierarchy and linked s
     CHECK(t.w.scene()->layerData(0).labelNames.at(1) == "Precentral_L");
     CHECK(t.w.scene()->layer(0).mosaic);
     CHECK(t.w.scene()->layer(0).borders);
+    {
+        // No speckle: no piece of a parcel below 5 % of the median parcel (merging again is a no-op).
+        const auto& data = t.w.scene()->layerData(0);
+        std::map<int, int> sizes;
+        for (const auto* l : {&data.left, &data.right})
+            for (Eigen::Index v = 0; v < l->rows(); ++v) ++sizes[int(std::lround((*l)(v, 0)))];
+        sizes.erase(0);
+        std::vector<int> counts;
+        for (const auto& [label, count] : sizes) counts.push_back(count);
+        REQUIRE(counts.size() == 6);
+        std::sort(counts.begin(), counts.end());
+        const int minVertices = int(std::lround(0.05 * counts[counts.size() / 2]));
+        Eigen::VectorXi left = data.left.col(0).array().round().cast<int>();
+        CHECK(nm::anatomy::mergeSmallIslands(t.w.scene()->space()->left.white, left, minVertices) == 0);
+    }
     t.w.viewport()->requestRender();
     QTest::qWait(300);
     const double all = colourfulFraction(t.w.viewport()->grabFramebuffer());

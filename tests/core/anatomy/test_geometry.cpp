@@ -212,3 +212,48 @@ TEST_CASE("projection samples the ribbon: a linear field is reproduced at each v
     for (Eigen::Index i = 0; i < m.rows(); ++i) err += std::abs(again(i, 0) - m(i, 0));
     CHECK(err / double(m.rows()) < 3.0);  // ~ one voxel of the field's gradient
 }
+
+TEST_CASE("small pieces of a parcellation merge into their neighbours, large pieces stay", "[anatomy][geometry]") {
+    const Mesh s = icosphere(4, 50.0);  // 2562 vertices
+    const Eigen::Index n = s.vertexCount();
+    // Two hemispheres of the sphere: 1 (z > 0) and 2 (z <= 0); a large second blob of 1 near the
+    // south pole (z < -40: ~250 vertices) and specks of 3 and 4 inside region 1.
+    Eigen::VectorXi labels(n);
+    for (Eigen::Index v = 0; v < n; ++v) {
+        const float z = s.vertices(v, 2);
+        labels[v] = z > 0 ? 1 : (z < -40 ? 1 : 2);
+    }
+    const Adjacency adj = vertexAdjacency(s);
+    Eigen::Index north = 0;
+    s.vertices.col(2).maxCoeff(&north);
+    labels[north] = 3;  // a one-vertex speck
+    Eigen::Index speck = -1;
+    for (Eigen::Index v = 0; v < n && speck < 0; ++v)
+        if (s.vertices(v, 2) > 20 && s.vertices(v, 2) < 30) speck = v;
+    REQUIRE(speck >= 0);
+    labels[speck] = 4;
+    for (auto j = adj.offsets[std::size_t(speck)]; j < adj.offsets[std::size_t(speck) + 1]; ++j) labels[adj.indices[std::size_t(j)]] = 4;  // ~7 vertices
+    const int southBlob = int((labels.array() == 1).count()) - int((s.vertices.col(2).array() > 0).count()) + 1;
+    REQUIRE(southBlob > 100);
+    Eigen::VectorXi cleaned = labels;
+    const auto changed = mergeSmallIslands(s, cleaned, 20);
+    CHECK(changed == 1 + (labels.array() == 4).count());
+    CHECK(cleaned[north] == 1);
+    CHECK(cleaned[speck] == 1);
+    CHECK((cleaned.array() == 3).count() == 0);
+    CHECK((cleaned.array() == 4).count() == 0);
+    // Both blobs of label 1 stay (each is larger than the limit), and region 2 is untouched.
+    for (Eigen::Index v = 0; v < n; ++v)
+        if (labels[v] == 1 || labels[v] == 2) CHECK(cleaned[v] == labels[v]);
+    // A speck alone in unlabelled surface disappears; 0 or 1 as the limit changes nothing.
+    Eigen::VectorXi lonely = Eigen::VectorXi::Zero(n);
+    lonely[north] = 5;
+    CHECK(mergeSmallIslands(s, lonely, 2) == 1);
+    CHECK(lonely.isZero());
+    Eigen::VectorXi same = labels;
+    CHECK(mergeSmallIslands(s, same, 1) == 0);
+    CHECK(same == labels);
+    Eigen::VectorXi wrong(3);
+    CHECK_THROWS_AS(mergeSmallIslands(s, wrong, 5), nm::InputError);
+}
+
