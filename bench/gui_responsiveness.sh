@@ -11,5 +11,5 @@ RUNS=${2:-3}
 echo "# gui_responsiveness: $(nproc) cores, $(date -u +%F); command: $0 $*"
 for r in $(seq "$RUNS"); do
   echo "## run $r"
-  xvfb-run -a -s "-screen 0 1920x1080x24" "$BUILD/bin/nm_gui_tests" "[.guibench]" 2>/dev/null | grep -E "^(selection|scale|rotation|longest)"
+  xvfb-run -a -s "-screen 0 1920x1080x24 -noreset" "$BUILD/bin/nm_gui_tests" "[.guibench]" 2>/dev/null | grep -E "^(selection|scale|rotation|mosaic|longest)"
 done

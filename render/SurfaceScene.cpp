@@ -17,7 +17,6 @@
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
 #include <vtkScalarBarActor.h>
-#include <vtkStaticPointLocator.h>
 #include <vtkTextProperty.h>
 #include <vtkUnsignedCharArray.h>
 
@@ -281,23 +280,16 @@ void SurfaceScene::recolor() {
         h->borders = nullptr;
         auto points = vtkSmartPointer<vtkPoints>::New();
         auto lines = vtkSmartPointer<vtkCellArray>::New();
-        vtkSmartPointer<vtkStaticPointLocator> locator;
         for (const auto& l : layers_) {
             const Eigen::VectorXf& values = h->side == Hemisphere::Left ? l.left : l.right;
             if (!l.visible || !l.categorical || !l.borders || values.size() != n) continue;
-            if (!locator) {
-                locator = vtkSmartPointer<vtkStaticPointLocator>::New();
-                locator->SetDataSet(h->poly);
-                locator->BuildLocator();
-            }
             Eigen::VectorXi labels(n);
             for (Eigen::Index v = 0; v < n; ++v) labels[v] = std::isfinite(values[v]) ? int(std::lround(values[v])) : 0;
             for (const auto& line : anatomy::parcelBorders(*h->mesh, labels)) {
                 std::vector<vtkIdType> ids;
-                for (const auto& p : line.points) {
-                    double q[3] = {p.x(), p.y(), p.z()};
-                    const vtkIdType nearest = locator->FindClosestPoint(q);
-                    const Eigen::Vector3f lifted = p + 0.4f * h->normals.row(nearest).transpose();
+                ids.reserve(line.points.size() + 1);
+                for (std::size_t i = 0; i < line.points.size(); ++i) {
+                    const Eigen::Vector3f lifted = line.points[i] + 0.4f * h->normals.row(line.vertices[i]).transpose();
                     ids.push_back(points->InsertNextPoint(lifted.x(), lifted.y(), lifted.z()));
                 }
                 if (line.closed && !ids.empty()) ids.push_back(ids.front());

@@ -436,7 +436,13 @@ void MainWindow::buildDocks() {
         } else if (!surfaceBeforeGraph_.empty() && surfaceBeforeGraph_ != scene_->state().surface) {
             scene_->setSurface(surfaceBeforeGraph_);
         }
-        updateGraph3D();
+        // The new surface gets its frame first, the balls and sticks the next one: two short
+        // blocks of the GUI thread instead of one long one (1024 nodes: ~75 ms together).
+        graph3DQueued_ = true;
+        QTimer::singleShot(0, this, [this] {
+            graph3DQueued_ = false;
+            updateGraph3D();
+        });
     });
 
     jobsPanel_ = new widgets::JobsPanel(jobs_, this);

@@ -63,6 +63,8 @@ public:
     [[nodiscard]] widgets::AtlasPanel* atlasPanel() const { return atlasPanel_; }
     [[nodiscard]] widgets::GraphPanel* graphPanel() const { return graphPanel_; }
     [[nodiscard]] render::GraphActors* graph3D() const { return graph3d_.get(); }
+    /// True between switching the 3-D graph on or off and its actors being updated (next event-loop turn).
+    [[nodiscard]] bool graph3DQueued() const { return graph3DQueued_; }
     /// Index of the layer showing the atlas bundle `path` (−1: none).
     [[nodiscard]] int atlasLayer(const QString& path) const;
     /// Shows component `component` of the scale with `components` components of the open atlas
@@ -157,6 +159,7 @@ private:
     widgets::GraphPanel* graphPanel_ = nullptr;
     std::unique_ptr<render::GraphActors> graph3d_;
     std::string surfaceBeforeGraph_;
+    bool graph3DQueued_ = false;
     QString startupAtlas_;  ///< the atlas the start-up flow waits for
     bool startupDone_ = false;
     bool startupFromSession_ = false;

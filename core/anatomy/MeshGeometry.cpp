@@ -359,10 +359,10 @@ std::vector<BorderLine> parcelBorders(const Mesh& mesh, const Eigen::VectorXi& l
     const std::int64_t nv = mesh.vertexCount();
     auto edgeKey = [nv](std::int64_t a, std::int64_t b) { return std::min(a, b) * nv + std::max(a, b); };
     std::map<std::pair<int, int>, std::vector<std::pair<Key, Key>>> segments;
-    std::unordered_map<Key, Eigen::Vector3f> position;
+    std::unordered_map<Key, std::pair<Eigen::Vector3f, std::int32_t>> position;  // and a vertex next to it
     auto midpoint = [&](std::int32_t a, std::int32_t b) {
         const Key k = edgeKey(a, b);
-        position.emplace(k, 0.5f * (mesh.vertices.row(a) + mesh.vertices.row(b)).transpose());
+        position.emplace(k, std::make_pair(Eigen::Vector3f(0.5f * (mesh.vertices.row(a) + mesh.vertices.row(b)).transpose()), a));
         return k;
     };
     for (Eigen::Index t = 0; t < mesh.triangleCount(); ++t) {
@@ -371,7 +371,7 @@ std::vector<BorderLine> parcelBorders(const Mesh& mesh, const Eigen::VectorXi& l
         if (l[0] == l[1] && l[1] == l[2]) continue;
         if (l[0] != l[1] && l[1] != l[2] && l[0] != l[2]) {
             const Key c = -(Key(t) + 1);
-            position.emplace(c, ((mesh.vertices.row(v[0]) + mesh.vertices.row(v[1]) + mesh.vertices.row(v[2])) / 3.0f).transpose());
+            position.emplace(c, std::make_pair(Eigen::Vector3f(((mesh.vertices.row(v[0]) + mesh.vertices.row(v[1]) + mesh.vertices.row(v[2])) / 3.0f).transpose()), v[0]));
             for (int e = 0; e < 3; ++e) {
                 const int a = e, b = (e + 1) % 3;
                 segments[{std::min(l[a], l[b]), std::max(l[a], l[b])}].emplace_back(c, midpoint(v[a], v[b]));
@@ -395,17 +395,23 @@ std::vector<BorderLine> parcelBorders(const Mesh& mesh, const Eigen::VectorXi& l
             BorderLine line;
             line.labelA = pair.first;
             line.labelB = pair.second;
-            line.points.push_back(position[start]);
+            auto add = [&](Key k) {
+                const auto& [p, vertex] = position[k];
+                line.points.push_back(p);
+                line.vertices.push_back(vertex);
+            };
+            add(start);
             Key cur = start;
             std::size_t seg = firstSeg;
             for (;;) {
                 used[seg] = true;
                 const Key next = segs[seg].first == cur ? segs[seg].second : segs[seg].first;
-                line.points.push_back(position[next]);
+                add(next);
                 cur = next;
                 if (cur == start) {
                     line.closed = true;
                     line.points.pop_back();
+                    line.vertices.pop_back();
                     break;
                 }
                 const auto& inc = incident[cur];

@@ -79,6 +79,7 @@ private:
 /// when three labels meet), chained into lines and loops.
 struct BorderLine {
     std::vector<Eigen::Vector3f> points;
+    std::vector<std::int32_t> vertices;  ///< per point, a mesh vertex next to it (of its edge or triangle)
     bool closed = false;
     int labelA = 0, labelB = 0;  ///< the two regions it separates
 };

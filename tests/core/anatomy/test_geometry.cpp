@@ -112,6 +112,10 @@ TEST_CASE("parcel borders and centroids of two hemispheres of a sphere", "[anato
     CHECK(length > 2 * M_PI * 10.0 * 0.95);
     CHECK(length < 2 * M_PI * 10.0 * 1.15);
     for (const auto& p : borders[0].points) CHECK(std::abs(p.z()) < 1.0f);
+    // Each point comes with a vertex of its edge: within one edge length of it.
+    REQUIRE(borders[0].vertices.size() == borders[0].points.size());
+    for (std::size_t i = 0; i < borders[0].points.size(); ++i)
+        CHECK((s.vertices.row(borders[0].vertices[i]).transpose() - borders[0].points[i]).norm() < 0.6f);
     const auto centroids = parcelCentroids(s, labels);
     REQUIRE(centroids.size() == 2);
     CHECK(centroids[0].position.z() == Approx(5.0).epsilon(0.05));  // hemisphere centroid at R/2
