@@ -24,10 +24,6 @@
 #include <QBuffer>
 #include <QFile>
 #include <QFileInfo>
-#include <QPainter>
-#include <QRegularExpression>
-#include <QPdfWriter>
-#include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -221,37 +217,23 @@ void VtkViewport::saveVector(const QString& path) {
     const bool pdf = lower.endsWith(".pdf"), svg = lower.endsWith(".svg");
     if (!pdf && !svg) throw nm::Error(path.toStdString() + ": vector export writes .pdf or .svg");
     if (!context() || !window_->GetReadyForRendering()) throw nm::Error(path.toStdString() + ": the view is not ready yet");
-    QSize page;
-    const QByteArray document = vectorSvg(path, page);
-    if (svg) {
-        QFile out(path);
-        if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate)) throw nm::Error(path.toStdString() + ": cannot write: " + out.errorString().toStdString());
-        out.write(document);
-        if (!out.flush()) throw nm::Error(path.toStdString() + ": write failed");
+    const VectorFigure figure = vectorFigure(path);
+    if (pdf) {
+        writePdf(figure, path);
         return;
     }
-    // The PDF is the same document drawn by Qt's SVG renderer on Qt's PDF engine: text stays text
-    // (fonts embedded), the colour bar a gradient, the surfaces one image.
-    QSvgRenderer renderer(document);
-    if (!renderer.isValid()) throw nm::Error(path.toStdString() + ": the vector document could not be read back");
-    QPdfWriter writer(path);
-    writer.setCreator(QStringLiteral("NeuroMosaic"));
-    writer.setTitle(QFileInfo(path).completeBaseName());
-    writer.setPageSize(QPageSize(QSizeF(page), QPageSize::Point));
-    writer.setPageMargins(QMarginsF(0, 0, 0, 0));
-    QPainter painter;
-    if (!painter.begin(&writer)) throw nm::Error(path.toStdString() + ": cannot write the PDF");
-    renderer.render(&painter, QRectF(0, 0, writer.width(), writer.height()));
-    painter.end();
-    if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0) throw nm::Error(path.toStdString() + ": the PDF is empty");
+    const QByteArray document = toSvg(figure, path.toStdString());
+    QFile out(path);
+    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate)) throw nm::Error(path.toStdString() + ": cannot write: " + out.errorString().toStdString());
+    out.write(document);
+    if (!out.flush()) throw nm::Error(path.toStdString() + ": write failed");
 }
 
-QByteArray VtkViewport::vectorSvg(const QString& path, QSize& page) {
-    // GL2PS writes the 2-D props (titles, tick labels) as SVG text where VTK placed them. Two
-    // things are missing from its output and are added here: the raster of the 3-D props (Debian's
-    // GL2PS is built without PNG support and drops images from SVG) — the view without its 2-D
-    // props, captured at 2× — and the colour bars' colours (VTK draws them with cell colours, which
-    // GL2PS's capture does not see) — as vector gradients in VTK's bar rectangles.
+VectorFigure VtkViewport::vectorFigure(const QString& path) {
+    // GL2PS writes the 2-D props' text where VTK placed it. Two things are missing from its output
+    // and are gathered here: the raster of the 3-D props (Debian's GL2PS is built without PNG
+    // support and drops images) — the view without its 2-D props, captured at 2× — and the colour
+    // bars' colours (VTK draws them with cell colours, which GL2PS's capture does not see).
     QTemporaryDir tmp;
     if (!tmp.isValid()) throw nm::Error(path.toStdString() + ": no temporary directory for the export");
     const QString gl2psFile = tmp.filePath(QStringLiteral("view.svg"));
@@ -262,37 +244,18 @@ QByteArray VtkViewport::vectorSvg(const QString& path, QSize& page) {
     writeGl2psSvg(window_, gl2psFile.left(gl2psFile.size() - 4).toStdString());
     state->Pop();
     doneCurrent();
-    QFile vectorFile(gl2psFile);
-    if (!vectorFile.open(QIODevice::ReadOnly)) throw nm::Error(path.toStdString() + ": the GL2PS exporter wrote nothing");
-    QByteArray svgText = vectorFile.readAll();
-    // GL2PS shifts text by a relative `dy`, which SVG Tiny renderers (Qt's, and so the PDF) ignore:
-    // fold it into the absolute y.
-    static const QRegularExpression shifted(QStringLiteral(R"re(<text([^>]*?) y="([-0-9.eE+]+)"([^>]*?) dy="([-0-9.eE+]+)")re"));
-    QString text = QString::fromUtf8(svgText);
-    QString folded;
-    qsizetype done = 0;
-    for (auto m = shifted.globalMatch(text); m.hasNext();) {
-        const auto match = m.next();
-        folded += QStringView(text).mid(done, match.capturedStart() - done);
-        folded += QStringLiteral("<text%1 y=\"%2\"%3").arg(match.captured(1)).arg(match.captured(2).toDouble() + match.captured(4).toDouble()).arg(match.captured(3));
-        done = match.capturedEnd();
-    }
-    folded += QStringView(text).mid(done);
-    svgText = folded.toUtf8();
-    const qsizetype open = svgText.indexOf("<svg");
-    const qsizetype openEnd = open < 0 ? -1 : svgText.indexOf('>', open);
-    if (openEnd < 0) throw nm::Error(path.toStdString() + ": GL2PS wrote no <svg> element");
+    QFile textFile(gl2psFile);
+    if (!textFile.open(QIODevice::ReadOnly)) throw nm::Error(path.toStdString() + ": the GL2PS exporter wrote nothing");
+    VectorFigure figure;
+    figure.textSvg = textFile.readAll();
     const int* size = window_->GetSize();
-    const int w = size[0], h = size[1];
-    page = QSize(w, h);
+    figure.page = QSize(size[0], size[1]);
 
-    // Colour bars: their rectangles from the frame GL2PS just rendered.
-    QByteArray bars, gradients;
+    // Colour bars: their rectangles from the frame GL2PS just rendered (VTK's y runs up).
     std::vector<std::pair<vtkProp*, int>> hidden;
     vtkCollectionSimpleIterator it;
     auto* props = renderer_->GetViewProps();
     props->InitTraversal(it);
-    int barIndex = 0;
     while (vtkProp* p = props->GetNextProp(it)) {
         if (!vtkActor2D::SafeDownCast(p) || !p->GetVisibility()) continue;
         hidden.emplace_back(p, p->GetVisibility());
@@ -301,48 +264,21 @@ QByteArray VtkViewport::vectorSvg(const QString& path, QSize& page) {
         if (!lut || lut->GetNumberOfTableValues() < 1) continue;
         int r[4];
         bar->GetScalarBarRect(r, renderer_);
-        const bool horizontal = bar->GetOrientation() == VTK_ORIENT_HORIZONTAL;
-        const QString id = QStringLiteral("nmColorBar%1").arg(barIndex++);
-        gradients += QStringLiteral("<linearGradient id=\"%1\" x1=\"0\" y1=\"%2\" x2=\"%3\" y2=\"0\">\n")
-                         .arg(id, horizontal ? "0" : "1", horizontal ? "1" : "0")
-                         .toUtf8();
-        const vtkIdType n = lut->GetNumberOfTableValues();
-        for (vtkIdType i = 0; i < n; ++i) {
+        VectorColourBar v;
+        v.rect = QRectF(r[0], figure.page.height() - r[1] - r[3], r[2], r[3]);
+        v.horizontal = bar->GetOrientation() == VTK_ORIENT_HORIZONTAL;
+        for (vtkIdType i = 0; i < lut->GetNumberOfTableValues(); ++i) {
             double c[4];
             lut->GetTableValue(i, c);
-            gradients += QStringLiteral("<stop offset=\"%1\" stop-color=\"%2\"/>\n")
-                             .arg(n > 1 ? double(i) / double(n - 1) : 0.0, 0, 'f', 4)
-                             .arg(QColor::fromRgbF(float(c[0]), float(c[1]), float(c[2])).name())
-                             .toUtf8();
+            v.colours.push_back(QColor::fromRgbF(float(c[0]), float(c[1]), float(c[2])));
         }
-        gradients += "</linearGradient>\n";
-        bars += QStringLiteral("<rect x=\"%1\" y=\"%2\" width=\"%3\" height=\"%4\" fill=\"url(#%5)\"/>\n")
-                    .arg(r[0])
-                    .arg(h - r[1] - r[3])
-                    .arg(r[2])
-                    .arg(r[3])
-                    .arg(id)
-                    .toUtf8();
+        figure.bars.push_back(std::move(v));
     }
     for (auto& [p, v] : hidden) p->VisibilityOff();
-    const QImage image = capture(2);
+    figure.image = capture(2);
     for (auto& [p, v] : hidden) p->SetVisibility(v);
-    if (image.isNull()) throw nm::Error(path.toStdString() + ": the view could not be captured");
-    QByteArray png;
-    QBuffer buffer(&png);
-    buffer.open(QIODevice::WriteOnly);
-    image.save(&buffer, "PNG");
-    QByteArray inserted = QStringLiteral("\n<image x=\"0\" y=\"0\" width=\"%1\" height=\"%2\" preserveAspectRatio=\"none\" "
-                                         "xlink:href=\"data:image/png;base64,")
-                              .arg(w)
-                              .arg(h)
-                              .toUtf8();
-    inserted += png.toBase64();
-    inserted += "\"/>\n";
-    if (!gradients.isEmpty()) inserted += "<defs>\n" + gradients + "</defs>\n" + bars;
-    svgText.insert(openEnd + 1, inserted);
-    if (!svgText.left(openEnd).contains("xmlns:xlink")) svgText.insert(open + 4, " xmlns:xlink=\"http://www.w3.org/1999/xlink\"");
-    return svgText;
+    if (figure.image.isNull()) throw nm::Error(path.toStdString() + ": the view could not be captured");
+    return figure;
 }
 
 QImage VtkViewport::capture(int scale) {

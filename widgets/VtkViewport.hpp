@@ -4,6 +4,8 @@
 // the OpenGL context, VTK renders into its framebuffer and blits into Qt's inside paintGL().
 // Mouse, wheel and keyboard events are forwarded to a vtkGenericRenderWindowInteractor with a
 // trackball-camera style; positions are scaled by the device pixel ratio (HiDPI).
+#include "VectorFigure.hpp"
+
 #include <QImage>
 #include <QOpenGLWidget>
 #include <QPointF>
@@ -45,10 +47,13 @@ public:
     QImage capture(int scale = 1);
     /// capture() written as PNG with the DPI stored in the file; throws nm::Error on failure.
     void saveCapture(const QString& path, int scale = 3, int dotsPerInch = 300);
-    /// The current view as SVG or PDF: text where VTK placed it (VTK's GL2PS exporter) and colour
-    /// bars as vector graphics, over the 3-D surfaces as one 2× image (the OpenGL2 backend
-    /// rasterizes them). The PDF is the SVG drawn by Qt's PDF engine. Throws nm::Error on failure.
+    /// The current view as SVG or PDF: text where VTK placed it (VTK's GL2PS exporter; real text,
+    /// fonts embedded in the PDF) and colour bars as vector gradients, over the 3-D surfaces as one
+    /// 2× image (the OpenGL2 backend rasterizes them). Throws nm::Error on failure.
     void saveVector(const QString& path);
+    /// The view's parts for vector export: GL2PS's text, the 3-D props as a 2× image, colour bars
+    /// (`path` names the export in errors).
+    VectorFigure vectorFigure(const QString& path);
 
     /// "version — renderer (vendor)" of the widget's OpenGL context, once initialised.
     [[nodiscard]] QString openGLDescription() const { return glDescription_; }
@@ -84,8 +89,6 @@ protected:
     void leaveEvent(QEvent* event) override;
 
 private:
-    /// The view as an SVG document: GL2PS's vector text, the 3-D raster and vector colour bars; `page` gets its size.
-    QByteArray vectorSvg(const QString& path, QSize& page);
     void onMakeCurrent(vtkObject*, unsigned long, void*);
     void onIsCurrent(vtkObject*, unsigned long, void* callData);
     void onInteractorRender(vtkObject*, unsigned long, void*);

@@ -478,7 +478,10 @@ TEST_CASE("vector export of the current view writes PDF and SVG", "[app][gui][ex
             f.seek(0);
             const QByteArray pdf = f.readAll();
             CHECK(pdf.contains("/Subtype /Image"));  // the surfaces
-            if (withMap) CHECK(pdf.contains("/ShadingType 2"));  // the colour bar as an axial gradient
+            if (withMap) {
+                CHECK(pdf.contains("/ShadingType 2"));  // the colour bar as an axial gradient
+                CHECK(pdf.contains("/FontFile"));       // its labels as text
+            }
         }
         if (std::string(name).find("svg") != std::string::npos) {
             f.seek(0);
@@ -490,8 +493,17 @@ TEST_CASE("vector export of the current view writes PDF and SVG", "[app][gui][ex
                 CHECK(svg.count("<text") >= 2);  // colour-bar tick labels
                 CHECK(svg.count("<linearGradient") == 1);  // the colour bar's colours
             }
-            // Drawn by Qt's SVG renderer (as for the PDF), it looks like the view.
+            // Drawn by Qt's SVG renderer, and painted as the PDF is, it looks like the view.
             const QImage view = t.w.viewport()->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+            auto closeFraction = [&](const QImage& drawn) {
+                double close = 0;
+                for (int y = 0; y < view.height(); ++y)
+                    for (int x = 0; x < view.width(); ++x) {
+                        const QRgb a = view.pixel(x, y), b = drawn.pixel(x, y);
+                        close += std::abs(qRed(a) - qRed(b)) + std::abs(qGreen(a) - qGreen(b)) + std::abs(qBlue(a) - qBlue(b)) < 60;
+                    }
+                return close / (view.width() * view.height());
+            };
             QSvgRenderer renderer(svg);
             REQUIRE(renderer.isValid());
             QImage drawn(view.size(), QImage::Format_RGB32);
@@ -499,17 +511,20 @@ TEST_CASE("vector export of the current view writes PDF and SVG", "[app][gui][ex
             QPainter painter(&drawn);
             renderer.render(&painter);
             painter.end();
+            CHECK(closeFraction(drawn) > 0.97);
+            const auto figure = t.w.viewport()->vectorFigure(path);
+            QImage painted(figure.page, QImage::Format_RGB32);
+            painted.fill(Qt::white);
+            painter.begin(&painted);
+            nm::widgets::paintFigure(painter, figure);
+            painter.end();
+            REQUIRE(painted.size() == view.size());
+            CHECK(closeFraction(painted) > 0.97);
             if (qEnvironmentVariableIsSet("NEUROMOSAIC_TEST_SCREENSHOTS")) {
                 drawn.save(qEnvironmentVariable("NEUROMOSAIC_TEST_SCREENSHOTS") + "/view-svg-qt.png");
+                painted.save(qEnvironmentVariable("NEUROMOSAIC_TEST_SCREENSHOTS") + "/view-pdf-painted.png");
                 view.save(qEnvironmentVariable("NEUROMOSAIC_TEST_SCREENSHOTS") + "/view-grab.png");
             }
-            double close = 0;
-            for (int y = 0; y < view.height(); ++y)
-                for (int x = 0; x < view.width(); ++x) {
-                    const QRgb a = view.pixel(x, y), b = drawn.pixel(x, y);
-                    close += std::abs(qRed(a) - qRed(b)) + std::abs(qGreen(a) - qGreen(b)) + std::abs(qBlue(a) - qBlue(b)) < 60;
-                }
-            CHECK(close / (view.width() * view.height()) > 0.97);
         }
     }
     CHECK_FALSE(t.w.exportVector(QString::fromStdString((dir / "view.eps").string())));  // a clear error, no crash
