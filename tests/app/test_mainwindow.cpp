@@ -314,6 +314,24 @@ void writeAalBundle(const std::filesystem::path& file) {
     nm::io::writeAtlasBundle(file, b);
 }
 
+/// Samples the viewport: of the saturated (map-coloured) pixels over the brain, how many and how
+/// many lie where `component` is the one that loads most (MainWindow::componentAt).
+std::pair<int, int> colouredWhereComponentLoads(MainWindow& w, int component) {
+    const QImage frame = w.viewport()->grabFramebuffer();
+    const double r = w.viewport()->devicePixelRatioF();
+    int hits = 0, agree = 0;
+    for (int y = 0; y < frame.height(); y += 7)
+        for (int x = 0; x < frame.width(); x += 7) {
+            const QColor c = frame.pixelColor(x, y);
+            if (c.hsvSaturation() <= 80 || c.value() <= 60) continue;
+            const int at = w.componentAt(QPointF(x / r, y / r));
+            if (at < 0) continue;  // the colour bar, not the brain
+            ++hits;
+            agree += at == component;
+        }
+    return {hits, agree};
+}
+
 QPointF colourfulCentroid(const QImage& img) {
     double sx = 0, sy = 0, n = 0;
     for (int y = 0; y < img.height(); y += 2)
@@ -609,18 +627,7 @@ TEST_CASE("the atlas browser: scales, a searchable table, hierarchy and linked s
     // The selected map's colours are where its vertices are: under a coloured pixel, the
     // component that loads most is the selected one; clicking there selects it again.
     {
-        const QImage frame = t.w.viewport()->grabFramebuffer();
-        const double r = t.w.viewport()->devicePixelRatioF();
-        int hits = 0, agree = 0;
-        for (int y = 0; y < frame.height(); y += 7)
-            for (int x = 0; x < frame.width(); x += 7) {
-                const QColor c = frame.pixelColor(x, y);
-                if (c.hsvSaturation() <= 80 || c.value() <= 60) continue;
-                const int at = t.w.componentAt(QPointF(x / r, y / r));
-                if (at < 0) continue;  // the colour bar, not the brain
-                ++hits;
-                agree += at == 2;
-            }
+        const auto [hits, agree] = colouredWhereComponentLoads(t.w, 2);
         INFO("coloured samples " << hits << ", of component 2: " << agree);
         REQUIRE(hits > 5);
         CHECK(agree >= 0.8 * hits);
@@ -733,6 +740,16 @@ TEST_CASE("first start builds the demo atlas in the background, opens it, and th
         CHECK(atlas.endsWith("tiny-demo.nmatlas.h5"));
         CHECK(w.atlasPanel()->scaleBox()->count() == 2);
         CHECK(w.layerCount() == 1);
+        // The learned atlas on screen: the opened component's colours lie where it loads most.
+        {
+            const int shown = w.scene()->layer(0).map;
+            w.viewport()->requestRender();
+            QTest::qWait(300);
+            const auto [hits, agree] = colouredWhereComponentLoads(w, shown);
+            INFO("tiny demo atlas, component " << shown << ": coloured samples " << hits << ", where it loads most " << agree);
+            REQUIRE(hits > 5);
+            CHECK(agree >= 0.8 * hits);
+        }
         w.atlasPanel()->selectComponent(3);
         CHECK(w.scene()->layer(0).map == 3);
         w.close();
