@@ -167,7 +167,7 @@ void SurfaceScene::rebuildGeometry() {
         p->SetInterpolationToPhong();
         // A closed surface oriented outward hides its back faces: not drawing them halves the
         // triangles the rasterizer sets up (software OpenGL: 40 → 26 ms a frame on the demo).
-        // Decimated isosurfaces keep a few defects (the template: ≤ 4 of 240,000 directed edges,
+        // Decimated isosurfaces keep a few defects (the template: 8 and 5 of 240,000 directed edges,
         // where a back face could show through a pinhole); open or inconsistently oriented meshes
         // (a cut or flat surface) keep both sides.
         const std::int64_t defects = anatomy::orientationDefects(*h->mesh);

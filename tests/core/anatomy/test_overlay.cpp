@@ -90,4 +90,14 @@ TEST_CASE("winner-take-all labels of component maps", "[anatomy][overlay]") {
     CHECK(l[3] == 0);
     CHECK(l[4] == 3);
     CHECK(w[4] == Approx(0.8f));
+    // Peaks from elsewhere (the volume): component 1 peaks at 10, so 0.9 is below 10 % of it;
+    // component 2 at 1, so its 0.3 at vertex 4 still loses to component 3's 0.8.
+    const Eigen::RowVectorXf peaks = (Eigen::RowVectorXf(3) << 10.0f, 1.0f, 1.0f).finished();
+    const Eigen::VectorXf lp = nm::anatomy::winnerTakeAll(maps, 0.1f, &w, &peaks);
+    CHECK(lp[0] == 0);
+    CHECK(w[0] == 0);
+    CHECK(lp[1] == 2);
+    CHECK(lp[4] == 3);
+    const Eigen::RowVectorXf twoPeaks = Eigen::RowVectorXf::Ones(2);
+    CHECK_THROWS_AS(nm::anatomy::winnerTakeAll(maps, 0.1f, &w, &twoPeaks), nm::InputError);
 }
