@@ -1,9 +1,9 @@
 #include "common/Version.hpp"
 
 #include "common/BuildInfo.hpp"
+#include "io/ResampleItk.hpp"
 
 #include <Eigen/Core>
-#include <itkVersion.h>
 #include <nlohmann/json.hpp>
 #include <vtkVersion.h>
 #include <zlib.h>
@@ -21,7 +21,7 @@ std::vector<std::pair<std::string, std::string>> libraryVersions() {
     v.emplace_back("NeuroMosaic", version() + " (" + gitRevision() + ")");
     v.emplace_back("Eigen", NM_STR(EIGEN_WORLD_VERSION) "." NM_STR(EIGEN_MAJOR_VERSION) "." NM_STR(
                                 EIGEN_MINOR_VERSION));
-    v.emplace_back("ITK", itk::Version::GetITKVersion());
+    v.emplace_back("ITK", io::itkbridge::itkVersion());
     v.emplace_back("VTK", vtkVersion::GetVTKVersion());
     v.emplace_back("nlohmann_json", NM_STR(NLOHMANN_JSON_VERSION_MAJOR) "." NM_STR(
                                         NLOHMANN_JSON_VERSION_MINOR) "." NM_STR(NLOHMANN_JSON_VERSION_PATCH));

@@ -34,11 +34,14 @@ Volume resampleToGrid(const Volume& source, const VolumeGeometry& target, Interp
     out.repetitionTime = source.repetitionTime;
     out.sourceDataType = "float32";
     out.data.resize(target.voxelCount() * std::size_t(source.frames));
-    for (int t = 0; t < source.frames; ++t)
-        itkbridge::resample(src, source.frame(t), dst, out.frame(t),
-                            interpolation == Interpolation::Nearest ? itkbridge::Interpolator::Nearest
-                                                                    : itkbridge::Interpolator::Linear,
-                            outside);
+    for (int t = 0; t < source.frames; ++t) {
+        const std::string failure =
+            itkbridge::resample(src, source.frame(t), dst, out.frame(t),
+                                interpolation == Interpolation::Nearest ? itkbridge::Interpolator::Nearest
+                                                                        : itkbridge::Interpolator::Linear,
+                                outside);
+        if (!failure.empty()) throw Error("resampling failed (ITK): " + failure);
+    }
     return out;
 }
 

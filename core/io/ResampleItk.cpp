@@ -1,7 +1,6 @@
-// Resampling through ITK. This file must not include Eigen (see ResampleItk.hpp).
+// Resampling through ITK. Built into libnmitk.so with hidden visibility; it must not include the
+// system Eigen or any core header that does (see ResampleItk.hpp).
 #include "io/ResampleItk.hpp"
-
-#include "common/Error.hpp"
 
 #include <itkImage.h>
 #include <itkIdentityTransform.h>
@@ -9,6 +8,7 @@
 #include <itkLinearInterpolateImageFunction.h>
 #include <itkNearestNeighborInterpolateImageFunction.h>
 #include <itkResampleImageFilter.h>
+#include <itkVersion.h>
 
 #include <cmath>
 
@@ -30,10 +30,9 @@ void setGeometry(Image3* image, const RawImageInfo& info) {
     image->SetOrigin(origin);
     image->SetDirection(direction);
 }
-} // namespace
 
-void resample(const RawImageInfo& source, const float* sourceData, const RawImageInfo& target, float* targetData,
-              Interpolator interpolator, float outside) {
+void resampleOrThrow(const RawImageInfo& source, const float* sourceData, const RawImageInfo& target,
+                     float* targetData, Interpolator interpolator, float outside) {
     // Wrap the caller's buffer without copying.
     using Import = itk::ImportImageFilter<float, 3>;
     auto import = Import::New();
@@ -73,13 +72,26 @@ void resample(const RawImageInfo& source, const float* sourceData, const RawImag
     filter->SetOutputSpacing(reference->GetSpacing());
     filter->SetOutputOrigin(reference->GetOrigin());
     filter->SetOutputDirection(reference->GetDirection());
-    try {
-        filter->Update();
-    } catch (const itk::ExceptionObject& e) {
-        throw Error(std::string("resampling failed: ") + e.GetDescription());
-    }
+    filter->Update();
     const float* out = filter->GetOutput()->GetBufferPointer();
     std::copy(out, out + outSize[0] * outSize[1] * outSize[2], targetData);
 }
+} // namespace
+
+std::string resample(const RawImageInfo& source, const float* sourceData, const RawImageInfo& target,
+                     float* targetData, Interpolator interpolator, float outside) noexcept {
+    try {
+        resampleOrThrow(source, sourceData, target, targetData, interpolator, outside);
+        return {};
+    } catch (const itk::ExceptionObject& e) {
+        return std::string(e.GetDescription());
+    } catch (const std::exception& e) {
+        return std::string(e.what());
+    } catch (...) {
+        return "unknown ITK error";
+    }
+}
+
+std::string itkVersion() { return itk::Version::GetITKVersion(); }
 
 } // namespace nm::io::itkbridge
