@@ -85,5 +85,6 @@ Command makeGnmCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGnmSweepCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGnmDevelopCommand(CLI::App& root, const GlobalOptions& options);
 Command makeValidateCommand(CLI::App& root, const GlobalOptions& options);
+Command makeLabelCommand(CLI::App& root, const GlobalOptions& options);
 
 } // namespace nm::cli

@@ -1,9 +1,12 @@
-// neuromosaic-cli validate <what>: validation reports. Now: reconstruction (held-out explained
-// variance vs PCA and parcellation baselines, recovery of simulated truth, stability across seeds).
+// neuromosaic-cli validate <what>: validation reports — reconstruction (held-out explained
+// variance vs PCA and parcellation baselines, recovery of simulated truth, stability across seeds)
+// and decoding (recovery of the simulated concept-component pairs by the labels, literature
+// agreement, multi-study decoding).
 #include "CliSupport.hpp"
 
 #include "common/AtomicFile.hpp"
 #include "common/Error.hpp"
+#include "validate/Decoding.hpp"
 #include "validate/Reconstruction.hpp"
 
 #include <iomanip>
@@ -12,6 +15,13 @@
 namespace nm::cli {
 
 namespace {
+struct DecodingCliOptions {
+    validate::DecodingValidationOptions v;
+    std::string bundle, out, tsv, truth, cache;
+    std::vector<std::string> datasets;
+    bool noDecoders = false, noVoxels = false;
+};
+
 struct ReconstructionCliOptions {
     validate::ReconstructionOptions v;
     std::string bundle, out, tsv, truth, cache;
@@ -37,7 +47,63 @@ Command makeValidateCommand(CLI::App& root, const GlobalOptions& options) {
     rec->add_option("--seed", o->v.seed, "Random seed (PCA)")->capture_default_str();
     rec->add_option("-o,--out", o->out, "JSON report to write")->required();
     rec->add_option("--tsv", o->tsv, "Plot-ready table (long format) to write");
-    return {app, [o, rec, &options] {
+    auto* dec = app->add_subcommand("decoding",
+                                    "Semantics: recovery of the simulated concept-component pairs by the labels (AUC, precision, recall), "
+                                    "agreement with the literature, multi-study decoding vs per-study decoders");
+    auto d = std::make_shared<DecodingCliOptions>();
+    dec->add_option("atlas", d->bundle, "Labelled atlas bundle (neuromosaic-cli label)")->required()->check(CLI::ExistingFile);
+    dec->add_option("datasets", d->datasets, "BIDS datasets (default: those the atlas was learned from)")->check(CLI::ExistingDirectory);
+    dec->add_option("--truth", d->truth, "Ground-truth directory (default: <dataset>/derivatives/ground_truth when present)")
+        ->check(CLI::ExistingDirectory);
+    dec->add_flag("--no-decoders", d->noDecoders, "Skip the decoding table");
+    dec->add_flag("--no-voxels", d->noVoxels, "Skip the voxel-level baseline");
+    dec->add_option("--scale", d->v.decoder.scale, "Components of the scale the decoders read (default: the finest)");
+    dec->add_option("--folds", d->v.decoder.folds, "Leave-subjects-out folds per study")->check(CLI::Range(2, 100))->capture_default_str();
+    dec->add_option("--latent", d->v.decoder.multiStudy.latent, "Width of the multi-study decoder's shared layer")
+        ->check(CLI::Range(2, 4096))
+        ->capture_default_str();
+    dec->add_option("--epochs", d->v.decoder.multiStudy.epochs, "Training epochs of the multi-study decoder")->check(CLI::Range(1, 100000))->capture_default_str();
+    dec->add_option("--seed", d->v.decoder.seed, "Random seed (folds, initialisation, dropout)")->capture_default_str();
+    dec->add_option("--cache", d->cache, "Cache of preprocessed subjects (default: the one learn uses)");
+    dec->add_option("-o,--out", d->out, "JSON report to write")->required();
+    dec->add_option("--tsv", d->tsv, "Plot-ready table (long format) to write");
+    return {app, [o, rec, d, dec, &options] {
+                if (dec->parsed()) {
+                    auto& v = d->v;
+                    v.bundle = d->bundle;
+                    for (const auto& x : d->datasets) v.datasets.emplace_back(x);
+                    if (!d->truth.empty()) v.truth = d->truth;
+                    if (!d->cache.empty()) v.cacheDir = d->cache;
+                    v.decoders = !d->noDecoders;
+                    v.decoder.voxels = !d->noVoxels;
+                    JobContext job(options);
+                    const auto r = validate::validateDecoding(v, job.progress());
+                    writeFileAtomic(d->out, r.toJson().dump(2) + "\n");
+                    if (!d->tsv.empty()) io::writeTable(d->tsv, r.toTable(), '\t');
+                    std::ostringstream msg;
+                    msg << std::fixed << std::setprecision(3);
+                    if (r.truth) msg << "labels against the ground truth (" << r.truth->string() << "):\n";
+                    for (const auto& s : r.recovery)
+                        msg << "  k=" << std::setw(4) << s.components << "  AUC " << s.auc << "  precision " << s.precision << "  recall " << s.recall
+                            << "  (" << s.hits << " of " << s.truePairs << " true pairs, " << s.predictedPairs << " predicted; maps matched at r "
+                            << s.matchCorrelation << ")\n";
+                    for (const auto& l : r.literature)
+                        msg << "  k=" << std::setw(4) << l.components << "  literature agreement " << l.meanAgreement << " over " << l.compared
+                            << " labelled components\n";
+                    if (r.decoding) {
+                        msg << "decoding from " << r.decoding->components << " components (accuracy: multi-study / components / voxels, chance):\n";
+                        for (const auto& s : r.decoding->studies)
+                            msg << "  " << std::left << std::setw(24) << s.study << std::right << " " << s.multiStudy << " / " << s.components << " / "
+                                << s.voxels << "  (" << s.chance << ", " << s.samples << " maps, " << s.scheme << ")\n";
+                        msg << "  mean gain " << r.decoding->meanGainOverComponents << " over components, " << r.decoding->meanGainOverVoxels
+                            << " over voxels; studies improved " << r.decoding->fractionImprovedOverComponents << " / "
+                            << r.decoding->fractionImprovedOverVoxels << "\n";
+                    }
+                    msg << "report: " << d->out << "\n";
+                    job.succeed("decoding validation written to " + d->out, r.toJson());
+                    job.print(msg.str());
+                    return 0;
+                }
                 if (!rec->parsed()) return 2;
                 auto& v = o->v;
                 v.bundle = o->bundle;

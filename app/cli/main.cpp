@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
     commands.push_back(makeGnmSweepCommand(app, options));
     commands.push_back(makeGnmDevelopCommand(app, options));
     commands.push_back(makeValidateCommand(app, options));
+    commands.push_back(makeLabelCommand(app, options));
 
     try {
         app.parse(argc, argv);

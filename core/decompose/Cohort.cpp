@@ -43,6 +43,43 @@ std::vector<CohortSubject> discoverCohort(const std::vector<std::filesystem::pat
     return out;
 }
 
+namespace {
+std::vector<std::string> stringList(const nlohmann::json& j, const char* key) {
+    std::vector<std::string> out;
+    if (j.contains(key) && j[key].is_array())
+        for (const auto& v : j[key])
+            if (v.is_string()) out.push_back(v.get<std::string>());
+    return out;
+}
+} // namespace
+
+BundleInputs bundleInputs(const io::AtlasBundle& b, const std::filesystem::path& file) {
+    BundleInputs in;
+    if (!b.provenance.contains("parameters") || !b.provenance["parameters"].is_object())
+        throw InputError(file.string() + ": provenance/parameters missing; the bundle was not written by neuromosaic-cli learn");
+    const auto& p = b.provenance["parameters"];
+    try {
+        in.preprocess.detrend = p.value("detrend", in.preprocess.detrend);
+        in.preprocess.highPassSeconds = p.value("high_pass_seconds", in.preprocess.highPassSeconds);
+        in.preprocess.smoothingFwhmMm = p.value("smoothing_fwhm_mm", in.preprocess.smoothingFwhmMm);
+        in.preprocess.standardize = p.value("standardize", in.preprocess.standardize);
+        if (p.contains("confounds")) in.preprocess.confounds = p["confounds"].get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(file.string() + ": provenance/parameters: " + e.what());
+    }
+    const auto& inputs = b.provenance.contains("inputs") ? b.provenance["inputs"] : nlohmann::json::object();
+    for (const auto& d : stringList(inputs, "datasets")) in.datasets.emplace_back(d);
+    if (inputs.contains("filter") && inputs["filter"].is_object()) {
+        in.filter.subjects = stringList(inputs["filter"], "subjects");
+        in.filter.sessions = stringList(inputs["filter"], "sessions");
+        in.filter.tasks = stringList(inputs["filter"], "tasks");
+        in.filter.runs = stringList(inputs["filter"], "runs");
+    }
+    in.trainSubjects = stringList(inputs, "train_subjects");
+    in.heldOutSubjects = stringList(inputs, "held_out_subjects");
+    return in;
+}
+
 CohortSplit splitCohort(const std::vector<CohortSubject>& all, double heldOutFraction, std::uint64_t seed) {
     std::vector<int> order(all.size());
     std::iota(order.begin(), order.end(), 0);

@@ -2,6 +2,7 @@
 // The cohort a learning or validation job reads: the subjects of one or more BIDS datasets, their
 // held-out split, and a disk cache of preprocessed subjects (volumes × mask voxels, float32), so
 // that each run is masked, filtered and cleaned once however many passes read it.
+#include "io/AtlasBundle.hpp"
 #include "io/Bids.hpp"
 #include "signal/Preprocess.hpp"
 
@@ -29,6 +30,17 @@ struct CohortSplit {
 /// Seeded shuffle; at least one held-out subject when there are three or more subjects and the
 /// fraction is positive.
 CohortSplit splitCohort(const std::vector<CohortSubject>& subjects, double heldOutFraction, std::uint64_t seed);
+
+/// What a learned bundle's provenance says about its data: the datasets and BIDS filter, the
+/// training and held-out subjects, the preprocessing. Throws nm::InputError naming `file` when the
+/// provenance lacks the parameters (a bundle not written by `learn`).
+struct BundleInputs {
+    std::vector<std::filesystem::path> datasets;
+    io::BidsFilter filter;
+    std::vector<std::string> trainSubjects, heldOutSubjects;
+    signal::PreprocessOptions preprocess;
+};
+BundleInputs bundleInputs(const io::AtlasBundle& bundle, const std::filesystem::path& file);
 
 /// A generator seeded from (seed, purpose, index): independent, reproducible streams.
 std::mt19937_64 seededRng(std::uint64_t seed, std::uint64_t purpose, std::uint64_t index = 0);

@@ -91,6 +91,12 @@ public:
         check(a, name);
         H5Awrite(a, type, value.c_str());
     }
+    void attribute(hid_t obj, const std::string& name, double value) {
+        Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+        Handle a(H5Acreate2(obj, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+        check(a, name);
+        H5Awrite(a, H5T_NATIVE_DOUBLE, &value);
+    }
     void attribute(hid_t obj, const std::string& name, long long value) {
         Handle space(H5Screate(H5S_SCALAR), H5Sclose);
         Handle a(H5Acreate2(obj, name.c_str(), H5T_NATIVE_LLONG, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
@@ -208,6 +214,13 @@ public:
         if (H5Aread(a, H5T_NATIVE_LLONG, &v) < 0) return std::nullopt;
         return v;
     }
+    std::optional<double> doubleAttribute(hid_t obj, const std::string& name) const {
+        if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
+        Handle a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose);
+        double v = 0;
+        if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) return std::nullopt;
+        return v;
+    }
     SparseMapsF sparse(hid_t parent, const std::string& name, const std::string& path, long long rows, long long cols) const {
         Handle g = group(parent, name, path);
         const auto r = intAttribute(g, "rows"), c = intAttribute(g, "cols");
@@ -241,7 +254,85 @@ private:
 
 std::string scaleGroup(int k) { return "scale-" + std::to_string(k); }
 
+using RowMatrixXf = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+void writeLabels(Writer& w, hid_t scale, const ScaleLabels& l, int k) {
+    auto g = w.group(scale, "labels");
+    w.strings(g, "concepts", l.concepts);
+    w.strings(g, "concept_ids", l.conceptIds);
+    const hsize_t c = l.concepts.size();
+    const std::pair<const char*, const Eigen::MatrixXf*> mats[] = {{"selection_frequency", &l.selectionFrequency},
+                                                                   {"coefficient", &l.coefficient},
+                                                                   {"forward_effect", &l.forwardEffect},
+                                                                   {"forward_t", &l.forwardT}};
+    for (const auto& [name, m] : mats) {
+        const RowMatrixXf r = *m;
+        w.dataset(g, name, r.data(), {hsize_t(k), c}, H5T_NATIVE_FLOAT);
+    }
+    w.attribute(g, "threshold", l.threshold);
+    w.attribute(g, "expected_false_selections", l.expectedFalseSelections);
+    w.attribute(g, "subsamples", (long long)l.subsamples);
+    w.attribute(g, "literature_source", l.literatureSource);
+    const hsize_t m = hsize_t(l.literatureR.cols());
+    w.attribute(g, "literature_count", (long long)m);
+    if (m > 0) {
+        w.strings(g, "literature_terms", l.literatureTerms);
+        w.strings(g, "literature_concepts", l.literatureConcepts);
+        const RowMatrixXf r = l.literatureR;
+        w.dataset(g, "literature_r", r.data(), {hsize_t(k), m}, H5T_NATIVE_FLOAT);
+    }
+    if (l.agreement.size()) w.dataset(g, "agreement", l.agreement.data(), {hsize_t(k)}, H5T_NATIVE_FLOAT);
+}
+
+ScaleLabels readLabels(const Reader& r, hid_t scale, const std::string& path, int k) {
+    auto g = r.group(scale, "labels", path);
+    ScaleLabels l;
+    const auto cshape = r.shape(g, "concepts", path + "/concepts");
+    if (cshape.size() != 1) throw fileError(r.file(), path + "/concepts", "expected a list of names");
+    const hsize_t c = cshape[0];
+    l.concepts = r.strings(g, "concepts", path + "/concepts", c);
+    l.conceptIds = r.strings(g, "concept_ids", path + "/concept_ids", c);
+    auto matrix = [&](const char* name, hsize_t cols) {
+        const auto v = r.read<float>(g, name, H5T_NATIVE_FLOAT, path + "/" + name, hsize_t(k) * cols);
+        return Eigen::MatrixXf(Eigen::Map<const RowMatrixXf>(v.data(), k, Eigen::Index(cols)));
+    };
+    l.selectionFrequency = matrix("selection_frequency", c);
+    l.coefficient = matrix("coefficient", c);
+    l.forwardEffect = matrix("forward_effect", c);
+    l.forwardT = matrix("forward_t", c);
+    l.threshold = r.doubleAttribute(g, "threshold").value_or(0.7);
+    l.expectedFalseSelections = r.doubleAttribute(g, "expected_false_selections").value_or(0.0);
+    if (!(l.threshold > 0 && l.threshold <= 1)) throw fileError(r.file(), path + " attr threshold", "expected a frequency in (0, 1]");
+    l.subsamples = int(r.intAttribute(g, "subsamples").value_or(0));
+    l.literatureSource = r.stringAttribute(g, "literature_source").value_or("");
+    const long long m = r.intAttribute(g, "literature_count").value_or(0);
+    if (m < 0 || m > 1000) throw fileError(r.file(), path + " attr literature_count", "implausible: " + std::to_string(m));
+    if (m > 0) {
+        l.literatureTerms = r.strings(g, "literature_terms", path + "/literature_terms", hsize_t(k) * hsize_t(m));
+        l.literatureConcepts = r.strings(g, "literature_concepts", path + "/literature_concepts", hsize_t(k) * hsize_t(m));
+        l.literatureR = matrix("literature_r", hsize_t(m));
+    } else {
+        l.literatureR.resize(k, 0);
+    }
+    if (r.exists(g, "agreement")) {
+        const auto a = r.read<float>(g, "agreement", H5T_NATIVE_FLOAT, path + "/agreement", hsize_t(k));
+        l.agreement = Eigen::Map<const Eigen::VectorXf>(a.data(), k);
+    }
+    return l;
+}
+
 } // namespace
+
+std::vector<std::pair<int, float>> ScaleLabels::labelsOf(int component, bool positiveOnly) const {
+    std::vector<std::pair<int, float>> out;
+    if (component < 0 || component >= selectionFrequency.rows()) return out;
+    for (Eigen::Index c = 0; c < selectionFrequency.cols(); ++c) {
+        const float pi = selectionFrequency(component, c);
+        if (pi >= threshold && (!positiveOnly || coefficient(component, c) > 0)) out.emplace_back(int(c), pi);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    return out;
+}
 
 const AtlasScale& AtlasBundle::scale(int components) const {
     for (const auto& s : scales)
@@ -249,6 +340,10 @@ const AtlasScale& AtlasBundle::scale(int components) const {
     std::string have;
     for (const auto& s : scales) have += (have.empty() ? "" : ", ") + std::to_string(s.components);
     throw InputError("atlas: no scale with " + std::to_string(components) + " components (has " + have + ")");
+}
+
+AtlasScale& AtlasBundle::scale(int components) {
+    return const_cast<AtlasScale&>(static_cast<const AtlasBundle&>(*this).scale(components));
 }
 
 Volume AtlasBundle::mapsVolume(std::size_t index) const {
@@ -285,6 +380,18 @@ void AtlasBundle::validate(const std::string& what) const {
             throw InputError(w + ": overlap must be components × components of the previous scale");
         for (const auto* m : {&s.correlation, &s.partialCorrelation})
             if (m->size() != 0 && (m->rows() != s.components || m->cols() != s.components)) throw InputError(w + ": network");
+        if (s.labels) {
+            const auto& l = *s.labels;
+            const auto c = Eigen::Index(l.concepts.size());
+            if (Eigen::Index(l.conceptIds.size()) != c) throw InputError(w + ": labels/concept_ids must have one entry per concept");
+            for (const auto* m : {&l.selectionFrequency, &l.coefficient, &l.forwardEffect, &l.forwardT})
+                if (m->rows() != s.components || m->cols() != c) throw InputError(w + ": labels: matrices must be components × concepts");
+            const auto m = l.literatureR.cols();
+            if (l.literatureR.size() && l.literatureR.rows() != s.components) throw InputError(w + ": labels/literature_r rows");
+            if (Eigen::Index(l.literatureTerms.size()) != s.components * m || Eigen::Index(l.literatureConcepts.size()) != s.components * m)
+                throw InputError(w + ": labels/literature_terms must be components × terms");
+            if (l.agreement.size() != 0 && l.agreement.size() != s.components) throw InputError(w + ": labels/agreement size");
+        }
     }
 }
 
@@ -331,6 +438,7 @@ void writeAtlasBundle(const std::filesystem::path& file, const AtlasBundle& b) {
                 w.sparse(surf, "left", *s.surfaceLeft);
                 w.sparse(surf, "right", *s.surfaceRight);
             }
+            if (s.labels) writeLabels(w, g, *s.labels, s.components);
         }
         auto prov = w.group(w.root(), "provenance");
         w.attribute(prov, "json", b.provenance.dump());
@@ -420,6 +528,7 @@ AtlasBundle readAtlasBundle(const std::filesystem::path& file) {
             s.surfaceLeft = r.sparse(surf, "left", path + "/surface/left", k, cl);
             s.surfaceRight = r.sparse(surf, "right", path + "/surface/right", k, cr);
         }
+        if (r.exists(g, "labels")) s.labels = readLabels(r, g, path + "/labels", k);
         b.scales.push_back(std::move(s));
     }
     if (b.scales.empty()) throw fileError(file, "/scales", "the bundle has no scale");

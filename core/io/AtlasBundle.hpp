@@ -19,6 +19,31 @@ namespace nm::io {
 
 using SparseMapsF = Eigen::SparseMatrix<float, Eigen::RowMajor, std::int64_t>;  ///< components × voxels
 
+/// The cognitive labels of one scale (`neuromosaic-cli label`, core/semantics): for every
+/// (component, concept) pair the stability-selection frequency π and the signed mean coefficient
+/// of the L1 logistic model (reverse inference), the forward effect and its t across subjects; and
+/// each component's top literature terms with their correlation (correlation decoder).
+struct ScaleLabels {
+    std::vector<std::string> concepts;        ///< c concept names (Cognitive Atlas names when there)
+    std::vector<std::string> conceptIds;      ///< c Cognitive Atlas ids, "" outside it
+    Eigen::MatrixXf selectionFrequency;       ///< k × c, π in [0, 1]
+    Eigen::MatrixXf coefficient;              ///< k × c, mean coefficient where selected (standardised features)
+    Eigen::MatrixXf forwardEffect;            ///< k × c, mean effect of the concept (z-scored signal units)
+    Eigen::MatrixXf forwardT;                 ///< k × c, its t statistic across subjects
+    double threshold = 0.7;                   ///< π at or above which a pair is a label
+    double expectedFalseSelections = 0.0;     ///< Meinshausen–Bühlmann bound E[V] at the threshold, per concept
+    int subsamples = 0;
+    /// Literature (correlation decoder): k × m, best first; empty when no database was given.
+    std::vector<std::string> literatureTerms; ///< row-major k × m
+    Eigen::MatrixXf literatureR;              ///< k × m
+    std::vector<std::string> literatureConcepts; ///< row-major k × m: the Cognitive Atlas concept a term names, or ""
+    Eigen::VectorXf agreement;                ///< k: share of a component's labels its literature terms name (NaN: nothing to compare)
+    std::string literatureSource;             ///< "neuroquery_v1 (7547 terms)", or why it is empty
+    [[nodiscard]] int literatureCount() const { return int(literatureR.cols()); }
+    /// Labels of component j: concepts with π ≥ threshold and a positive coefficient, by π.
+    [[nodiscard]] std::vector<std::pair<int, float>> labelsOf(int component, bool positiveOnly = true) const;
+};
+
 struct AtlasScale {
     int components = 0;
     SparseMapsF maps;                       ///< k × mask voxels
@@ -33,10 +58,11 @@ struct AtlasScale {
     Eigen::MatrixXf correlation;            ///< k × k (Ledoit–Wolf, group mean), may be empty
     Eigen::MatrixXf partialCorrelation;     ///< k × k, may be empty
     std::optional<SparseMapsF> surfaceLeft, surfaceRight;  ///< k × vertices of the template surfaces
+    std::optional<ScaleLabels> labels;      ///< cognitive labels (schema ≥ 2), absent until labelled
 };
 
 struct AtlasBundle {
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;  ///< 2: optional labels per scale
     int schemaVersion = kSchemaVersion;
     std::string templateId = "MNI152-ch2";
     std::string surfaceSpace;               ///< space of the surface projections ("template"), "" if none
@@ -46,6 +72,7 @@ struct AtlasBundle {
     nlohmann::json provenance = nlohmann::json::object();
 
     [[nodiscard]] const AtlasScale& scale(int components) const;  ///< throws InputError if absent
+    [[nodiscard]] AtlasScale& scale(int components);
     /// Dense maps of one scale on the full grid (frames = components), for export and display.
     [[nodiscard]] Volume mapsVolume(std::size_t scaleIndex) const;
     void validate(const std::string& what) const;

@@ -96,6 +96,35 @@ void cleanSignals(RowMatrixF& data, const Eigen::MatrixXd& regressors, bool stan
     }
 }
 
+Eigen::MatrixXd nuisanceRegressors(const RunFiles& run, int volumes, double tr, const PreprocessOptions& o) {
+    const Eigen::Index T = volumes;
+    // Linear trend, cosine drifts, confounds (z-scored, n/a → 0).
+    std::vector<Eigen::VectorXd> cols;
+    if (o.detrend) cols.push_back(Eigen::VectorXd::LinSpaced(T, -1.0, 1.0));
+    if (o.highPassSeconds > 0) {
+        const Eigen::MatrixXd drift = cosineDrift(int(T), tr, o.highPassSeconds);
+        for (Eigen::Index c = 1; c < drift.cols(); ++c) cols.push_back(drift.col(c));
+    }
+    if (!o.confounds.empty()) {
+        if (!run.confounds) throw fileError(run.bold, "confounds", "no confounds TSV found for this run (in derivatives/); "
+                                                                   "pass --no-confounds to learn without");
+        const auto table = io::readTable(*run.confounds);
+        if (Eigen::Index(table.rowCount()) != T)
+            throw fileError(*run.confounds, "rows", std::to_string(table.rowCount()) + " rows for " + std::to_string(T) + " volumes");
+        for (const auto& name : o.confounds) {
+            const auto v = table.numbers(name);
+            Eigen::VectorXd c(T);
+            for (Eigen::Index t = 0; t < T; ++t) c[t] = std::isfinite(v[std::size_t(t)]) ? v[std::size_t(t)] : 0.0;
+            c.array() -= c.mean();
+            const double sd = std::sqrt(c.squaredNorm() / double(T));
+            if (sd > 0) cols.push_back(c / sd);
+        }
+    }
+    Eigen::MatrixXd regressors(T, Eigen::Index(cols.size()));
+    for (std::size_t c = 0; c < cols.size(); ++c) regressors.col(Eigen::Index(c)) = cols[c];
+    return regressors;
+}
+
 RowMatrixF preprocessRun(const RunFiles& run, const BrainMask& mask, const PreprocessOptions& o) {
     Volume bold = io::readNifti(run.bold);
     if (bold.frames < 3) throw fileError(run.bold, "dim[4]", "a run needs at least 3 volumes, found " + std::to_string(bold.frames));
@@ -119,30 +148,7 @@ RowMatrixF preprocessRun(const RunFiles& run, const BrainMask& mask, const Prepr
     }
     bold.data.clear();
     bold.data.shrink_to_fit();
-    // Nuisance regressors: linear trend, cosine drifts, confounds (z-scored, n/a → 0).
-    std::vector<Eigen::VectorXd> cols;
-    if (o.detrend) cols.push_back(Eigen::VectorXd::LinSpaced(T, -1.0, 1.0));
-    if (o.highPassSeconds > 0) {
-        const Eigen::MatrixXd drift = cosineDrift(int(T), tr, o.highPassSeconds);
-        for (Eigen::Index c = 1; c < drift.cols(); ++c) cols.push_back(drift.col(c));
-    }
-    if (!o.confounds.empty()) {
-        if (!run.confounds) throw fileError(run.bold, "confounds", "no confounds TSV found for this run (in derivatives/); "
-                                                                   "pass --confounds '' to learn without");
-        const auto table = io::readTable(*run.confounds);
-        if (Eigen::Index(table.rowCount()) != T)
-            throw fileError(*run.confounds, "rows", std::to_string(table.rowCount()) + " rows for " + std::to_string(T) + " volumes");
-        for (const auto& name : o.confounds) {
-            const auto v = table.numbers(name);
-            Eigen::VectorXd c(T);
-            for (Eigen::Index t = 0; t < T; ++t) c[t] = std::isfinite(v[std::size_t(t)]) ? v[std::size_t(t)] : 0.0;
-            c.array() -= c.mean();
-            const double sd = std::sqrt(c.squaredNorm() / double(T));
-            if (sd > 0) cols.push_back(c / sd);
-        }
-    }
-    Eigen::MatrixXd regressors(T, Eigen::Index(cols.size()));
-    for (std::size_t c = 0; c < cols.size(); ++c) regressors.col(Eigen::Index(c)) = cols[c];
+    const Eigen::MatrixXd regressors = nuisanceRegressors(run, int(T), tr, o);
     cleanSignals(data, regressors, o.standardize);
     return data;
 }

@@ -47,6 +47,11 @@ struct RunFiles {
     double repetitionTime = 0.0;          ///< from the BIDS sidecar (overrides the header)
 };
 
+/// The nuisance regressors `preprocessRun` removes from a run of `volumes` volumes (volumes × q,
+/// without the constant): linear trend, cosine drifts, the confound columns (z-scored). Later
+/// models of the cleaned data (the labelling GLM) include them in their design.
+Eigen::MatrixXd nuisanceRegressors(const RunFiles& run, int volumes, double repetitionTime, const PreprocessOptions& options);
+
 /// volumes × mask voxels. Throws nm::InputError naming the file (missing confound column, TR ≤ 0…).
 RowMatrixF preprocessRun(const RunFiles& run, const BrainMask& mask, const PreprocessOptions& options);
 

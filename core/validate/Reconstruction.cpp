@@ -61,31 +61,6 @@ namespace {
 
 using decompose::CohortSubject;
 
-std::vector<std::string> stringList(const nlohmann::json& j, const char* key) {
-    std::vector<std::string> out;
-    if (j.contains(key) && j[key].is_array())
-        for (const auto& v : j[key])
-            if (v.is_string()) out.push_back(v.get<std::string>());
-    return out;
-}
-
-signal::PreprocessOptions preprocessingOf(const io::AtlasBundle& b, const std::filesystem::path& file) {
-    if (!b.provenance.contains("parameters") || !b.provenance["parameters"].is_object())
-        throw InputError(file.string() + ": provenance/parameters missing; the bundle was not written by neuromosaic-cli learn");
-    const auto& p = b.provenance["parameters"];
-    signal::PreprocessOptions o;
-    try {
-        o.detrend = p.value("detrend", o.detrend);
-        o.highPassSeconds = p.value("high_pass_seconds", o.highPassSeconds);
-        o.smoothingFwhmMm = p.value("smoothing_fwhm_mm", o.smoothingFwhmMm);
-        o.standardize = p.value("standardize", o.standardize);
-        if (p.contains("confounds")) o.confounds = p["confounds"].get<std::vector<std::string>>();
-    } catch (const nlohmann::json::exception& e) {
-        throw InputError(file.string() + ": provenance/parameters: " + e.what());
-    }
-    return o;
-}
-
 /// Top principal axes (rows, orthonormal) of the training data, which stream through
 /// `passes + 1` times: Y = Σ_s X_sᵀ X_s Q, Q = orth(Y), then Rayleigh–Ritz on QᵀXᵀXQ.
 /// The data are z-scored per voxel and run, hence already centred.
@@ -146,20 +121,13 @@ ReconstructionReport validateReconstruction(const ReconstructionOptions& o, jobs
     progress.plan({{"read", 1}, {"preprocess", 4}, {"pca", 6}, {"evaluate", 4}, {"recovery", 2}, {"stability", 1}});
     progress.begin("read", o.bundle.string());
     const io::AtlasBundle bundle = io::readAtlasBundle(o.bundle);
-    const auto& inputs = bundle.provenance.contains("inputs") ? bundle.provenance["inputs"] : nlohmann::json::object();
-    std::vector<std::filesystem::path> datasets = o.datasets;
-    if (datasets.empty())
-        for (const auto& d : stringList(inputs, "datasets")) datasets.emplace_back(d);
+    const auto inputs = decompose::bundleInputs(bundle, o.bundle);
+    std::vector<std::filesystem::path> datasets = o.datasets.empty() ? inputs.datasets : o.datasets;
     if (datasets.empty()) throw InputError(o.bundle.string() + ": provenance/inputs/datasets is empty; give the datasets on the command line");
-    io::BidsFilter filter;
-    if (inputs.contains("filter") && inputs["filter"].is_object()) {
-        filter.subjects = stringList(inputs["filter"], "subjects");
-        filter.sessions = stringList(inputs["filter"], "sessions");
-        filter.tasks = stringList(inputs["filter"], "tasks");
-        filter.runs = stringList(inputs["filter"], "runs");
-    }
+    const io::BidsFilter filter = inputs.filter;
     const auto cohort = decompose::discoverCohort(datasets, filter);
-    const auto heldKeys = stringList(inputs, "held_out_subjects"), trainKeys = stringList(inputs, "train_subjects");
+    const auto& heldKeys = inputs.heldOutSubjects;
+    const auto& trainKeys = inputs.trainSubjects;
     if (heldKeys.empty())
         throw InputError(o.bundle.string() + ": provenance/inputs/held_out_subjects is empty: learn with --held-out > 0 (and 3 or more subjects)");
     const std::set<std::string> heldSet(heldKeys.begin(), heldKeys.end()), trainSet(trainKeys.begin(), trainKeys.end());
@@ -184,7 +152,7 @@ ReconstructionReport validateReconstruction(const ReconstructionOptions& o, jobs
     mask.geometry = bundle.grid;
     mask.voxels = bundle.maskVoxels;
     const decompose::SubjectStore store(o.cacheDir.empty() ? paths::cacheDir() / "learn" : o.cacheDir, mask,
-                                        preprocessingOf(bundle, o.bundle));
+                                        inputs.preprocess);
     const bool wantPca = std::find(o.baselines.begin(), o.baselines.end(), "pca") != o.baselines.end();
     {
         std::vector<const CohortSubject*> needed = held;
