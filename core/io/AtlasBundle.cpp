@@ -328,7 +328,8 @@ std::vector<std::pair<int, float>> ScaleLabels::labelsOf(int component, bool pos
     if (component < 0 || component >= selectionFrequency.rows()) return out;
     for (Eigen::Index c = 0; c < selectionFrequency.cols(); ++c) {
         const float pi = selectionFrequency(component, c);
-        if (pi >= threshold && (!positiveOnly || coefficient(component, c) > 0)) out.emplace_back(int(c), pi);
+        // In float: π = 70/100 stored as 0.7f is below the double 0.7.
+        if (pi >= float(threshold) && (!positiveOnly || coefficient(component, c) > 0)) out.emplace_back(int(c), pi);
     }
     std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     return out;

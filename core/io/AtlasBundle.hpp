@@ -37,7 +37,7 @@ struct ScaleLabels {
     std::vector<std::string> literatureTerms; ///< row-major k × m
     Eigen::MatrixXf literatureR;              ///< k × m
     std::vector<std::string> literatureConcepts; ///< row-major k × m: the Cognitive Atlas concept a term names, or ""
-    Eigen::VectorXf agreement;                ///< k: share of a component's labels its literature terms name (NaN: nothing to compare)
+    Eigen::VectorXf agreement;                ///< k: share of a component's labels whose concept's term ranks in its top 5 % of terms (NaN: nothing to compare)
     std::string literatureSource;             ///< "neuroquery_v1 (7547 terms)", or why it is empty
     [[nodiscard]] int literatureCount() const { return int(literatureR.cols()); }
     /// Labels of component j: concepts with π ≥ threshold and a positive coefficient, by π.

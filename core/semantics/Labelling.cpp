@@ -90,11 +90,13 @@ io::ScaleLabels labelsFromJson(const nlohmann::json& j) {
     return l;
 }
 
-/// Each component's top literature terms, their concepts, and the agreement with its labels.
+/// Each component's top literature terms, their concepts, and the agreement with its labels: a
+/// label agrees when a term naming its concept ranks in the top 5 % of the component's terms.
 void addLiterature(io::ScaleLabels& l, const io::AtlasScale& scale, const TermMaps& terms, const Ontology& ontology, int m) {
     const Eigen::MatrixXf r = terms.correlate(scale.maps);
     const int k = scale.components;
-    m = std::min<int>(m, int(terms.terms.size()));
+    const auto T = Eigen::Index(terms.terms.size());
+    m = std::min<int>(m, int(T));
     l.literatureR.resize(k, m);
     l.literatureTerms.assign(std::size_t(k) * std::size_t(m), "");
     l.literatureConcepts.assign(std::size_t(k) * std::size_t(m), "");
@@ -103,23 +105,36 @@ void addLiterature(io::ScaleLabels& l, const io::AtlasScale& scale, const TermMa
     if (!ontology.empty())
         for (std::size_t t = 0; t < terms.terms.size(); ++t)
             if (const auto match = ontology.lookup(terms.terms[t])) termConcept[t] = ontology.concepts()[std::size_t(match.index)].name;
+    // The terms that name each label concept: by Cognitive Atlas match or by normalised string.
+    std::vector<std::vector<Eigen::Index>> conceptTerms(l.concepts.size());
+    for (std::size_t c = 0; c < l.concepts.size(); ++c) {
+        const std::string n = normaliseTerm(l.concepts[c]);
+        for (Eigen::Index t = 0; t < T; ++t)
+            if (termConcept[std::size_t(t)] == l.concepts[c] || normaliseTerm(terms.terms[std::size_t(t)]) == n) conceptTerms[c].push_back(t);
+    }
+    const Eigen::Index topRank = std::max<Eigen::Index>(1, T / 20);
     std::vector<int> order(terms.terms.size());
     for (int j = 0; j < k; ++j) {
         std::iota(order.begin(), order.end(), 0);
         std::partial_sort(order.begin(), order.begin() + m, order.end(), [&](int a, int b) { return r(j, a) > r(j, b); });
-        std::set<std::string> named;
         for (int i = 0; i < m; ++i) {
             const auto t = std::size_t(order[std::size_t(i)]);
             l.literatureR(j, i) = r(j, Eigen::Index(t));
             l.literatureTerms[std::size_t(j) * std::size_t(m) + std::size_t(i)] = terms.terms[t];
             l.literatureConcepts[std::size_t(j) * std::size_t(m) + std::size_t(i)] = termConcept[t];
-            if (!termConcept[t].empty()) named.insert(termConcept[t]);
         }
-        const auto labels = l.labelsOf(j);
-        if (labels.empty()) continue;
-        int agree = 0;
-        for (const auto& [c, pi] : labels) agree += named.count(l.concepts[std::size_t(c)]) ? 1 : 0;
-        l.agreement[j] = float(agree) / float(labels.size());
+        int compared = 0, agree = 0;
+        for (const auto& [c, pi] : l.labelsOf(j)) {
+            if (conceptTerms[std::size_t(c)].empty()) continue;
+            ++compared;
+            // Rank of the concept's best term among the component's correlations.
+            float best = -2;
+            for (auto t : conceptTerms[std::size_t(c)]) best = std::max(best, r(j, t));
+            Eigen::Index above = 0;
+            for (Eigen::Index t = 0; t < T; ++t) above += r(j, t) > best;
+            agree += above < topRank;
+        }
+        if (compared) l.agreement[j] = float(agree) / float(compared);
     }
     l.literatureSource = terms.database + " (" + std::to_string(terms.terms.size()) + " terms, vocabulary " + terms.vocabulary + ")";
 }
@@ -229,6 +244,11 @@ LabelReport labelAtlas(const LabelOptions& o, jobs::Progress& progress) {
         if (!std::filesystem::is_directory(d))
             throw InputError(d.string() + ": dataset not found (the atlas was learned from it; give the datasets on the command line)");
     for (int k : o.scales) (void)bundle.scale(k);
+    // Checked before any work, so that a wrong folder never costs a run.
+    const auto litDir = findLiteratureDir(o.literature);
+    if (o.literature && !litDir)
+        throw InputError(o.literature->string() + ": no Neurosynth or NeuroQuery database found there (expected "
+                                                  "data-<name>_version-<v>_coordinates.tsv.gz with its metadata, features and vocabulary)");
 
     progress.begin("annotations");
     LabelReport report;
@@ -315,10 +335,6 @@ LabelReport labelAtlas(const LabelOptions& o, jobs::Progress& progress) {
         }
 
     progress.begin("literature");
-    const auto litDir = findLiteratureDir(o.literature);
-    if (o.literature && !litDir)
-        throw InputError(o.literature->string() + ": no Neurosynth or NeuroQuery database found there (expected "
-                                                  "data-<name>_version-<v>_coordinates.tsv.gz with its metadata, features and vocabulary)");
     if (!litDir) {
         report.literature = "no literature database (--literature DIR or $NEUROMOSAIC_LITERATURE): the literature columns are empty";
     } else {

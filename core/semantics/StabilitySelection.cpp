@@ -100,32 +100,45 @@ StabilityResult stabilitySelection(const Eigen::MatrixXd& X, const Eigen::Vector
     }
 
     StabilityResult res;
-    Eigen::MatrixXd counts = Eigen::MatrixXd::Zero(p, L), sums = Eigen::MatrixXd::Zero(p, L);
-    double selected = 0;
+    for (const auto& f : fits)
+        if (f.valid) {
+            ++res.fits;
+            res.sweeps += f.sweeps;
+        }
+    res.frequency = Eigen::VectorXd::Zero(p);
+    res.coefficient = Eigen::VectorXd::Zero(p);
+    if (res.fits == 0) return res;
+    // q̄ over the first l penalties of Λ: the mean size of the union of their selections.
+    auto meanSelected = [&](Eigen::Index l) {
+        double selected = 0;
+        for (const auto& f : fits) {
+            if (!f.valid) continue;
+            for (Eigen::Index j = 0; j < p; ++j) selected += (f.coefficients.row(j).head(l).array() != 0).any() ? 1 : 0;
+        }
+        return selected / res.fits;
+    };
+    // With a target, Λ is cut at its smallest penalties until the realised bound holds.
+    Eigen::Index used = L;
+    if (o.targetFalseSelections > 0)
+        while (used > 1 && expectedFalseSelections(meanSelected(used), o.threshold, int(p)) > o.targetFalseSelections) --used;
+    Eigen::MatrixXd counts = Eigen::MatrixXd::Zero(p, used), sums = Eigen::MatrixXd::Zero(p, used);
     for (const auto& f : fits) {
         if (!f.valid) continue;
-        ++res.fits;
-        res.sweeps += f.sweeps;
-        Eigen::ArrayXd any = Eigen::ArrayXd::Zero(p);
-        for (Eigen::Index l = 0; l < L; ++l)
+        for (Eigen::Index l = 0; l < used; ++l)
             for (Eigen::Index j = 0; j < p; ++j)
                 if (f.coefficients(j, l) != 0) {
                     counts(j, l) += 1;
                     sums(j, l) += f.coefficients(j, l);
-                    any[j] = 1;
                 }
-        selected += any.sum();
     }
-    res.frequency = Eigen::VectorXd::Zero(p);
-    res.coefficient = Eigen::VectorXd::Zero(p);
-    if (res.fits == 0) return res;
     for (Eigen::Index j = 0; j < p; ++j) {
         Eigen::Index best = 0;
         counts.row(j).maxCoeff(&best);
         res.frequency[j] = counts(j, best) / res.fits;
         res.coefficient[j] = counts(j, best) > 0 ? sums(j, best) / counts(j, best) : 0.0;
     }
-    res.meanSelected = selected / res.fits;
+    res.meanSelected = meanSelected(used);
+    res.penalties = int(used);
     res.expectedFalseSelections = expectedFalseSelections(res.meanSelected, o.threshold, int(p));
     return res;
 }

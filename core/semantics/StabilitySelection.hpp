@@ -21,7 +21,8 @@ struct StabilityOptions {
     double weakness = 0.5;                    ///< randomised penalty weights in [weakness, 1]
     /// Λ: when > 0, chosen so that the bound E[V] ≤ this value holds — the smallest λ of Λ is the one
     /// at which the full-data path selects q = √(E[V] (2 π_thr − 1) p) features, Λ spans λ_max/2 to
-    /// it (5 values, geometric). Otherwise `lambdaFractions` of λ_max.
+    /// it (5 values, geometric), and after the fits its smallest values are dropped until the
+    /// realised q̄ meets the bound. Otherwise `lambdaFractions` of λ_max.
     double targetFalseSelections = 1.0;
     std::vector<double> lambdaFractions{0.5, 0.35, 0.25, 0.18, 0.12};  ///< Λ relative to λ_max of all samples
     double threshold = 0.7;
@@ -36,6 +37,7 @@ struct StabilityResult {
     double meanSelected = 0.0;                ///< q̄
     double expectedFalseSelections = 0.0;     ///< the bound at options.threshold
     int fits = 0, sweeps = 0;
+    int penalties = 0;                        ///< the values of Λ used (a target may cut its smallest)
 };
 
 /// `X` samples × p (standardised columns), `y` in {0, 1}; `subject` and `study` per sample

@@ -213,7 +213,7 @@ DecodingReport validateDecoding(const DecodingValidationOptions& o, jobs::Progre
                     const double pi = l.coefficient(j, Eigen::Index(c)) > 0 ? l.selectionFrequency(j, Eigen::Index(c)) : 0.0;
                     scores.push_back(pi);
                     truthFlags.push_back(isTrue ? 1 : 0);
-                    const bool predicted = pi >= l.threshold;
+                    const bool predicted = float(pi) >= float(l.threshold);  // as ScaleLabels::labelsOf
                     score.truePairs += isTrue;
                     score.predictedPairs += predicted;
                     score.hits += isTrue && predicted;

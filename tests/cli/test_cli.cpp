@@ -150,7 +150,7 @@ TEST_CASE("SIGTERM cancels a running job cleanly and quickly", "[cli][protocol]"
     const double stopSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 1);
-    CHECK(stopSeconds < 2.0);
+    CHECK(stopSeconds < 2.0 * nm::test::slowdown());
     std::ifstream in(out);
     std::stringstream ss;
     ss << in.rdbuf();

@@ -50,6 +50,14 @@ std::optional<std::filesystem::path> mricronFile(const std::string& name) {
     return std::nullopt;
 }
 
+double slowdown() {
+#ifdef NM_SANITIZED_BUILD
+    return 10.0;
+#else
+    return 1.0;
+#endif
+}
+
 std::filesystem::path binaryDir() {
 #ifdef NM_BINARY_DIR
     return NM_BINARY_DIR;

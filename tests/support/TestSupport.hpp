@@ -38,6 +38,11 @@ private:
 std::optional<std::filesystem::path> sharedData();
 /// /usr/share/mricron/templates/<name> if present.
 std::optional<std::filesystem::path> mricronFile(const std::string& name);
+/// How much slower than a release build this build runs: 1, or 10 under the sanitizers (ASan +
+/// UBSan at -O1). Time limits in tests are multiplied by it: they check performance targets of
+/// release builds and only catch hangs in sanitizer builds.
+double slowdown();
+
 /// Directory of the built executables (neuromosaic-cli, neuromosaic).
 std::filesystem::path binaryDir();
 

@@ -104,6 +104,65 @@ TEST_CASE("atlas bundles round-trip every field", "[io][atlas]") {
     CHECK(v.frame(0)[1] == 0.0f);
 }
 
+TEST_CASE("labels round-trip; a schema-1 bundle (before labels) still opens", "[io][atlas][labels]") {
+    test::TempDir dir;
+    auto b = smallBundle();
+    io::ScaleLabels l;
+    l.concepts = {"face perception", "motor response (left hand)"};
+    l.conceptIds = {"trm_4a3fd79d0a300", ""};
+    l.selectionFrequency = (Eigen::MatrixXf(8, 2) << 0.9f, 0, 0.1f, 0.75f, 0, 0, 0, 0, 0.7f, 0.7f, 0, 0, 0, 0, 0, 0).finished();
+    l.coefficient = l.selectionFrequency;
+    l.coefficient(4, 1) = -0.5f;  // selected, but a negative association
+    l.forwardEffect = Eigen::MatrixXf::Random(8, 2);
+    l.forwardT = Eigen::MatrixXf::Random(8, 2);
+    l.threshold = 0.7;
+    l.expectedFalseSelections = 0.42;
+    l.subsamples = 100;
+    l.literatureR = Eigen::MatrixXf::Random(8, 3);
+    for (int i = 0; i < 24; ++i) {
+        l.literatureTerms.push_back("term " + std::to_string(i));
+        l.literatureConcepts.push_back(i % 2 ? "" : "face perception");
+    }
+    l.agreement = Eigen::VectorXf::Constant(8, std::numeric_limits<float>::quiet_NaN());
+    l.agreement[0] = 1.0f;
+    l.literatureSource = "neuroquery_v1 (4220 terms)";
+    b.scales[1].labels = l;
+    io::writeAtlasBundle(dir / "l.nmatlas.h5", b);
+    const auto r = io::readAtlasBundle(dir / "l.nmatlas.h5");
+    CHECK_FALSE(r.scales[0].labels);
+    REQUIRE(r.scales[1].labels);
+    const auto& y = *r.scales[1].labels;
+    CHECK(y.concepts == l.concepts);
+    CHECK(y.conceptIds == l.conceptIds);
+    CHECK(y.selectionFrequency == l.selectionFrequency);
+    CHECK(y.coefficient == l.coefficient);
+    CHECK(y.forwardEffect == l.forwardEffect);
+    CHECK(y.forwardT == l.forwardT);
+    CHECK(y.threshold == 0.7);
+    CHECK(y.expectedFalseSelections == 0.42);
+    CHECK(y.subsamples == 100);
+    CHECK(y.literatureR == l.literatureR);
+    CHECK(y.literatureTerms == l.literatureTerms);
+    CHECK(y.literatureConcepts == l.literatureConcepts);
+    CHECK(y.agreement[0] == 1.0f);
+    CHECK(std::isnan(y.agreement[1]));
+    CHECK(y.literatureSource == l.literatureSource);
+    // Labels of a component: π at or above the threshold with a positive coefficient, by π.
+    CHECK(y.labelsOf(0) == std::vector<std::pair<int, float>>{{0, 0.9f}});
+    CHECK(y.labelsOf(1) == std::vector<std::pair<int, float>>{{1, 0.75f}});
+    CHECK(y.labelsOf(4) == std::vector<std::pair<int, float>>{{0, 0.7f}});
+    CHECK(y.labelsOf(4, false).size() == 2);
+    // Old bundles: schema 1 had no labels and still reads.
+    io::writeAtlasBundle(dir / "old.nmatlas.h5", smallBundle());
+    setSchemaVersion(dir / "old.nmatlas.h5", 1);
+    const auto old = io::readAtlasBundle(dir / "old.nmatlas.h5");
+    CHECK(old.schemaVersion == 1);
+    CHECK_FALSE(old.scales[1].labels);
+    // Labels of the wrong shape are refused on write.
+    b.scales[1].labels->forwardT.resize(7, 2);
+    CHECK_THROWS_WITH(io::writeAtlasBundle(dir / "bad.nmatlas.h5", b), Catch::Contains("labels"));
+}
+
 TEST_CASE("corrupt or incompatible atlas bundles are clear errors", "[io][atlas]") {
     test::TempDir dir;
     const auto good = dir / "good.nmatlas.h5";

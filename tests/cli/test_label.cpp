@@ -1,0 +1,85 @@
+// End to end: a simulated cohort is learned, labelled and validated against its known concept →
+// component weights; bad input gets clear errors; the labels survive in the bundle.
+#include "io/AtlasBundle.hpp"
+#include "TestSupport.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+using nm::test::run;
+using nm::test::shellQuote;
+using nlohmann::json;
+
+namespace {
+std::string cli() { return shellQuote((nm::test::binaryDir() / "neuromosaic-cli").string()); }
+std::string q(const std::filesystem::path& p) { return shellQuote(p.string()); }
+bool haveMricron() {
+    return std::filesystem::exists("/usr/share/mricron/templates/ch2bet.nii.gz") || std::getenv("NEUROMOSAIC_MRICRON_DIR");
+}
+} // namespace
+
+TEST_CASE("label a learned atlas and recover the simulated concept-component pairs", "[cli][label]") {
+    if (!haveMricron()) NM_SKIP("mricron-data is not installed (simulator needs the MNI template)");
+    nm::test::TempDir dir;
+    const auto data = dir / "tiny10";
+    auto r = run(cli() + " simulate --preset tiny --subjects 10 --seed 3 --progress none --out " + q(data));
+    REQUIRE(r.exitCode == 0);
+    const auto bundle = dir / "atlas.nmatlas.h5";
+    r = run(cli() + " learn " + q(data) + " --scales 16,64 --no-surfaces --progress none --cache " + q(dir / "cache") + " --out " + q(bundle));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+
+    // Without a literature folder the labels from the annotations still work (shared data hidden).
+    const auto labelled = dir / "labelled.nmatlas.h5";
+    r = run("NEUROMOSAIC_TEST_DATA=/nonexistent NEUROMOSAIC_LITERATURE= " + cli() + " label " + q(bundle) + " --out " + q(labelled) +
+            " --report " + q(dir / "label.json") + " --progress none --cache " + q(dir / "cache"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    json report = json::parse(std::ifstream(dir / "label.json"));
+    CHECK(report["conditions"].size() == 8);  // motor and faces, 4 conditions each
+    for (const auto& c : report["conditions"]) CHECK(c["mapped"] == true);
+    CHECK(report["literature"].get<std::string>().find("no literature database") != std::string::npos);
+    const auto b = nm::io::readAtlasBundle(labelled);
+    REQUIRE(b.scales.size() == 2);
+    for (const auto& s : b.scales) {
+        REQUIRE(s.labels);
+        CHECK(s.labels->subsamples == 100);
+        CHECK(s.labels->selectionFrequency.rows() == s.components);
+        CHECK(s.labels->selectionFrequency.maxCoeff() <= 1.0f);
+        CHECK(s.labels->literatureCount() == 0);
+    }
+    CHECK(b.provenance["semantics"]["samples"].get<int>() > 50);
+
+    // Validation against the truth: the pairs are recovered at 64 components.
+    r = run(cli() + " validate decoding " + q(labelled) + " -o " + q(dir / "dec.json") + " --tsv " + q(dir / "dec.tsv") +
+            " --no-voxels --epochs 100 --progress none --cache " + q(dir / "cache"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    const json dec = json::parse(std::ifstream(dir / "dec.json"));
+    const json* k64 = nullptr;
+    for (const auto& s : dec["recovery"])
+        if (s["components"] == 64) k64 = &s;
+    REQUIRE(k64);
+    CHECK((*k64)["auc"].get<double>() >= 0.85);
+    CHECK((*k64)["precision"].get<double>() >= 0.6);
+    CHECK((*k64)["recall"].get<double>() >= 0.3);
+    REQUIRE(dec["decoding"]["studies"].size() == 2);
+    for (const auto& s : dec["decoding"]["studies"]) {
+        CHECK(s["multi_study"].get<double>() > 2 * s["chance"].get<double>());
+        CHECK(s["components"].get<double>() > 2 * s["chance"].get<double>());
+    }
+
+    // An unlabelled atlas is refused with advice; a literature folder without databases is named.
+    r = run(cli() + " validate decoding " + q(bundle) + " -o " + q(dir / "x.json") + " --progress none");
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("run neuromosaic-cli label") != std::string::npos);
+    std::filesystem::create_directories(dir / "emptylit");
+    r = run(cli() + " label " + q(bundle) + " --literature " + q(dir / "emptylit") + " --out " + q(dir / "y.nmatlas.h5") +
+            " --progress none --cache " + q(dir / "cache"));
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("emptylit") != std::string::npos);
+    CHECK(r.err.find("no Neurosynth or NeuroQuery database") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir / "y.nmatlas.h5"));
+}
