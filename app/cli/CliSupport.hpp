@@ -86,5 +86,7 @@ Command makeGnmSweepCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGnmDevelopCommand(CLI::App& root, const GlobalOptions& options);
 Command makeValidateCommand(CLI::App& root, const GlobalOptions& options);
 Command makeLabelCommand(CLI::App& root, const GlobalOptions& options);
+Command makeDecodeCommand(CLI::App& root, const GlobalOptions& options);
+Command makeGlmCommand(CLI::App& root, const GlobalOptions& options);
 
 } // namespace nm::cli

@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
     commands.push_back(makeGnmDevelopCommand(app, options));
     commands.push_back(makeValidateCommand(app, options));
     commands.push_back(makeLabelCommand(app, options));
+    commands.push_back(makeDecodeCommand(app, options));
+    commands.push_back(makeGlmCommand(app, options));
 
     try {
         app.parse(argc, argv);

@@ -447,7 +447,10 @@ TermMaps cachedTermMaps(const LiteratureFiles& files, const VolumeGeometry& grid
                 t.vocabulary = j.at("vocabulary");
                 t.terms = j.at("terms").get<std::vector<std::string>>();
                 t.studies = j.at("studies").get<std::vector<int>>();
+                // JSON has no infinity: −1 stands for "no voxel survives".
                 t.fdrZ = j.at("fdr_z").get<std::vector<float>>();
+                for (auto& z : t.fdrZ)
+                    if (z < 0) z = std::numeric_limits<float>::infinity();
                 t.fdrVoxels = j.at("fdr_voxels").get<std::vector<int>>();
                 t.buildSeconds = j.at("build_seconds");
                 const auto T = Eigen::Index(t.terms.size());
@@ -464,15 +467,19 @@ TermMaps cachedTermMaps(const LiteratureFiles& files, const VolumeGeometry& grid
                     }
                 }
             }
-        } catch (const std::exception&) {
+        } catch (const std::exception& e) {
+            progress.warn(file.string() + ": " + e.what());
         }
         progress.warn(file.string() + ": damaged literature cache, rebuilding");
     }
     progress.update(0.0, "reading " + files.name);
     const auto db = readLiteratureDatabase(files);
     TermMaps t = buildTermMaps(db, grid, maskVoxels, o, progress);
+    std::vector<float> fdrZ = t.fdrZ;
+    for (auto& z : fdrZ)
+        if (!std::isfinite(z)) z = -1.0f;
     const nlohmann::json j = {{"database", t.database}, {"vocabulary", t.vocabulary}, {"terms", t.terms}, {"studies", t.studies},
-                              {"fdr_z", t.fdrZ},         {"fdr_voxels", t.fdrVoxels}, {"voxels", p},     {"build_seconds", t.buildSeconds}};
+                              {"fdr_z", fdrZ},         {"fdr_voxels", t.fdrVoxels}, {"voxels", p},     {"build_seconds", t.buildSeconds}};
     const std::string header = j.dump();
     writeFileAtomic(file, [&](std::ostream& out) {
         const std::uint64_t n = header.size();

@@ -1,12 +1,14 @@
 // End to end: a simulated cohort is learned, labelled and validated against its known concept →
 // component weights; bad input gets clear errors; the labels survive in the bundle.
 #include "io/AtlasBundle.hpp"
+#include "io/Nifti.hpp"
 #include "TestSupport.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <sstream>
 
 using nm::test::run;
 using nm::test::shellQuote;
@@ -71,6 +73,38 @@ TEST_CASE("label a learned atlas and recover the simulated concept-component pai
         CHECK(s["components"].get<double>() > 2 * s["chance"].get<double>());
     }
 
+    // Decoding a true component's map with the labelled atlas names the concept that drives it.
+    const auto truth = data / "derivatives" / "ground_truth";
+    std::ifstream cc(truth / "concept_components.tsv");
+    std::string line, wanted;
+    int component = -1;
+    std::getline(cc, line);
+    while (std::getline(cc, line)) {
+        std::istringstream in(line);
+        std::string name, scale, comp;
+        std::getline(in, name, '\t');
+        std::getline(in, scale, '\t');
+        std::getline(in, comp, '\t');
+        if (name == "face perception" && scale == "64") {
+            wanted = name;
+            component = std::stoi(comp);
+            break;
+        }
+    }
+    REQUIRE(component >= 0);
+    r = run("NEUROMOSAIC_TEST_DATA=/nonexistent NEUROMOSAIC_LITERATURE= " + cli() + " decode " + q(truth / "scale-64_maps.nii.gz") + " --frame " +
+            std::to_string(component) + " --atlas " + q(labelled) + " -o " + q(dir / "decoded.json") + " --progress none");
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    const json decoded = json::parse(std::ifstream(dir / "decoded.json"));
+    REQUIRE(!decoded["concepts"].empty());
+    CHECK(decoded["concepts"][0]["concept"] == wanted);
+    CHECK(decoded["terms"].empty());
+    // Bad maps: empty, out of MNI space, a frame that does not exist.
+    r = run(cli() + " decode " + q(truth / "scale-64_maps.nii.gz") + " --frame 999 --atlas " + q(labelled) + " --progress none");
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("frame") != std::string::npos);
+
     // An unlabelled atlas is refused with advice; a literature folder without databases is named.
     r = run(cli() + " validate decoding " + q(bundle) + " -o " + q(dir / "x.json") + " --progress none");
     CHECK(r.exitCode == 2);
@@ -82,4 +116,65 @@ TEST_CASE("label a learned atlas and recover the simulated concept-component pai
     CHECK(r.err.find("emptylit") != std::string::npos);
     CHECK(r.err.find("no Neurosynth or NeuroQuery database") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(dir / "y.nmatlas.h5"));
+}
+
+TEST_CASE("glm: the left-vs-right hand t map lies on the simulated hand components; decode refuses bad maps", "[cli][glm][decode]") {
+    if (!haveMricron()) NM_SKIP("mricron-data is not installed (simulator needs the MNI template)");
+    nm::test::TempDir dir;
+    const auto data = dir / "tiny";
+    auto r = run(cli() + " simulate --preset tiny --seed 4 --progress none --out " + q(data));
+    REQUIRE(r.exitCode == 0);
+    const auto bold = data / "sub-001" / "func" / "sub-001_task-motor_run-1_bold.nii.gz";
+    r = run(cli() + " glm " + q(bold) + " --contrast 'LH - RH' -o " + q(dir / "t.nii.gz") + " --progress none");
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto t = nm::io::readNifti(dir / "t.nii.gz");
+    const auto truth = nm::io::readNifti(data / "derivatives" / "ground_truth" / "scale-64_maps.nii.gz");
+    REQUIRE(truth.geometry.sameGrid(t.geometry));
+    // Mean t over the cores (> half the peak) of the components each hand drives.
+    auto meanOver = [&](const std::string& target) {
+        std::ifstream cc(data / "derivatives" / "ground_truth" / "concept_components.tsv");
+        std::string line;
+        std::getline(cc, line);
+        double sum = 0;
+        int n = 0;
+        while (std::getline(cc, line)) {
+            std::istringstream in(line);
+            std::string name, scale, comp;
+            std::getline(in, name, '\t');
+            std::getline(in, scale, '\t');
+            std::getline(in, comp, '\t');
+            if (name != target || scale != "64") continue;
+            const float* f = truth.frame(std::stoi(comp));
+            float peak = 0;
+            for (std::size_t v = 0; v < truth.voxelCount(); ++v) peak = std::max(peak, f[v]);
+            for (std::size_t v = 0; v < truth.voxelCount(); ++v)
+                if (f[v] > 0.5f * peak) {
+                    sum += t.data[v];
+                    ++n;
+                }
+        }
+        REQUIRE(n > 0);
+        return sum / n;
+    };
+    CHECK(meanOver("motor response (left hand)") > 2.0);
+    CHECK(meanOver("motor response (right hand)") < -2.0);
+    r = run(cli() + " glm " + q(bold) + " --contrast 'LH - nothing' -o " + q(dir / "u.nii.gz") + " --progress none");
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("'nothing'") != std::string::npos);
+    CHECK(r.err.find("LH") != std::string::npos);  // the conditions there are
+
+    // decode: an empty map and a map outside MNI space are named errors.
+    nm::Volume empty = t;
+    std::fill(empty.data.begin(), empty.data.end(), 0.0f);
+    nm::io::writeNifti(dir / "empty.nii.gz", empty);
+    r = run(cli() + " decode " + q(dir / "empty.nii.gz") + " --progress none");
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("empty") != std::string::npos);
+    nm::Volume shifted = t;
+    shifted.geometry.affine(0, 3) += 400.0;
+    nm::io::writeNifti(dir / "shifted.nii.gz", shifted);
+    r = run(cli() + " decode " + q(dir / "shifted.nii.gz") + " --progress none");
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("MNI space") != std::string::npos);
 }
