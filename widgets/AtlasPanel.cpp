@@ -1,6 +1,7 @@
 #include "AtlasPanel.hpp"
 
 #include "ColorMap.hpp"
+#include "SemanticsModel.hpp"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -20,7 +21,20 @@
 namespace nm::widgets {
 
 namespace {
-enum Column { kId, kName, kSize, kEv, kModule, kParent, kColumns };
+enum Column { kId, kName, kConcepts, kSize, kEv, kModule, kParent, kColumns };
+
+/// Filters on every column's text and on all the labels of a component (the Concepts column shows the best one).
+class ComponentFilter : public QSortFilterProxyModel {
+public:
+    using QSortFilterProxyModel::QSortFilterProxyModel;
+
+protected:
+    bool filterAcceptsRow(int row, const QModelIndex& parent) const override {
+        if (QSortFilterProxyModel::filterAcceptsRow(row, parent)) return true;
+        const auto labels = sourceModel()->index(row, kConcepts, parent).data(Qt::UserRole + 1).toString();
+        return !labels.isEmpty() && labels.contains(filterRegularExpression());
+    }
+};
 
 struct Loaded {
     std::shared_ptr<const io::AtlasBundle> bundle;
@@ -46,8 +60,10 @@ AtlasPanel::AtlasPanel(QWidget* parent) : QWidget(parent) {
     search_->setPlaceholderText(tr("Search components (name or id)…"));
     search_->setClearButtonEnabled(true);
     model_ = new QStandardItemModel(0, kColumns, this);
-    model_->setHorizontalHeaderLabels({tr("ID"), tr("Name"), tr("Size"), tr("EV %"), tr("Module"), tr("Parent")});
-    proxy_ = new QSortFilterProxyModel(this);
+    model_->setHorizontalHeaderLabels({tr("ID"), tr("Name"), tr("Concepts"), tr("Size"), tr("EV %"), tr("Module"), tr("Parent")});
+    model_->horizontalHeaderItem(kConcepts)->setToolTip(tr("The component's best concept and its selection frequency π "
+                                                           "(Jobs ▸ Label Atlas…); searchable"));
+    proxy_ = new ComponentFilter(this);
     proxy_->setSourceModel(model_);
     proxy_->setFilterKeyColumn(-1);  // every column
     proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
@@ -61,6 +77,7 @@ AtlasPanel::AtlasPanel(QWidget* parent) : QWidget(parent) {
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->verticalHeader()->hide();
     table_->horizontalHeader()->setSectionResizeMode(kName, QHeaderView::Stretch);
+    table_->horizontalHeader()->setSectionResizeMode(kConcepts, QHeaderView::Stretch);
     table_->sortByColumn(kId, Qt::AscendingOrder);
     tree_ = new QTreeWidget(this);
     tree_->setObjectName("atlasHierarchy");
@@ -231,6 +248,17 @@ void AtlasPanel::fillTable() {
         model_->setItem(c, kEv, item(QString::number(ev, 'f', 2), ev));
         model_->setItem(c, kModule, item(mod.empty() ? QString("–") : QString::number(mod[std::size_t(c)]), mod.empty() ? 0 : mod[std::size_t(c)]));
         model_->setItem(c, kParent, item(parent >= 0 ? QString::number(parent) : QString("–"), parent));
+        if (s.labels) {
+            // Every label of the component is searchable ("motor" finds the motor components).
+            QStringList all;
+            for (const auto& [ci, pi] : s.labels->labelsOf(c)) all << QString::fromStdString(s.labels->concepts[std::size_t(ci)]);
+            auto* it = item(QString::fromStdString(conceptSummary(*s.labels, c)), bestLabelPi(*s.labels, c));
+            it->setToolTip(all.join("\n"));
+            it->setData(all.join("; "), Qt::UserRole + 1);
+            model_->setItem(c, kConcepts, it);
+        } else {
+            model_->setItem(c, kConcepts, item(QString(), 0.0));
+        }
     }
     table_->resizeColumnToContents(kId);
     table_->resizeColumnToContents(kSize);

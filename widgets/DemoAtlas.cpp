@@ -11,7 +11,7 @@ namespace nm::widgets {
 
 DemoAtlas::DemoAtlas(JobManager* jobs, Recipe recipe, QObject* parent) : QObject(parent), jobs_(jobs), recipe_(std::move(recipe)) {
     connect(jobs_, &JobManager::jobFinished, this, [this](int id, JobManager::Status status) {
-        if (id != simulateJob_ && id != learnJob_) return;
+        if (id != simulateJob_ && id != learnJob_ && id != labelJob_) return;
         const bool ok = status == JobManager::Status::Succeeded;
         const QString error = QString::fromStdString(jobs_->snapshot(id).lastError);
         if (id == simulateJob_) {
@@ -22,10 +22,18 @@ DemoAtlas::DemoAtlas(JobManager* jobs, Recipe recipe, QObject* parent) : QObject
                 startLearn();
             }
             else emit failed(tr("simulating the demo cohort failed: %1").arg(error.isEmpty() ? tr("cancelled") : error));
-        } else {
+        } else if (id == learnJob_) {
             learnJob_ = 0;
-            if (ok && exists()) emit ready(atlasPath());
+            if (ok && QFileInfo::exists(atlasPath())) startLabel();
             else emit failed(tr("learning the demo atlas failed: %1").arg(error.isEmpty() ? tr("cancelled") : error));
+        } else {
+            labelJob_ = 0;
+            if (ok) {
+                QFile marker(dir() + "/labels.complete");
+                marker.open(QIODevice::WriteOnly);
+            }
+            if (ok && exists()) emit ready(atlasPath());
+            else emit failed(tr("labelling the demo atlas failed: %1").arg(error.isEmpty() ? tr("cancelled") : error));
         }
     });
 }
@@ -45,7 +53,7 @@ QString DemoAtlas::dir() const { return QString::fromStdString((paths::cacheDir(
 
 QString DemoAtlas::atlasPath() const { return dir() + "/" + recipe_.name + ".nmatlas.h5"; }
 
-bool DemoAtlas::exists() const { return QFileInfo::exists(atlasPath()); }
+bool DemoAtlas::exists() const { return QFileInfo::exists(atlasPath()) && QFileInfo::exists(dir() + "/labels.complete"); }
 
 void DemoAtlas::build() {
     if (building()) return;
@@ -54,6 +62,11 @@ void DemoAtlas::build() {
         return;
     }
     QDir().mkpath(dir());
+    // Learned but not labelled (interrupted, or cached by a version without labels).
+    if (QFileInfo::exists(atlasPath())) {
+        startLabel();
+        return;
+    }
     const QString cohort = dir() + "/cohort";
     // A complete cohort from an earlier, interrupted build is reused.
     if (QFileInfo::exists(dir() + "/cohort.complete")) {
@@ -69,6 +82,12 @@ void DemoAtlas::startLearn() {
     learnJob_ = jobs_->start(tr("Learn the %1 atlas (%2)").arg(recipe_.name, recipe_.scales),
                              {"learn", cohort, "--scales", recipe_.scales, "--out", atlasPath(), "--checkpoint", dir() + "/checkpoint"});
     emit stageStarted("learn", learnJob_);
+}
+
+void DemoAtlas::startLabel() {
+    // In place (atomically); the literature columns fill when a literature folder is configured.
+    labelJob_ = jobs_->start(tr("Label the %1 atlas").arg(recipe_.name), {"label", atlasPath(), "--checkpoint", dir() + "/label-checkpoint"});
+    emit stageStarted("label", labelJob_);
 }
 
 } // namespace nm::widgets

@@ -1,8 +1,9 @@
 #pragma once
-// The demo atlas, built on first start: the simulator's demo cohort, then the atlas learned from
-// it at three scales — two background jobs (neuromosaic-cli simulate, learn) in the jobs panel.
-// The result is cached (<cache>/demo/demo.nmatlas.h5) and reused by later starts; an interrupted
-// build resumes (the cohort is kept, learning checkpoints).
+// The demo atlas, built on first start: the simulator's demo cohort, the atlas learned from it at
+// three scales, then its cognitive labels — three background jobs (neuromosaic-cli simulate,
+// learn, label) in the jobs panel. The result is cached (<cache>/demo/demo.nmatlas.h5, with a
+// "labels.complete" marker) and reused by later starts; an interrupted build resumes (the cohort
+// is kept, learning and labelling checkpoint; an atlas cached by an older version is labelled).
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -28,7 +29,7 @@ public:
     /// Where the atlas is (or will be) cached.
     [[nodiscard]] QString atlasPath() const;
     [[nodiscard]] bool exists() const;
-    [[nodiscard]] bool building() const { return simulateJob_ > 0 || learnJob_ > 0; }
+    [[nodiscard]] bool building() const { return simulateJob_ > 0 || learnJob_ > 0 || labelJob_ > 0; }
     /// Starts (or continues) the build; emits ready when the atlas exists. No-op while building.
     void build();
 
@@ -39,11 +40,12 @@ signals:
 
 private:
     void startLearn();
+    void startLabel();
     [[nodiscard]] QString dir() const;
 
     JobManager* jobs_;
     Recipe recipe_;
-    int simulateJob_ = 0, learnJob_ = 0;
+    int simulateJob_ = 0, learnJob_ = 0, labelJob_ = 0;
 };
 
 } // namespace nm::widgets

@@ -148,4 +148,74 @@ QString LearnDialog::outputFile() const { return out_->text().trimmed(); }
 void LearnDialog::setDatasets(const QString& dirs) { datasets_->setText(dirs); }
 void LearnDialog::setOutputFile(const QString& file) { out_->setText(file); }
 
+LabelDialog::LabelDialog(QWidget* parent) : QDialog(parent) {
+    setWindowTitle(tr("Label an Atlas"));
+    setObjectName("labelDialog");
+    atlas_ = new QLineEdit(this);
+    atlas_->setToolTip(tr("Atlas bundle (*.nmatlas.h5) learned from task data with events.tsv"));
+    literature_ = new QLineEdit(this);
+    literature_->setToolTip(tr("Folder of Neurosynth / NeuroQuery databases, as neurosynth-data and neuroquery_data publish them; "
+                               "empty: labels from the data's annotations only"));
+    mapping_ = new QLineEdit(this);
+    mapping_->setToolTip(tr("Optional TSV mapping conditions to concepts (columns task, trial_type, concept)"));
+    out_ = new QLineEdit(this);
+    out_->setPlaceholderText(tr("the atlas itself"));
+    out_->setToolTip(tr("Labelled bundle to write; empty: the labels go into the atlas (atomically)"));
+    subsamples_ = new QSpinBox(this);
+    subsamples_->setRange(10, 100000);
+    subsamples_->setValue(100);
+    subsamples_->setToolTip(tr("Stability selection: subsamples of half the subjects"));
+    threshold_ = new QDoubleSpinBox(this);
+    threshold_->setRange(0.55, 1.0);
+    threshold_->setSingleStep(0.05);
+    threshold_->setValue(0.7);
+    threshold_->setToolTip(tr("Selection frequency π at or above which a component carries a concept"));
+    auto* form = new QFormLayout;
+    form->addRow(tr("Atlas"), withBrowse(atlas_, this, [this] {
+                     return QFileDialog::getOpenFileName(this, tr("Atlas bundle"), atlas_->text(), tr("Atlas bundles (*.nmatlas.h5)"));
+                 }));
+    form->addRow(tr("Literature"), withBrowse(literature_, this, [this] { return QFileDialog::getExistingDirectory(this, tr("Literature folder")); }));
+    form->addRow(tr("Mapping TSV"), withBrowse(mapping_, this, [this] {
+                     return QFileDialog::getOpenFileName(this, tr("Condition → concept mapping"), QString(), tr("TSV (*.tsv *.txt)"));
+                 }));
+    form->addRow(tr("Subsamples"), subsamples_);
+    form->addRow(tr("Threshold π"), threshold_);
+    form->addRow(tr("Output"), withBrowse(out_, this, [this] {
+                     return QFileDialog::getSaveFileName(this, tr("Labelled atlas"), atlas_->text(), tr("Atlas bundles (*.nmatlas.h5)"));
+                 }));
+    auto* box = okCancel(this, tr("Label"));
+    connect(box, &QDialogButtonBox::accepted, this, [this] {
+        const QString p = problem();
+        if (!p.isEmpty()) QMessageBox::warning(this, windowTitle(), p);
+        else accept();
+    });
+    auto* v = new QVBoxLayout(this);
+    v->addLayout(form);
+    v->addWidget(box);
+}
+
+QString LabelDialog::problem() const {
+    if (!QFileInfo(atlas_->text().trimmed()).isFile()) return tr("%1: no such atlas bundle").arg(atlas_->text().trimmed());
+    const QString lit = literature_->text().trimmed();
+    if (!lit.isEmpty() && !QFileInfo(lit).isDir()) return tr("%1: not a directory").arg(lit);
+    const QString map = mapping_->text().trimmed();
+    if (!map.isEmpty() && !QFileInfo(map).isFile()) return tr("%1: no such mapping file").arg(map);
+    const QString out = out_->text().trimmed();
+    if (!out.isEmpty() && !out.endsWith(".nmatlas.h5")) return tr("The output must end with .nmatlas.h5");
+    return {};
+}
+
+QStringList LabelDialog::arguments() const {
+    QStringList a{"label", atlas_->text().trimmed(), "--subsamples", QString::number(subsamples_->value()), "--threshold",
+                  QString::number(threshold_->value(), 'f', 2)};
+    if (!literature_->text().trimmed().isEmpty()) a << "--literature" << literature_->text().trimmed();
+    if (!mapping_->text().trimmed().isEmpty()) a << "--mapping" << mapping_->text().trimmed();
+    if (!out_->text().trimmed().isEmpty()) a << "--out" << out_->text().trimmed();
+    return a;
+}
+QString LabelDialog::outputFile() const { return out_->text().trimmed().isEmpty() ? atlas_->text().trimmed() : out_->text().trimmed(); }
+void LabelDialog::setAtlas(const QString& file) { atlas_->setText(file); }
+void LabelDialog::setLiterature(const QString& dir) { literature_->setText(dir); }
+QString LabelDialog::literature() const { return literature_->text().trimmed(); }
+
 } // namespace nm::widgets

@@ -45,4 +45,24 @@ private:
     QComboBox* mask_;
 };
 
+/// Jobs ▸ Label Atlas…: `label ATLAS [--literature DIR] [--mapping TSV] --subsamples N --threshold T`
+/// (the labels go into the atlas itself unless another output is chosen).
+class LabelDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit LabelDialog(QWidget* parent = nullptr);
+    [[nodiscard]] QStringList arguments() const;
+    /// The labelled bundle the job writes (the atlas itself by default).
+    [[nodiscard]] QString outputFile() const;
+    void setAtlas(const QString& file);
+    void setLiterature(const QString& dir);
+    [[nodiscard]] QString literature() const;
+    [[nodiscard]] QString problem() const;
+
+private:
+    QLineEdit *atlas_, *literature_, *mapping_, *out_;
+    QSpinBox* subsamples_;
+    QDoubleSpinBox* threshold_;
+};
+
 } // namespace nm::widgets

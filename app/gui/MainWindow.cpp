@@ -17,6 +17,11 @@
 #include "LayerPanel.hpp"
 #include "LogPanel.hpp"
 #include "SceneController.hpp"
+#include "DecodeDialog.hpp"
+#include "SemanticsPanel.hpp"
+#include "semantics/Decode.hpp"
+#include "semantics/Literature.hpp"
+#include "jobs/Progress.hpp"
 #include "SessionScene.hpp"
 #include "VtkOutputCapture.hpp"
 #include "VtkViewport.hpp"
@@ -36,6 +41,8 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -177,6 +184,14 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), 
     connect(jobs_, &widgets::JobManager::jobFinished, this, [this](int id, widgets::JobManager::Status status) {
         const QString title = jobs_->title(id);
         const bool ok = status == widgets::JobManager::Status::Succeeded;
+        if (auto it = relabelWhenDone_.find(id); it != relabelWhenDone_.end()) {
+            if (ok) {
+                // The labels are in the bundle: the browser rereads it (the maps did not change).
+                if (it->second == atlasPanel_->atlasPath()) atlasPanel_->setAtlas(it->second);
+                else openFile(it->second);
+            }
+            relabelWhenDone_.erase(it);
+        }
         if (auto it = openWhenDone_.find(id); it != openWhenDone_.end()) {
             if (ok) openFile(it->second);
             openWhenDone_.erase(it);
@@ -445,6 +460,23 @@ void MainWindow::buildDocks() {
         });
     });
 
+    semanticsPanel_ = new widgets::SemanticsPanel(this);
+    auto* semanticsDock = new QDockWidget(tr("Semantics"), this);
+    semanticsDock->setObjectName("semanticsDock");
+    // Scrollable like the properties, so that it does not raise the window's minimum size.
+    auto* semanticsScroll = new QScrollArea(this);
+    semanticsScroll->setWidget(semanticsPanel_);
+    semanticsScroll->setWidgetResizable(true);
+    semanticsScroll->setFrameShape(QFrame::NoFrame);
+    semanticsDock->setWidget(semanticsScroll);
+    addDockWidget(Qt::RightDockWidgetArea, semanticsDock);
+    tabifyDockWidget(graphDock, semanticsDock);
+    graphDock->raise();
+    connect(atlasPanel_, &widgets::AtlasPanel::atlasLoaded, this, [this] {
+        semanticsPanel_->showComponent(atlasPanel_->sharedBundle(), atlasPanel_->currentScale(), atlasPanel_->currentComponent());
+    });
+    connect(semanticsPanel_, &widgets::SemanticsPanel::conceptActivated, this, &MainWindow::showConcept);
+
     jobsPanel_ = new widgets::JobsPanel(jobs_, this);
     jobsPanel_->setObjectName("jobsPanel");
     auto* jobsDock = new QDockWidget(tr("Jobs"), this);
@@ -511,6 +543,7 @@ int MainWindow::atlasLayer(const QString& path) const {
 void MainWindow::showComponent(int components, int component) {
     const int idx = atlasLayer(atlasPanel_->atlasPath());
     if (idx < 0 || component < 0) return;
+    semanticsPanel_->showComponent(atlasPanel_->sharedBundle(), components, component);
     auto l = scene_->layer(idx);
     const int current = l.scale > 0 ? l.scale : atlasPanel_->bundle()->scales.front().components;
     if (current == components && l.map == component) return;
@@ -552,6 +585,12 @@ void MainWindow::buildMenus() {
     auto* exportComponentAction = file->addAction(tr("Export Selected &Component…"));
     exportComponentAction->setToolTip(tr("The selected atlas component as a NIfTI volume or as GIFTI surface maps"));
     connect(exportComponentAction, &QAction::triggered, this, &MainWindow::onExportComponent);
+    auto* decode = file->addAction(tr("&Decode Map…"));
+    decode->setToolTip(tr("Open a brain map (MNI space) and rank its concepts (the open atlas's labels) and literature terms"));
+    connect(decode, &QAction::triggered, this, [this] {
+        const QString f = QFileDialog::getOpenFileName(this, tr("Decode a map"), QString(), tr("NIfTI maps (*.nii *.nii.gz)"));
+        if (!f.isEmpty()) decodeMap(f);
+    });
     auto* demo = file->addAction(tr("Build or Open the &Demo Atlas"));
     demo->setToolTip(tr("Simulated cohort → atlas at 64, 256 and 1024 components (background jobs, cached)"));
     connect(demo, &QAction::triggered, this, &MainWindow::buildDemoAtlas);
@@ -601,6 +640,18 @@ void MainWindow::buildMenus() {
     auto* learn = jobsMenu->addAction(tr("&Learn an Atlas…"));
     learn->setToolTip(tr("neuromosaic-cli learn: the multiscale atlas from BIDS datasets; it opens when done"));
     connect(learn, &QAction::triggered, this, [this] { openJobDialog(new widgets::LearnDialog(this), [this](widgets::LearnDialog* d) { startLearn(d->arguments(), d->outputFile()); }); });
+    auto* label = jobsMenu->addAction(tr("Label the &Atlas…"));
+    label->setObjectName("labelAtlasAction");
+    label->setToolTip(tr("neuromosaic-cli label: concepts for every component, from the data's annotations and the literature"));
+    connect(label, &QAction::triggered, this, [this] {
+        auto* d = new widgets::LabelDialog(this);
+        d->setAtlas(atlasPanel_->atlasPath());
+        d->setLiterature(literatureFolder());
+        openJobDialog(d, [this](widgets::LabelDialog* dialog) {
+            if (!dialog->literature().isEmpty()) QSettings().setValue("literature/dir", dialog->literature());
+            startLabel(dialog->arguments(), dialog->outputFile());
+        });
+    });
     jobsMenu->addSeparator();
     auto* selftest = jobsMenu->addAction(tr("Run &Self-Test Job"));
     selftest->setStatusTip(tr("A short dummy job that checks progress reporting and cancellation"));
@@ -895,6 +946,93 @@ int MainWindow::startLearn(const QStringList& arguments, const QString& atlasFil
     const int id = jobs_->start(tr("Learn %1").arg(QFileInfo(atlasFile).fileName()), arguments);
     openWhenDone_[id] = atlasFile;
     return id;
+}
+
+int MainWindow::startLabel(const QStringList& arguments, const QString& labelledFile) {
+    const int id = jobs_->start(tr("Label %1").arg(QFileInfo(labelledFile).fileName()), arguments);
+    relabelWhenDone_[id] = labelledFile;
+    return id;
+}
+
+QString MainWindow::literatureFolder() const {
+    const QString saved = QSettings().value("literature/dir").toString();
+    if (!saved.isEmpty() && QFileInfo(saved).isDir()) return saved;
+    if (const auto found = nm::semantics::findLiteratureDir()) return QString::fromStdString(found->string());
+    return {};
+}
+
+void MainWindow::showConcept(int components, int concept_) {
+    const auto bundle = atlasPanel_->sharedBundle();
+    if (!bundle) return;
+    const QString atlas = atlasPanel_->atlasPath();
+    auto* watcher = new QFutureWatcher<QString>(this);
+    const auto name = std::make_shared<QString>();
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, name, components] {
+        watcher->deleteLater();
+        const QString file = watcher->result();
+        if (file.startsWith("error:")) {
+            showError(tr("Cannot show the concept"), file.mid(6));
+            return;
+        }
+        nm::io::SessionLayer layer;
+        layer.file = file.toStdString();
+        layer.name = tr("concept: %1 (%2)").arg(*name).arg(components).toStdString();
+        layer.colormap = "viridis";
+        layer.threshold = 0.05;
+        layer.sign = "positive";
+        scene_->addLayer(layer);
+        emit conceptShown(*name, components);
+    });
+    // Σ π · map of the carriers (core), written as a NIfTI volume in the cache so that sessions reopen it.
+    watcher->setFuture(QtConcurrent::run([bundle, components, concept_, atlas, name]() -> QString {
+        try {
+            const auto& l = *bundle->scale(components).labels;
+            *name = QString::fromStdString(l.concepts.at(std::size_t(concept_)));
+            const Volume v = nm::semantics::conceptMap(*bundle, components, concept_);
+            QString stem = *name;
+            stem.replace(QRegularExpression("[^A-Za-z0-9]+"), "_");
+            const auto dir = nm::paths::ensureDirectory(nm::paths::cacheDir() / "concepts");
+            const auto file = dir / (QFileInfo(atlas).completeBaseName().toStdString() + "_scale-" + std::to_string(components) + "_" +
+                                     stem.toStdString() + ".nii.gz");
+            nm::io::writeNifti(file, v);
+            return QString::fromStdString(file.string());
+        } catch (const std::exception& e) {
+            return "error:" + QString::fromStdString(e.what());
+        }
+    }));
+}
+
+void MainWindow::decodeMap(const QString& path) {
+    openFile(path);
+    nm::semantics::DecodeOptions options;
+    if (atlasPanel_->hasAtlas()) options.atlas = atlasPanel_->atlasPath().toStdString();
+    const QString lit = literatureFolder();
+    if (!lit.isEmpty()) options.literature = lit.toStdString();
+    statusBar()->showMessage(tr("Decoding %1…").arg(QFileInfo(path).fileName()));
+    auto* watcher = new QFutureWatcher<std::pair<nm::semantics::DecodeResult, QString>>(this);
+    connect(watcher, &QFutureWatcher<std::pair<nm::semantics::DecodeResult, QString>>::finished, this, [this, watcher, path] {
+        watcher->deleteLater();
+        const auto [result, error] = watcher->result();
+        if (!error.isEmpty()) {
+            showError(tr("Cannot decode the map"), error);
+            emit mapDecoded(path, error);
+            return;
+        }
+        if (!decodeDialog_) decodeDialog_ = new widgets::DecodeDialog(this);
+        decodeDialog_->setResult(path, result);
+        decodeDialog_->show();
+        decodeDialog_->raise();
+        statusBar()->showMessage(tr("%1 decoded").arg(QFileInfo(path).fileName()), 5000);
+        emit mapDecoded(path, {});
+    });
+    watcher->setFuture(QtConcurrent::run([path, options]() -> std::pair<nm::semantics::DecodeResult, QString> {
+        try {
+            nm::jobs::Progress progress;
+            return {nm::semantics::decodeMap(path.toStdString(), options, progress), QString()};
+        } catch (const std::exception& e) {
+            return {{}, QString::fromStdString(e.what())};
+        }
+    }));
 }
 
 int MainWindow::startSelfTest(const QStringList& extraArguments) {

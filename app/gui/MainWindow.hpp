@@ -25,6 +25,8 @@ class JobsPanel;
 class LayerPanel;
 class LogPanel;
 class SceneController;
+class SemanticsPanel;
+class DecodeDialog;
 class VtkViewport;
 } // namespace nm::widgets
 
@@ -62,6 +64,8 @@ public:
     [[nodiscard]] widgets::LayerPanel* layerPanel() const { return layerPanel_; }
     [[nodiscard]] widgets::AtlasPanel* atlasPanel() const { return atlasPanel_; }
     [[nodiscard]] widgets::GraphPanel* graphPanel() const { return graphPanel_; }
+    [[nodiscard]] widgets::SemanticsPanel* semanticsPanel() const { return semanticsPanel_; }
+    [[nodiscard]] widgets::DecodeDialog* decodeDialog() const { return decodeDialog_; }
     [[nodiscard]] render::GraphActors* graph3D() const { return graph3d_.get(); }
     /// True between switching the 3-D graph on or off and its actors being updated (next event-loop turn).
     [[nodiscard]] bool graph3DQueued() const { return graph3DQueued_; }
@@ -111,6 +115,15 @@ public:
     /// learned atlas opens when its job succeeds. Returns the job id.
     int startSimulate(const QStringList& arguments, const QString& outputDirectory);
     int startLearn(const QStringList& arguments, const QString& atlasFile);
+    /// Starts a `label` job; the labelled atlas is reloaded (or opened) when it succeeds.
+    int startLabel(const QStringList& arguments, const QString& labelledFile);
+    /// Shows the components of the open atlas that carry a concept as one layer (Σ π · map).
+    void showConcept(int components, int concept_);
+    /// Opens a map as a layer and decodes it (worker thread) against the literature and the open
+    /// atlas's labels; the result appears in the Decode dialog. Emits mapDecoded.
+    void decodeMap(const QString& path);
+    /// The literature folder (setting, else $NEUROMOSAIC_LITERATURE); "" when none.
+    [[nodiscard]] QString literatureFolder() const;
 
     /// Starts `neuromosaic-cli selftest` with extra arguments as a background job.
     int startSelfTest(const QStringList& extraArguments = {});
@@ -124,6 +137,10 @@ signals:
     void layerFailed(const QString& path, const QString& error);
     /// The start-up flow is done: the last session or the demo atlas is shown, or nothing was to open.
     void startupFinished();
+    /// File ▸ Decode Map… finished (`error` empty on success).
+    void mapDecoded(const QString& path, const QString& error);
+    /// A concept layer was added (showConcept).
+    void conceptShown(const QString& concept_, int components);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -157,6 +174,9 @@ private:
     widgets::AtlasPanel* atlasPanel_ = nullptr;
     widgets::DemoAtlas* demo_ = nullptr;
     widgets::GraphPanel* graphPanel_ = nullptr;
+    widgets::SemanticsPanel* semanticsPanel_ = nullptr;
+    widgets::DecodeDialog* decodeDialog_ = nullptr;
+    std::map<int, QString> relabelWhenDone_;  ///< label jobs → labelled atlas to reload
     std::unique_ptr<render::GraphActors> graph3d_;
     std::string surfaceBeforeGraph_;
     bool graph3DQueued_ = false;

@@ -31,6 +31,33 @@ nlohmann::json DecodeResult::toJson() const {
             {"warnings", warnings}};
 }
 
+std::vector<int> componentsCarrying(const io::ScaleLabels& l, int c) {
+    std::vector<std::pair<float, int>> carriers;
+    if (c < 0 || c >= l.selectionFrequency.cols()) return {};
+    for (Eigen::Index j = 0; j < l.selectionFrequency.rows(); ++j)
+        if (l.selectionFrequency(j, c) >= float(l.threshold) && l.coefficient(j, c) > 0) carriers.emplace_back(l.selectionFrequency(j, c), int(j));
+    std::stable_sort(carriers.begin(), carriers.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<int> out;
+    for (const auto& [pi, j] : carriers) out.push_back(j);
+    return out;
+}
+
+Volume conceptMap(const io::AtlasBundle& bundle, int components, int c) {
+    const auto& scale = bundle.scale(components);
+    if (!scale.labels) throw InputError("scale " + std::to_string(components) + " has no labels (run neuromosaic-cli label)");
+    const auto& l = *scale.labels;
+    if (c < 0 || c >= int(l.concepts.size())) throw InputError("no concept " + std::to_string(c) + " at scale " + std::to_string(components));
+    Volume v;
+    v.geometry = bundle.grid;
+    v.frames = 1;
+    v.data.assign(bundle.grid.voxelCount(), 0.0f);
+    for (int j : componentsCarrying(l, c)) {
+        const float pi = l.selectionFrequency(j, c);
+        for (io::SparseMapsF::InnerIterator it(scale.maps, j); it; ++it) v.data[std::size_t(bundle.maskVoxels[std::size_t(it.col())])] += pi * it.value();
+    }
+    return v;
+}
+
 DecodeResult decodeMap(const std::filesystem::path& file, const DecodeOptions& o, jobs::Progress& progress) {
     const auto start = std::chrono::steady_clock::now();
     DecodeResult out;
@@ -180,6 +207,8 @@ DecodeResult decodeMap(const std::filesystem::path& file, const DecodeOptions& o
                 out.concepts.push_back(std::move(dc));
             }
             std::stable_sort(out.concepts.begin(), out.concepts.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
+            // Concepts the map does not touch at all are not results.
+            while (!out.concepts.empty() && out.concepts.back().score <= 0) out.concepts.pop_back();
             if (int(out.concepts.size()) > o.top) out.concepts.resize(std::size_t(o.top));
         }
     }

@@ -50,6 +50,14 @@ struct DecodeResult {
     [[nodiscard]] nlohmann::json toJson() const;
 };
 
+/// The components of a scale that carry a concept (π at or above the threshold with a positive
+/// coefficient), strongest first.
+std::vector<int> componentsCarrying(const io::ScaleLabels& labels, int concept_);
+
+/// A concept as one map on the atlas's grid: Σ π_j · map_j over the components that carry it
+/// (frames = 1). Throws nm::InputError when the scale has no labels or the concept index is out of range.
+Volume conceptMap(const io::AtlasBundle& bundle, int components, int concept_);
+
 /// Checks the map (a 3-D volume in MNI space, finite where it matters, not empty), resamples it to
 /// the grid of the atlas or of the default literature grid, and decodes it. Throws
 /// nm::InputError naming the file and the problem.

@@ -267,7 +267,9 @@ TermMaps buildTermMaps(const LiteratureDatabase& db, const VolumeGeometry& grid,
         const int s = db.peakStudy[std::size_t(k)];
         hasPeaks[std::size_t(s)] = 1;
         const Eigen::Vector3d ijk = (inv * Eigen::Vector3d(db.peaks.row(k).transpose()).homogeneous()).head<3>();
-        const int i0 = int(std::lround(ijk[0])), j0 = int(std::lround(ijk[1])), k0 = int(std::lround(ijk[2]));
+        // Truncation toward zero, as NiMARE's mm2vox (`.astype(int)`): peaks on the 4 mm grid often
+        // fall on half-voxels, where rounding and truncation part ways (r 0.98 instead of 1).
+        const int i0 = int(ijk[0]), j0 = int(ijk[1]), k0 = int(ijk[2]);
         for (const auto& d : offsets) {
             const int i = i0 + d[0], j = j0 + d[1], kk = k0 + d[2];
             if (i < 0 || j < 0 || kk < 0 || i >= grid.dims[0] || j >= grid.dims[1] || kk >= grid.dims[2]) continue;

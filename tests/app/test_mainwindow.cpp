@@ -731,15 +731,20 @@ TEST_CASE("first start builds the demo atlas in the background, opens it, and th
         w.resize(1200, 800);
         w.show();
         REQUIRE(QTest::qWaitForWindowExposed(&w));
-        // Two jobs, one after the other, in the jobs panel.
+        // Three jobs, one after the other, in the jobs panel: simulate, learn, label.
         REQUIRE(nm::test::waitUntil([&] { return !w.jobManager()->jobIds().isEmpty(); }, 10000));
         REQUIRE(nm::test::waitUntil([&] { return w.startupDone(); }, 180000));
-        CHECK(w.jobManager()->jobIds().size() == 2);
+        CHECK(w.jobManager()->jobIds().size() == 3);
         REQUIRE(w.atlasPanel()->hasAtlas());
         atlas = w.atlasPanel()->atlasPath();
         CHECK(atlas.endsWith("tiny-demo.nmatlas.h5"));
         CHECK(w.atlasPanel()->scaleBox()->count() == 2);
         CHECK(w.layerCount() == 1);
+        // The demo is labelled: every scale has concepts.
+        for (const auto& s : w.atlasPanel()->bundle()->scales) {
+            REQUIRE(s.labels);
+            CHECK(!s.labels->concepts.empty());
+        }
         // The learned atlas on screen: the opened component's colours lie where it loads most.
         {
             const int shown = w.scene()->layer(0).map;

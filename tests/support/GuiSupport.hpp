@@ -7,9 +7,12 @@
 
 namespace nm::test {
 
-/// Processes events until `predicate` holds or `timeoutMs` passes; returns the predicate.
+double slowdown();  // TestSupport.hpp
+
+/// Processes events until `predicate` holds or `timeoutMs` passes (× slowdown() under the
+/// sanitizers); returns the predicate.
 inline bool waitUntil(const std::function<bool()>& predicate, int timeoutMs = 30000) {
-    return QTest::qWaitFor(predicate, timeoutMs);
+    return QTest::qWaitFor(predicate, int(timeoutMs * slowdown()));
 }
 
 struct ImageStats {

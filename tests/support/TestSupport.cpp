@@ -58,6 +58,14 @@ double slowdown() {
 #endif
 }
 
+double memoryOverhead() {
+#ifdef NM_SANITIZED_BUILD
+    return 3.0;
+#else
+    return 1.0;
+#endif
+}
+
 std::filesystem::path binaryDir() {
 #ifdef NM_BINARY_DIR
     return NM_BINARY_DIR;

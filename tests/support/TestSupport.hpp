@@ -42,6 +42,8 @@ std::optional<std::filesystem::path> mricronFile(const std::string& name);
 /// UBSan at -O1). Time limits in tests are multiplied by it: they check performance targets of
 /// release builds and only catch hangs in sanitizer builds.
 double slowdown();
+/// How much more memory this build takes: 1, or 3 under AddressSanitizer (shadow memory, quarantine).
+double memoryOverhead();
 
 /// Directory of the built executables (neuromosaic-cli, neuromosaic).
 std::filesystem::path binaryDir();
