@@ -2,6 +2,8 @@
 
 #include <QDialogButtonBox>
 #include <QFileInfo>
+#include "ReadOnlyTable.hpp"
+
 #include <QHeaderView>
 #include <QLabel>
 #include <QTableWidget>
@@ -9,26 +11,13 @@
 
 namespace nm::widgets {
 
-namespace {
-QTableWidget* table(QWidget* parent, const QStringList& headers, const char* name) {
-    auto* t = new QTableWidget(0, int(headers.size()), parent);
-    t->setObjectName(name);
-    t->setHorizontalHeaderLabels(headers);
-    t->verticalHeader()->hide();
-    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    t->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-    for (int c = 1; c < headers.size(); ++c) t->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
-    return t;
-}
-} // namespace
-
 DecodeDialog::DecodeDialog(QWidget* parent) : QDialog(parent) {
     setWindowTitle(tr("Decoded Map"));
     setObjectName("decodeDialog");
     title_ = new QLabel(this);
     title_->setWordWrap(true);
-    concepts_ = table(this, {tr("Concept (atlas labels)"), tr("Score"), tr("Components")}, "decodeConcepts");
-    terms_ = table(this, {tr("Literature term"), tr("r"), tr("Concept")}, "decodeTerms");
+    concepts_ = makeReadOnlyTable(this, {tr("Concept (atlas labels)"), tr("Score"), tr("Components")}, "decodeConcepts");
+    terms_ = makeReadOnlyTable(this, {tr("Literature term"), tr("r"), tr("Concept")}, "decodeTerms");
     auto* box = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(box, &QDialogButtonBox::rejected, this, &QDialog::close);
     auto* v = new QVBoxLayout(this);

@@ -36,6 +36,18 @@ QDialogButtonBox* okCancel(QDialog* d, const QString& ok) {
     QObject::connect(box, &QDialogButtonBox::rejected, d, &QDialog::reject);
     return box;
 }
+/// The form, then OK/Cancel: OK accepts unless `problem` names what is wrong (shown).
+void finishDialog(QDialog* d, QFormLayout* form, const QString& ok, std::function<QString()> problem) {
+    auto* box = okCancel(d, ok);
+    QObject::connect(box, &QDialogButtonBox::accepted, d, [d, problem] {
+        const QString p = problem();
+        if (!p.isEmpty()) QMessageBox::warning(d, d->windowTitle(), p);
+        else d->accept();
+    });
+    auto* v = new QVBoxLayout(d);
+    v->addLayout(form);
+    v->addWidget(box);
+}
 } // namespace
 
 SimulateDialog::SimulateDialog(QWidget* parent) : QDialog(parent) {
@@ -112,15 +124,7 @@ LearnDialog::LearnDialog(QWidget* parent) : QDialog(parent) {
     form->addRow(tr("Smoothing"), smoothing_);
     form->addRow(tr("Mask"), mask_);
     form->addRow(tr("Seed"), seed_);
-    auto* box = okCancel(this, tr("Learn"));
-    connect(box, &QDialogButtonBox::accepted, this, [this] {
-        const QString p = problem();
-        if (!p.isEmpty()) QMessageBox::warning(this, windowTitle(), p);
-        else accept();
-    });
-    auto* v = new QVBoxLayout(this);
-    v->addLayout(form);
-    v->addWidget(box);
+    finishDialog(this, form, tr("Learn"), [this] { return problem(); });
 }
 
 QString LearnDialog::problem() const {
@@ -183,15 +187,7 @@ LabelDialog::LabelDialog(QWidget* parent) : QDialog(parent) {
     form->addRow(tr("Output"), withBrowse(out_, this, [this] {
                      return QFileDialog::getSaveFileName(this, tr("Labelled atlas"), atlas_->text(), tr("Atlas bundles (*.nmatlas.h5)"));
                  }));
-    auto* box = okCancel(this, tr("Label"));
-    connect(box, &QDialogButtonBox::accepted, this, [this] {
-        const QString p = problem();
-        if (!p.isEmpty()) QMessageBox::warning(this, windowTitle(), p);
-        else accept();
-    });
-    auto* v = new QVBoxLayout(this);
-    v->addLayout(form);
-    v->addWidget(box);
+    finishDialog(this, form, tr("Label"), [this] { return problem(); });
 }
 
 QString LabelDialog::problem() const {

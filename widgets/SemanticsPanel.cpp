@@ -2,6 +2,8 @@
 
 #include "SemanticsModel.hpp"
 
+#include "ReadOnlyTable.hpp"
+
 #include <QHeaderView>
 #include <QLabel>
 #include <QTableWidget>
@@ -10,18 +12,6 @@
 namespace nm::widgets {
 
 namespace {
-QTableWidget* makeTable(QWidget* parent, const QStringList& headers, const char* name) {
-    auto* t = new QTableWidget(0, int(headers.size()), parent);
-    t->setObjectName(name);
-    t->setHorizontalHeaderLabels(headers);
-    t->verticalHeader()->hide();
-    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    t->setSelectionBehavior(QAbstractItemView::SelectRows);
-    t->setSelectionMode(QAbstractItemView::SingleSelection);
-    t->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-    for (int c = 1; c < headers.size(); ++c) t->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
-    return t;
-}
 QTableWidgetItem* cell(const QString& text, bool bold = false) {
     auto* it = new QTableWidgetItem(text);
     if (bold) {
@@ -38,11 +28,11 @@ SemanticsPanel::SemanticsPanel(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     title_ = new QLabel(tr("Select a component of a labelled atlas"), this);
     title_->setWordWrap(true);
-    concepts_ = makeTable(this, {tr("Concept"), tr("π"), tr("Sign"), tr("t")}, "semanticsConcepts");
+    concepts_ = makeReadOnlyTable(this, {tr("Concept"), tr("π"), tr("Sign"), tr("t")}, "semanticsConcepts");
     concepts_->setToolTip(tr("Stability selection frequency π of the component for each concept (labels, π ≥ threshold "
                              "and positive, in bold) and the forward t across subjects. Double-click a concept to show the "
                              "components that carry it."));
-    terms_ = makeTable(this, {tr("Literature term"), tr("r"), tr("Concept")}, "semanticsTerms");
+    terms_ = makeReadOnlyTable(this, {tr("Literature term"), tr("r"), tr("Concept")}, "semanticsTerms");
     terms_->setToolTip(tr("Terms whose MKDA association maps correlate most with the component's map"));
     source_ = new QLabel(this);
     source_->setWordWrap(true);
