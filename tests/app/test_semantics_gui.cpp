@@ -15,6 +15,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <QDockWidget>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QTableView>
@@ -146,4 +147,45 @@ TEST_CASE("label an atlas from the Jobs menu; concepts in the table, the Semanti
         w.grab().save(QString::fromUtf8(shots) + "/semantics-window.png");
         w.decodeDialog()->grab().save(QString::fromUtf8(shots) + "/semantics-decode.png");
     }
+}
+
+// For looking at it (not run by ctest): NM_SHOT_ATLAS=labelled.nmatlas.h5 NM_SCREENSHOT_DIR=DIR
+// nm_gui_tests "[.semanticsshot]" opens a labelled atlas, selects its most confidently labelled
+// component at the finest scale, raises the Semantics panel and saves the window, then shows the
+// component's first concept as a layer and saves it again.
+TEST_CASE("screenshots of the semantics of a labelled atlas", "[.semanticsshot]") {
+    const char* atlasEnv = std::getenv("NM_SHOT_ATLAS");
+    const char* shots = std::getenv("NM_SCREENSHOT_DIR");
+    if (!atlasEnv || !shots) NM_SKIP("set NM_SHOT_ATLAS and NM_SCREENSHOT_DIR");
+    MainWindow::Options o;
+    o.restoreWindowState = false;
+    o.confirmQuitWithJobs = false;
+    MainWindow w(o);
+    w.resize(1600, 1000);
+    w.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&w));
+    w.openFile(atlasEnv);
+    REQUIRE(nm::test::waitUntil([&] { return w.atlasPanel()->hasAtlas() && w.layerCount() == 1 && w.scene()->pending() == 0; }, 120000));
+    const auto& scale = w.atlasPanel()->bundle()->scales.back();
+    REQUIRE(scale.labels);
+    int best = 0;
+    float bestPi = 0;
+    for (int j = 0; j < scale.components; ++j) {
+        const float pi = nm::widgets::bestLabelPi(*scale.labels, j);
+        if (pi > bestPi) {
+            bestPi = pi;
+            best = j;
+        }
+    }
+    w.atlasPanel()->showScale(scale.components);
+    REQUIRE(nm::test::waitUntil([&] { return w.layerCount() == 1 && w.scene()->pending() == 0; }, 120000));
+    w.showComponent(scale.components, best);
+    for (auto* dock : w.findChildren<QDockWidget*>())
+        if (dock->objectName() == "semanticsDock") dock->raise();
+    QTest::qWait(1500);
+    w.grab().save(QString::fromUtf8(shots) + "/semantics-atlas.png");
+    emit w.semanticsPanel()->conceptTable()->cellActivated(0, 0);
+    REQUIRE(nm::test::waitUntil([&] { return w.layerCount() == 2 && w.scene()->pending() == 0; }, 60000));
+    QTest::qWait(1500);
+    w.grab().save(QString::fromUtf8(shots) + "/semantics-concept-layer.png");
 }
