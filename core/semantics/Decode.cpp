@@ -134,14 +134,9 @@ DecodeResult decodeMap(const std::filesystem::path& file, const DecodeOptions& o
     const auto litDir = findLiteratureDir(o.literature);
     if (o.literature && !litDir) throw InputError(o.literature->string() + ": no Neurosynth or NeuroQuery database found there");
     if (litDir) {
-        const auto dbs = findLiteratureDatabases(*litDir);
-        const LiteratureFiles* chosen = nullptr;
-        for (const auto& want : o.databases)
-            for (const auto& d : dbs)
-                if (!chosen && d.name.rfind(want, 0) == 0) chosen = &d;
-        if (!chosen) chosen = &dbs.front();
+        const LiteratureFiles chosen = chooseLiteratureDatabase(*litDir, o.databases);
         const auto t0 = std::chrono::steady_clock::now();
-        const TermMaps maps = cachedTermMaps(*chosen, grid, mask, {}, progress);
+        const TermMaps maps = cachedTermMaps(chosen, grid, mask, {}, progress);
         out.termMapSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         out.termMapsCached = maps.fromCache;
         out.database = maps.database;

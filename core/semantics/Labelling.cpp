@@ -338,14 +338,9 @@ LabelReport labelAtlas(const LabelOptions& o, jobs::Progress& progress) {
     if (!litDir) {
         report.literature = "no literature database (--literature DIR or $NEUROMOSAIC_LITERATURE): the literature columns are empty";
     } else {
-        const auto dbs = findLiteratureDatabases(*litDir);
-        const LiteratureFiles* chosen = nullptr;
-        for (const auto& want : o.databases)
-            for (const auto& db : dbs)
-                if (!chosen && db.name.rfind(want, 0) == 0) chosen = &db;
-        if (!chosen) chosen = &dbs.front();
+        const LiteratureFiles chosen = chooseLiteratureDatabase(*litDir, o.databases);
         auto litProgress = progress.child();
-        const TermMaps terms = cachedTermMaps(*chosen, bundle.grid, bundle.maskVoxels, {}, litProgress);
+        const TermMaps terms = cachedTermMaps(chosen, bundle.grid, bundle.maskVoxels, {}, litProgress);
         for (std::size_t s = 0; s < ce.scales.size(); ++s) {
             auto& scale = bundle.scale(ce.scales[s]);
             addLiterature(*scale.labels, scale, terms, ontology, o.literatureTerms);

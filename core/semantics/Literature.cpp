@@ -96,6 +96,15 @@ std::vector<LiteratureFiles> findLiteratureDatabases(const std::filesystem::path
     return out;
 }
 
+LiteratureFiles chooseLiteratureDatabase(const std::filesystem::path& dir, const std::vector<std::string>& preferences) {
+    const auto dbs = findLiteratureDatabases(dir);
+    if (dbs.empty()) throw InputError(dir.string() + ": no Neurosynth or NeuroQuery database found there");
+    for (const auto& want : preferences)
+        for (const auto& d : dbs)
+            if (d.name.rfind(want, 0) == 0) return d;
+    return dbs.front();
+}
+
 std::optional<std::filesystem::path> findLiteratureDir(const std::optional<std::filesystem::path>& dir) {
     std::vector<std::filesystem::path> candidates;
     if (dir) candidates.push_back(*dir);

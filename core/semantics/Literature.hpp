@@ -40,6 +40,9 @@ struct LiteratureFiles {
 /// The databases found in `dir` (itself a database folder or a folder of them), with the preferred
 /// vocabulary of each (terms before topics). Empty when none.
 std::vector<LiteratureFiles> findLiteratureDatabases(const std::filesystem::path& dir);
+/// The database of `dir` whose name starts with the first of `preferences` present ("neuroquery",
+/// "neurosynth"), else the first found. Throws nm::InputError naming `dir` when it holds none.
+LiteratureFiles chooseLiteratureDatabase(const std::filesystem::path& dir, const std::vector<std::string>& preferences);
 /// `dir` if given, else $NEUROMOSAIC_LITERATURE, else the shared test data's copy; nullopt when none.
 std::optional<std::filesystem::path> findLiteratureDir(const std::optional<std::filesystem::path>& dir = std::nullopt);
 

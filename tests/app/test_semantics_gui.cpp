@@ -22,8 +22,6 @@
 #include <QTableWidget>
 #include <QTest>
 
-#include <fstream>
-#include <sstream>
 
 using nm::gui::MainWindow;
 using nm::test::run;
@@ -37,7 +35,7 @@ TEST_CASE("label an atlas from the Jobs menu; concepts in the table, the Semanti
     // No literature: the labels from the annotations alone (fast, and the status says why).
     nm::test::ScopedEnv noData("NEUROMOSAIC_TEST_DATA", "/nonexistent");
     nm::test::ScopedEnv noLit("NEUROMOSAIC_LITERATURE", "");
-    const std::string cli = shellQuote((nm::test::binaryDir() / "neuromosaic-cli").string());
+    const std::string cli = nm::test::cliCommand();
     const auto cohort = dir / "tiny10";
     REQUIRE(run(cli + " simulate --preset tiny --subjects 10 --seed 3 --progress none --out " + shellQuote(cohort.string())).exitCode == 0);
     const auto atlasPath = dir / "atlas.nmatlas.h5";
@@ -115,19 +113,9 @@ TEST_CASE("label an atlas from the Jobs menu; concepts in the table, the Semanti
 
     // Decode Map: a true component of that concept decodes to it.
     const auto truth = cohort / "derivatives" / "ground_truth";
-    std::ifstream cc(truth / "concept_components.tsv");
-    std::string line;
-    int trueComponent = -1;
-    std::getline(cc, line);
-    while (std::getline(cc, line) && trueComponent < 0) {
-        std::istringstream in(line);
-        std::string name, scale, comp;
-        std::getline(in, name, '\t');
-        std::getline(in, scale, '\t');
-        std::getline(in, comp, '\t');
-        if (name == concept0 && scale == "64") trueComponent = std::stoi(comp);
-    }
-    REQUIRE(trueComponent >= 0);
+    const auto trueCarriers = nm::test::trueComponents(truth, concept0, 64);
+    REQUIRE(!trueCarriers.empty());
+    const int trueComponent = trueCarriers.front();
     nm::Volume maps = nm::io::readNifti(truth / "scale-64_maps.nii.gz");
     nm::Volume one;
     one.geometry = maps.geometry;

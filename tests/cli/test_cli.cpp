@@ -19,7 +19,7 @@ using nm::test::shellQuote;
 using nlohmann::json;
 
 namespace {
-std::string cli() { return shellQuote((nm::test::binaryDir() / "neuromosaic-cli").string()); }
+std::string cli() { return nm::test::cliCommand(); }
 
 std::vector<json> jsonLines(const std::string& out) {
     std::vector<json> v;

@@ -8,18 +8,15 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
-#include <sstream>
 
 using nm::test::run;
 using nm::test::shellQuote;
 using nlohmann::json;
 
 namespace {
-std::string cli() { return shellQuote((nm::test::binaryDir() / "neuromosaic-cli").string()); }
+std::string cli() { return nm::test::cliCommand(); }
 std::string q(const std::filesystem::path& p) { return shellQuote(p.string()); }
-bool haveMricron() {
-    return std::filesystem::exists("/usr/share/mricron/templates/ch2bet.nii.gz") || std::getenv("NEUROMOSAIC_MRICRON_DIR");
-}
+bool haveMricron() { return nm::test::mricronFile("ch2bet.nii.gz").has_value(); }
 } // namespace
 
 TEST_CASE("label a learned atlas and recover the simulated concept-component pairs", "[cli][label]") {
@@ -75,23 +72,10 @@ TEST_CASE("label a learned atlas and recover the simulated concept-component pai
 
     // Decoding a true component's map with the labelled atlas names the concept that drives it.
     const auto truth = data / "derivatives" / "ground_truth";
-    std::ifstream cc(truth / "concept_components.tsv");
-    std::string line, wanted;
-    int component = -1;
-    std::getline(cc, line);
-    while (std::getline(cc, line)) {
-        std::istringstream in(line);
-        std::string name, scale, comp;
-        std::getline(in, name, '\t');
-        std::getline(in, scale, '\t');
-        std::getline(in, comp, '\t');
-        if (name == "face perception" && scale == "64") {
-            wanted = name;
-            component = std::stoi(comp);
-            break;
-        }
-    }
-    REQUIRE(component >= 0);
+    const std::string wanted = "face perception";
+    const auto faces = nm::test::trueComponents(truth, wanted, 64);
+    REQUIRE(!faces.empty());
+    const int component = faces.front();
     r = run("NEUROMOSAIC_TEST_DATA=/nonexistent NEUROMOSAIC_LITERATURE= " + cli() + " decode " + q(truth / "scale-64_maps.nii.gz") + " --frame " +
             std::to_string(component) + " --atlas " + q(labelled) + " -o " + q(dir / "decoded.json") + " --progress none");
     INFO(r.out << r.err);
@@ -133,19 +117,10 @@ TEST_CASE("glm: the left-vs-right hand t map lies on the simulated hand componen
     REQUIRE(truth.geometry.sameGrid(t.geometry));
     // Mean t over the cores (> half the peak) of the components each hand drives.
     auto meanOver = [&](const std::string& target) {
-        std::ifstream cc(data / "derivatives" / "ground_truth" / "concept_components.tsv");
-        std::string line;
-        std::getline(cc, line);
         double sum = 0;
         int n = 0;
-        while (std::getline(cc, line)) {
-            std::istringstream in(line);
-            std::string name, scale, comp;
-            std::getline(in, name, '\t');
-            std::getline(in, scale, '\t');
-            std::getline(in, comp, '\t');
-            if (name != target || scale != "64") continue;
-            const float* f = truth.frame(std::stoi(comp));
+        for (int comp : nm::test::trueComponents(data / "derivatives" / "ground_truth", target, 64)) {
+            const float* f = truth.frame(comp);
             float peak = 0;
             for (std::size_t v = 0; v < truth.voxelCount(); ++v) peak = std::max(peak, f[v]);
             for (std::size_t v = 0; v < truth.voxelCount(); ++v)

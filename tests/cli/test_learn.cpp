@@ -16,7 +16,7 @@ using nm::test::shellQuote;
 using nlohmann::json;
 
 namespace {
-std::string cli() { return shellQuote((nm::test::binaryDir() / "neuromosaic-cli").string()); }
+std::string cli() { return nm::test::cliCommand(); }
 std::string q(const std::filesystem::path& p) { return shellQuote(p.string()); }
 
 json lastJson(const std::string& out) {

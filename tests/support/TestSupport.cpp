@@ -1,6 +1,7 @@
 #include "TestSupport.hpp"
 
 #include "common/Paths.hpp"
+#include "io/Table.hpp"
 
 #include <array>
 #include <cstdlib>
@@ -48,6 +49,18 @@ std::optional<std::filesystem::path> mricronFile(const std::string& name) {
     auto p = nm::paths::mricronTemplatesDir() / name;
     if (std::filesystem::exists(p)) return p;
     return std::nullopt;
+}
+
+std::string cliCommand() { return shellQuote((binaryDir() / "neuromosaic-cli").string()); }
+
+std::vector<int> trueComponents(const std::filesystem::path& truthDir, const std::string& concept_, int scale) {
+    const auto table = nm::io::readTable(truthDir / "concept_components.tsv");
+    const auto names = table.strings("concept");
+    const auto scales = table.numbers("scale"), components = table.numbers("component");
+    std::vector<int> out;
+    for (std::size_t r = 0; r < table.rowCount(); ++r)
+        if (names[r] == concept_ && int(scales[r]) == scale) out.push_back(int(components[r]));
+    return out;
 }
 
 double slowdown() {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace nm::test {
 
@@ -53,6 +54,13 @@ struct ProcessResult {
     int signal = 0;          ///< the terminating signal, 0 for a normal exit
     std::string out, err;
 };
+/// The built neuromosaic-cli, quoted for /bin/sh.
+std::string cliCommand();
+
+/// The components of a simulated scale that a concept drives, from the ground truth's
+/// concept_components.tsv (empty when it lists none).
+std::vector<int> trueComponents(const std::filesystem::path& truthDir, const std::string& concept_, int scale);
+
 /// Runs a command line through /bin/sh, capturing stdout and stderr.
 ProcessResult run(const std::string& commandLine);
 /// Quotes a string for /bin/sh.
