@@ -88,5 +88,6 @@ Command makeValidateCommand(CLI::App& root, const GlobalOptions& options);
 Command makeLabelCommand(CLI::App& root, const GlobalOptions& options);
 Command makeDecodeCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGlmCommand(CLI::App& root, const GlobalOptions& options);
+Command makeAlignCommand(CLI::App& root, const GlobalOptions& options);
 
 } // namespace nm::cli

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
     commands.push_back(makeLabelCommand(app, options));
     commands.push_back(makeDecodeCommand(app, options));
     commands.push_back(makeGlmCommand(app, options));
+    commands.push_back(makeAlignCommand(app, options));
 
     try {
         app.parse(argc, argv);

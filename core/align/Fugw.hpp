@@ -75,7 +75,7 @@ struct FugwOptions {
     double rhoSource = 1.0; ///< KL penalty on the source marginal (∞ = balanced)
     double rhoTarget = 1.0;
     double eps = 1e-4;      ///< entropic regularisation (0 allowed for MM and IBPP)
-    InnerSolver solver = InnerSolver::MM;
+    InnerSolver solver = InnerSolver::Sinkhorn;  // fugw's default; MM sharpens slowly at small ε
     Divergence divergence = Divergence::KL;
     int bcdIterations = 10;
     int innerIterations = 100;

@@ -1,0 +1,161 @@
+#include "align/AlignIo.hpp"
+
+#include "common/AtomicFile.hpp"
+#include "common/Error.hpp"
+#include "io/Gifti.hpp"
+#include "io/Hdf5.hpp"
+#include "io/Nifti.hpp"
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace nm::align {
+
+Eigen::MatrixXf readSurfaceFeatures(const std::vector<std::filesystem::path>& files, Eigen::Index vertices) {
+    if (files.empty()) throw InputError("features: no file given");
+    std::vector<Eigen::MatrixXf> parts;
+    Eigen::Index cols = 0;
+    for (const auto& f : files) {
+        parts.push_back(io::readGiftiData(f, vertices));
+        if (!parts.back().allFinite()) throw fileError(f, "data", "NaN or infinite values (expected finite features)");
+        cols += parts.back().cols();
+    }
+    Eigen::MatrixXf out(vertices, cols);
+    Eigen::Index c = 0;
+    for (const auto& p : parts) {
+        out.middleCols(c, p.cols()) = p;
+        c += p.cols();
+    }
+    return out;
+}
+
+VolumeFeatures readVolumeFeatures(const std::vector<std::filesystem::path>& files, const std::filesystem::path& mask) {
+    if (files.empty()) throw InputError("features: no file given");
+    const Volume m = io::readNifti(mask);
+    VolumeFeatures out;
+    for (std::size_t v = 0; v < m.voxelCount(); ++v)
+        if (m.data[v] > 0) out.voxels.push_back(std::int64_t(v));
+    if (out.voxels.empty()) throw fileError(mask, "data", "the mask has no voxel > 0");
+    const Eigen::Index n = Eigen::Index(out.voxels.size());
+    out.coordinatesMm.resize(n, 3);
+    const auto& g = m.geometry;
+    for (Eigen::Index r = 0; r < n; ++r) {
+        const auto v = std::size_t(out.voxels[std::size_t(r)]);
+        const std::size_t i = v % std::size_t(g.dims[0]), j = (v / std::size_t(g.dims[0])) % std::size_t(g.dims[1]),
+                          k = v / (std::size_t(g.dims[0]) * std::size_t(g.dims[1]));
+        out.coordinatesMm.row(r) = g.worldOf(double(i), double(j), double(k)).transpose();
+    }
+    std::vector<Volume> vols;
+    Eigen::Index cols = 0;
+    for (const auto& f : files) {
+        vols.push_back(io::readNifti(f));
+        if (!vols.back().geometry.sameGrid(g))
+            throw fileError(f, "grid", "not on the grid of the mask " + mask.string() + " (resample it first)");
+        cols += vols.back().frames;
+    }
+    out.features.resize(n, cols);
+    Eigen::Index c = 0;
+    for (std::size_t fi = 0; fi < vols.size(); ++fi) {
+        const auto& vol = vols[fi];
+        for (int t = 0; t < vol.frames; ++t, ++c)
+            for (Eigen::Index r = 0; r < n; ++r) {
+                const float x = vol.frame(t)[std::size_t(out.voxels[std::size_t(r)])];
+                if (!std::isfinite(x))
+                    throw fileError(files[fi], "data", "NaN inside the mask (voxel " + std::to_string(out.voxels[std::size_t(r)]) + ")");
+                out.features(r, c) = x;
+            }
+    }
+    return out;
+}
+
+void writePlan(const std::filesystem::path& file, const FugwResult& result, const nlohmann::json& metadata) {
+    using io::Handle;
+    std::lock_guard lock(io::hdf5Mutex());
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    const auto temporary = atomicTemporaryFor(file);
+    {
+        Handle f(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+        if (f < 0) throw Error(file.string() + ": cannot create HDF5 file");
+        auto write = [&](const char* name, const float* data, hsize_t rows, hsize_t cols, bool compress) {
+            const hsize_t dims[2] = {rows, cols};
+            Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose);
+            Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+            if (compress && rows * cols > 4096) {
+                const hsize_t chunk[2] = {std::min<hsize_t>(rows, 256), std::min<hsize_t>(cols, 256)};
+                H5Pset_chunk(plist, 2, chunk);
+                H5Pset_shuffle(plist);
+                H5Pset_deflate(plist, 1);
+            }
+            Handle d(H5Dcreate2(f, name, H5T_NATIVE_FLOAT, space, H5P_DEFAULT, plist, H5P_DEFAULT), H5Dclose);
+            if (d < 0 || H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+                throw Error(file.string() + ": cannot write " + name);
+        };
+        // HDF5 is row-major: store the plan as (source, target) from Eigen's column-major data by
+        // writing its transpose's memory
+        const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rowMajor = result.plan;
+        write("plan", rowMajor.data(), hsize_t(rowMajor.rows()), hsize_t(rowMajor.cols()), true);
+        Eigen::Matrix<float, Eigen::Dynamic, 6, Eigen::RowMajor> loss(Eigen::Index(result.loss.size()), 6);
+        for (std::size_t i = 0; i < result.loss.size(); ++i) {
+            const auto& l = result.loss[i];
+            loss.row(Eigen::Index(i)) << float(l.wasserstein), float(l.gromovWasserstein), float(l.marginalSource),
+                float(l.marginalTarget), float(l.regularization), float(l.total);
+        }
+        write("loss", loss.data(), hsize_t(loss.rows()), 6, false);
+        const std::string meta = metadata.dump();
+        Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+        H5Tset_size(type, meta.size() + 1);
+        Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+        Handle attr(H5Acreate2(f, "metadata", type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+        if (attr < 0 || H5Awrite(attr, type, meta.c_str()) < 0) throw Error(file.string() + ": cannot write metadata");
+    }
+    commitAtomic(temporary, file);
+}
+
+PlanFile readPlan(const std::filesystem::path& file) {
+    using io::Handle;
+    requireReadableFile(file, "plan");
+    std::lock_guard lock(io::hdf5Mutex());
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    Handle f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    if (f < 0) throw fileError(file, "not an HDF5 file (expected a plan written by neuromosaic-cli align)");
+    Handle d(H5Dopen2(f, "plan", H5P_DEFAULT), H5Dclose);
+    if (d < 0) throw fileError(file, "/plan", "missing (expected a plan written by neuromosaic-cli align)");
+    Handle space(H5Dget_space(d), H5Sclose);
+    hsize_t dims[2] = {0, 0};
+    if (H5Sget_simple_extent_ndims(space) != 2) throw fileError(file, "/plan", "expected a 2-D dataset");
+    H5Sget_simple_extent_dims(space, dims, nullptr);
+    const auto rows = static_cast<Eigen::Index>(dims[0]), cols = static_cast<Eigen::Index>(dims[1]);
+    Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rowMajor(rows, cols);
+    if (H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, rowMajor.data()) < 0)
+        throw fileError(file, "/plan", "unreadable");
+    PlanFile out;
+    out.plan = rowMajor;
+    if (H5Aexists(f, "metadata") > 0) {
+        Handle attr(H5Aopen(f, "metadata", H5P_DEFAULT), H5Aclose);
+        Handle type(H5Aget_type(attr), H5Tclose);
+        std::string s(H5Tget_size(type), '\0');
+        Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+        H5Tset_size(mem, s.size());
+        if (H5Aread(attr, mem, s.data()) >= 0) {
+            s.resize(std::strlen(s.c_str()));
+            try {
+                out.metadata = nlohmann::json::parse(s);
+            } catch (const std::exception&) {
+                throw fileError(file, "metadata", "not JSON");
+            }
+        }
+    }
+    return out;
+}
+
+void writeMatches(const std::filesystem::path& file, const std::vector<Match>& matches) {
+    std::ostringstream s;
+    s << "source_vertex\ttarget_vertex\tmass\n";
+    s.precision(6);
+    for (std::size_t i = 0; i < matches.size(); ++i)
+        s << i << '\t' << matches[i].target << '\t' << matches[i].mass << '\n';
+    writeFileAtomic(file, s.str());
+}
+
+} // namespace nm::align
