@@ -89,6 +89,8 @@ int deform(const std::filesystem::path& dir, const std::filesystem::path& out, s
     opt.bcdIterations = std::stoi(get("bcd", "10"));
     opt.innerIterations = std::stoi(get("inner", "20"));
     opt.tolInner = std::stod(get("tol-inner", "1e-7"));
+    opt.epsStart = std::stod(get("eps-start", "0"));
+    opt.epsDecay = std::stod(get("eps-decay", "0.3"));
 
     t0 = Clock::now();
     const Eigen::MatrixXf cost = align::featureCost(source, target);

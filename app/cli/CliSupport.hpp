@@ -89,5 +89,14 @@ Command makeLabelCommand(CLI::App& root, const GlobalOptions& options);
 Command makeDecodeCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGlmCommand(CLI::App& root, const GlobalOptions& options);
 Command makeAlignCommand(CLI::App& root, const GlobalOptions& options);
+Command makePersonalizeCommand(CLI::App& root, const GlobalOptions& options);
+} // namespace nm::cli
+namespace nm::align {
+struct PersonalizeOptions;
+}
+namespace nm::cli {
+/// The FUGW options of `personalize`, shared with `validate personalization`.
+void addPersonalizeSolverOptions(CLI::App* app, align::PersonalizeOptions& options);
+void finishPersonalizeSolverOptions(align::PersonalizeOptions& options);
 
 } // namespace nm::cli

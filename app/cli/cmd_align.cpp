@@ -20,7 +20,7 @@ struct AlignCliOptions {
     std::string mesh, space, hemi = "left", surface = "white", mask, out, transport, outMap, matches;
     std::string solver = "sinkhorn", geometry = "auto", rho = "1";
     std::vector<std::string> source, target;
-    double alpha = 0.5, eps = 1e-4, identityBlend = 0.0;
+    double alpha = 0.5, eps = 1e-4, epsStart = 1e-2, identityBlend = 0.0;
     int bcd = 10, inner = 20, landmarks = 100, dims = 3;
     long maxDense = 12000;
 };
@@ -65,6 +65,10 @@ Command makeAlignCommand(CLI::App& root, const GlobalOptions& options) {
     app->add_option("--eps", o->eps, "Entropic regularisation (0 allowed with --solver mm or ibpp)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
+    app->add_option("--eps-start", o->epsStart,
+                    "ε-scaling: the first BCD iteration's ε, ×0.3 per iteration down to --eps (0: off)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     app->add_option("--solver", o->solver, "Inner solver: sinkhorn | mm | ibpp")->capture_default_str();
     app->add_option("--bcd", o->bcd, "Block-coordinate-descent iterations")->check(CLI::PositiveNumber)->capture_default_str();
     app->add_option("--inner", o->inner, "Inner solver iterations per block")->check(CLI::PositiveNumber)->capture_default_str();
@@ -93,6 +97,7 @@ Command makeAlignCommand(CLI::App& root, const GlobalOptions& options) {
                 fo.alpha = o->alpha;
                 fo.rhoSource = fo.rhoTarget = parseRho(o->rho);
                 fo.eps = o->eps;
+                fo.epsStart = o->epsStart > o->eps ? o->epsStart : 0.0;
                 fo.solver = align::innerSolverFromString(o->solver);
                 fo.bcdIterations = o->bcd;
                 fo.innerIterations = o->inner;
@@ -157,6 +162,7 @@ Command makeAlignCommand(CLI::App& root, const GlobalOptions& options) {
                 nlohmann::json meta = {{"alpha", fo.alpha},
                                        {"rho", o->rho},
                                        {"eps", fo.eps},
+                                       {"eps_start", fo.epsStart},
                                        {"solver", align::toString(fo.solver)},
                                        {"bcd_iterations", r.iterations},
                                        {"geometry", geometryKind},

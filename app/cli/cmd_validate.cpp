@@ -7,9 +7,11 @@
 #include "common/AtomicFile.hpp"
 #include "common/Error.hpp"
 #include "validate/Decoding.hpp"
+#include "validate/Personalization.hpp"
 #include "validate/Reconstruction.hpp"
 
 #include <iomanip>
+#include <set>
 #include <sstream>
 
 namespace nm::cli {
@@ -26,6 +28,11 @@ struct ReconstructionCliOptions {
     validate::ReconstructionOptions v;
     std::string bundle, out, tsv, truth, cache;
     std::vector<std::string> compare, datasets;
+};
+struct PersonalizationCliOptions {
+    std::string bundle, truth, cache, out, tsv;
+    std::vector<std::string> datasets;
+    validate::PersonalizationOptions v;
 };
 } // namespace
 
@@ -67,7 +74,48 @@ Command makeValidateCommand(CLI::App& root, const GlobalOptions& options) {
     dec->add_option("--cache", d->cache, "Cache of preprocessed subjects (default: the one learn uses)");
     dec->add_option("-o,--out", d->out, "JSON report to write")->required();
     dec->add_option("--tsv", d->tsv, "Plot-ready table (long format) to write");
-    return {app, [o, rec, d, dec, &options] {
+    auto* per = app->add_subcommand("personalization",
+                                    "Personalization on held-out simulated subjects: correlation of each personalized "
+                                    "component with the subject's true map per scale (FUGW vs identity and dual "
+                                    "regression), recovery of the true displacement");
+    auto pv = std::make_shared<PersonalizationCliOptions>();
+    per->add_option("atlas", pv->bundle, "Atlas bundle learned with --held-out > 0")->required()->check(CLI::ExistingFile);
+    per->add_option("datasets", pv->datasets, "BIDS datasets (default: those the atlas was learned from)")->check(CLI::ExistingDirectory);
+    per->add_option("--truth", pv->truth, "Ground-truth directory (default: <dataset>/derivatives/ground_truth)")
+        ->check(CLI::ExistingDirectory);
+    per->add_option("--subjects", pv->v.maxSubjects, "At most this many held-out subjects (0: all)")->capture_default_str();
+    per->add_option("--cache", pv->cache, "Cache of preprocessed subjects (default: the one learn uses)");
+    per->add_option("-o,--out", pv->out, "JSON report to write")->required();
+    per->add_option("--tsv", pv->tsv, "Plot-ready table (long format) to write");
+    addPersonalizeSolverOptions(per, pv->v.personalize);
+    return {app, [o, rec, d, dec, pv, per, &options] {
+                if (per->parsed()) {
+                    auto& v = pv->v;
+                    finishPersonalizeSolverOptions(v.personalize);
+                    v.bundle = pv->bundle;
+                    for (const auto& x : pv->datasets) v.datasets.emplace_back(x);
+                    if (!pv->truth.empty()) v.truth = pv->truth;
+                    if (!pv->cache.empty()) v.personalize.cacheDir = pv->cache;
+                    JobContext job(options);
+                    const auto r = validate::validatePersonalization(v, job.progress());
+                    writeFileAtomic(pv->out, r.toJson().dump(2) + "\n");
+                    if (!pv->tsv.empty()) io::writeTable(pv->tsv, r.toTable(), '\t');
+                    std::ostringstream msg;
+                    msg << std::fixed << std::setprecision(3) << "personalization of " << r.subjects.size()
+                        << " held-out subjects (r with the true subject maps; identity / dual regression / FUGW):\n";
+                    std::set<int> ks;
+                    for (const auto& s : r.scores) ks.insert(s.components);
+                    for (int k : ks)
+                        msg << "  k=" << std::setw(4) << k << "  " << r.mean("identity", k) << " / " << r.mean("dual regression", k)
+                            << " / " << r.mean("fugw", k) << "\n";
+                    for (const auto& x : r.displacement)
+                        msg << "  " << x.subject << ": displacement error " << x.medianErrorMm << " mm (identity "
+                            << x.medianIdentityErrorMm << " mm, max " << x.maxTrueMm << " mm), " << x.seconds << " s\n";
+                    msg << "report: " << pv->out << "\n";
+                    job.succeed("personalization validation written to " + pv->out, r.toJson());
+                    job.print(msg.str());
+                    return 0;
+                }
                 if (dec->parsed()) {
                     auto& v = d->v;
                     v.bundle = d->bundle;

@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
     commands.push_back(makeDecodeCommand(app, options));
     commands.push_back(makeGlmCommand(app, options));
     commands.push_back(makeAlignCommand(app, options));
+    commands.push_back(makePersonalizeCommand(app, options));
 
     try {
         app.parse(argc, argv);

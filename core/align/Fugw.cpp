@@ -1,5 +1,6 @@
 // Dense FUGW: block-coordinate descent with Sinkhorn / MM / IBPP inner solvers (see Fugw.hpp).
 #include "align/Fugw.hpp"
+#include "align/FugwDetail.hpp"
 
 #include "common/Error.hpp"
 #include "jobs/Progress.hpp"
@@ -13,9 +14,6 @@
 
 #ifdef _OPENMP
 #include <omp.h>
-#endif
-#if defined(__SSE__)
-#include <xmmintrin.h>
 #endif
 
 namespace nm::align {
@@ -40,35 +38,7 @@ int threadId() {
 #endif
 }
 
-/// Flush-to-zero and denormals-are-zero on the calling thread and every OpenMP thread while
-/// alive, restored afterwards. Entropic plans with small ε are full of exp(−1000)-sized entries:
-/// as denormal floats every operation on them takes a microcode assist (about 6× slower here);
-/// flushed they are the zeros they are meant to be (a relative 1e−38 of a plan's mass).
-class FlushDenormals {
-public:
-    FlushDenormals() {
-#if defined(__SSE__)
-        saved_ = _mm_getcsr();
-        _mm_setcsr(saved_ | 0x8040u);
-        const unsigned s = saved_;
-#pragma omp parallel
-        _mm_setcsr(s | 0x8040u);
-#endif
-    }
-    ~FlushDenormals() {
-#if defined(__SSE__)
-        const unsigned s = saved_;
-#pragma omp parallel
-        _mm_setcsr(s);
-        _mm_setcsr(saved_);
-#endif
-    }
-    FlushDenormals(const FlushDenormals&) = delete;
-    FlushDenormals& operator=(const FlushDenormals&) = delete;
-
-private:
-    unsigned saved_ = 0;
-};
+using detail::FlushDenormals;
 
 /// Row sums and column sums of a matrix in one pass (columns in parallel, per-thread row sums).
 void marginals(const MatrixXf& p, VectorXd& rows, VectorXd& cols) {
@@ -129,13 +99,7 @@ double plainSum(const MatrixXf& p) {
     return s;
 }
 
-/// Σ p log(p / q), 0 log 0 = 0 (fugw's "unnormalised KL").
-double unnormalisedKl(const VectorXd& p, const VectorXd& q) {
-    double s = 0;
-    for (Index i = 0; i < p.size(); ++i)
-        if (p[i] > 0 && q[i] > 0) s += p[i] * std::log(p[i] / q[i]);
-    return s;
-}
+
 /// Σ_ij P_ij log(P_ij / (ws_i wt_j)).
 double unnormalisedKlPlan(const MatrixXf& p, const VectorXd& ws, const VectorXd& wt) {
     const Eigen::VectorXf lws = ws.array().log().cast<float>();
@@ -149,15 +113,10 @@ double unnormalisedKlPlan(const MatrixXf& p, const VectorXd& ws, const VectorXd&
     }
     return s;
 }
-double klDivergence(double ukl, double massP, double massQ) { return ukl - massP + massQ; }
 
-/// KL(μ⊗ν | α⊗β) from the unnormalised KLs and masses.
-double quadKl(double uklMu, double uklNu, double mMu, double mNu, double mAlpha, double mBeta) {
-    return mNu * klDivergence(uklMu, mMu, mAlpha) + mMu * klDivergence(uklNu, mNu, mBeta) +
-           (mMu - mAlpha) * (mNu - mBeta);
-}
 
 bool isInf(double x) { return std::isinf(x); }
+using detail::unnormalisedKl;
 
 /// D P D' for two geometries (both dense or both low rank; mixed falls back to dense products).
 MatrixXf crossProduct(const Geometry& ds, const MatrixXf& p, const Geometry& dt) {
@@ -241,6 +200,21 @@ void requireFinite(const MatrixXf& p, const char* what) {
 }
 
 } // namespace
+
+namespace detail {
+double unnormalisedKl(const VectorXd& p, const VectorXd& q) {
+    double s = 0;
+    for (Index i = 0; i < p.size(); ++i)
+        if (p[i] > 0 && q[i] > 0) s += p[i] * std::log(p[i] / q[i]);
+    return s;
+}
+double quadKl(double uklMu, double uklNu, double mMu, double mNu, double mAlpha, double mBeta) {
+    auto kl = [](double ukl, double massP, double massQ) { return ukl - massP + massQ; };
+    return mNu * kl(uklMu, mMu, mAlpha) + mMu * kl(uklNu, mNu, mBeta) + (mMu - mAlpha) * (mNu - mBeta);
+}
+} // namespace detail
+using detail::quadKl;
+using detail::unnormalisedKl;
 
 // ---------------------------------------------------------------------------------------------
 // Geometry
@@ -753,6 +727,7 @@ FugwResult solveFugw(const MatrixXf& cost, const Geometry& source, const Geometr
     MatrixXf previous;
     for (int it = 0; it < o.bcdIterations; ++it) {
         if (progress) progress->checkCancelled();
+        if (options.epsStart > 0) o.eps = std::max(options.eps, options.epsStart * std::pow(options.epsDecay, it));
         copyInto(previous, res.plan);
         solveBlock(res.plan, res.gamma, dualsQ);
         solveBlock(res.gamma, res.plan, dualsP);

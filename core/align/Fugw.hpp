@@ -82,6 +82,10 @@ struct FugwOptions {
     double tolBcd = 1e-7;     ///< stop when ‖P − P_prev‖₁ falls below
     double tolLoss = 0.0;     ///< stop when |Δ loss| falls below (0: off)
     double tolInner = 1e-7;   ///< inner stop on the change of the marginals (or duals)
+    /// ε-scaling: when > 0, BCD iteration k uses max(eps, epsStart · epsDecay^k), so the plan
+    /// sharpens progressively (a large ε first finds the basin, the target ε ends); 0: off.
+    double epsStart = 0.0;
+    double epsDecay = 0.3;
     int ibppSinkhornIterations = 5;
     double ibppEpsBase = 1.0; ///< the proximal weight of IBPP
 };

@@ -415,6 +415,10 @@ void writeAtlasBundle(const std::filesystem::path& file, const AtlasBundle& b) {
         }
         auto prov = w.group(w.root(), "provenance");
         w.attribute(prov, "json", b.provenance.dump());
+        if (b.displacementMm) {
+            auto pers = w.group(w.root(), "personalization");
+            w.dataset(pers, "displacement_mm", b.displacementMm->data(), {hsize_t(b.displacementMm->size())}, H5T_NATIVE_FLOAT);
+        }
     } catch (...) {
         std::error_code ec;
         std::filesystem::remove(tmp, ec);
@@ -505,6 +509,12 @@ AtlasBundle readAtlasBundle(const std::filesystem::path& file) {
         b.scales.push_back(std::move(s));
     }
     if (b.scales.empty()) throw fileError(file, "/scales", "the bundle has no scale");
+    if (r.exists(r.root(), "personalization")) {
+        auto pers = r.group(r.root(), "personalization", "/personalization");
+        const auto d = r.read<float>(pers, "displacement_mm", H5T_NATIVE_FLOAT, "/personalization/displacement_mm",
+                                     b.maskVoxels.size());
+        b.displacementMm = Eigen::Map<const Eigen::VectorXf>(d.data(), Eigen::Index(d.size()));
+    }
     if (r.exists(r.root(), "provenance")) {
         auto prov = r.group(r.root(), "provenance", "/provenance");
         const auto j = r.stringAttribute(prov, "json");

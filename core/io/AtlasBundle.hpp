@@ -70,6 +70,9 @@ struct AtlasBundle {
     std::vector<std::int64_t> maskVoxels;   ///< grid indices of the p voxels, increasing
     std::vector<AtlasScale> scales;         ///< coarse to fine
     nlohmann::json provenance = nlohmann::json::object();
+    /// A personalized bundle (`personalize`): per mask voxel, the distance (mm) between the voxel
+    /// and the barycentre of the mass the group sent from it to the subject.
+    std::optional<Eigen::VectorXf> displacementMm;
 
     [[nodiscard]] const AtlasScale& scale(int components) const;  ///< throws InputError if absent
     [[nodiscard]] AtlasScale& scale(int components);

@@ -14,11 +14,11 @@
 
 using nm::test::run;
 using nm::test::shellQuote;
+constexpr auto q = [](const std::filesystem::path& p) { return shellQuote(p); };
 using namespace nm;
 
 namespace {
 std::string cli() { return nm::test::cliCommand(); }
-std::string q(const std::filesystem::path& p) { return shellQuote(p.string()); }
 
 double median(std::vector<double> v) {
     std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(v.size() / 2), v.end());

@@ -65,6 +65,8 @@ std::vector<int> trueComponents(const std::filesystem::path& truthDir, const std
 ProcessResult run(const std::string& commandLine);
 /// Quotes a string for /bin/sh.
 std::string shellQuote(const std::string& s);
+/// A path quoted for /bin/sh.
+inline std::string shellQuote(const std::filesystem::path& p) { return shellQuote(p.string()); }
 
 } // namespace nm::test
 

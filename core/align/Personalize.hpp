@@ -1,0 +1,72 @@
+#pragma once
+// Personalization of a multiscale atlas to one subject: the subject's preprocessed signals
+// (as learning preprocessed them), dual-regression features on the group's components, FUGW from
+// the group to the subject in the volume (Euclidean geometry of the mask's voxels; coarse-to-fine
+// beyond a size), every component of every scale carried to the subject, labels kept, the network
+// re-estimated on the subject's signals, the displacement of every voxel.
+#include "align/CoarseToFine.hpp"
+#include "io/AtlasBundle.hpp"
+#include "signal/Preprocess.hpp"
+
+#include <Eigen/Core>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace nm::jobs {
+class Progress;
+}
+namespace nm::decompose {
+struct CohortSubject;
+}
+
+namespace nm::align {
+
+struct PersonalizeOptions {
+    std::vector<int> featureScales;   ///< scales whose dual-regression maps are the features (default: ≤ 256 components)
+    CoarseToFineOptions solver;       ///< coarse (and dense) and fine FUGW parameters
+    Eigen::Index maxDense = 6000;     ///< voxels up to which the plan is dense
+    /// Anatomical prior: the voxel coordinates join the features, scaled so that a displacement of
+    /// this many mm costs as much as the median feature mismatch at the identity (0: off). The
+    /// group and the subject share the template space, so a match far away is unlikely.
+    double anatomyMm = 0.0;
+    double mapThreshold = 0.01;       ///< transported map values below this × the map's peak set to 0
+    std::filesystem::path cacheDir;   ///< preprocessed subjects ("": <cache>/learn, shared with learn)
+    PersonalizeOptions();
+};
+
+/// Maps of one method for one subject, every scale (k × p, dense, mask voxels).
+struct SubjectMaps {
+    std::string method;                     ///< "identity", "dual regression", "fugw"
+    std::vector<Eigen::MatrixXf> scales;    ///< in the bundle's scale order
+};
+
+struct PersonalizeResult {
+    io::AtlasBundle bundle;                 ///< the personalized atlas
+    SubjectMaps identity, dualRegression, fugw;
+    Eigen::VectorXf displacementMm;         ///< per mask voxel
+    Eigen::MatrixXf displacementVectors;    ///< per mask voxel, barycentre − voxel (mm, x y z)
+    FugwLoss loss;                          ///< at the end (fine level when coarse-to-fine)
+    double seconds = 0.0;
+    std::int64_t planEntries = 0;
+    bool coarseToFine = false;
+};
+
+/// Dense k × p maps of a scale.
+Eigen::MatrixXf denseScaleMaps(const io::AtlasScale& scale, Eigen::Index voxels);
+
+/// Dual regression (Beckmann et al. 2009): time courses T = X Gᵀ(G Gᵀ)⁻¹ by spatial regression of
+/// the group maps G (k × p) on the data X (t × p), then subject maps (TᵀT)⁻¹TᵀX (k × p).
+Eigen::MatrixXf dualRegression(const signal::RowMatrixF& data, const Eigen::MatrixXf& groupMaps);
+
+/// Personalizes `group` (read from `groupFile`) to one subject's runs.
+PersonalizeResult personalize(const io::AtlasBundle& group, const std::filesystem::path& groupFile,
+                              const decompose::CohortSubject& subject, const PersonalizeOptions& options,
+                              jobs::Progress& progress);
+
+/// The same from already preprocessed signals (t × mask voxels).
+PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal::RowMatrixF& data,
+                                     const PersonalizeOptions& options, jobs::Progress& progress);
+
+} // namespace nm::align

@@ -1,0 +1,73 @@
+// End to end: an atlas learned on a simulated cohort is personalized to subjects it never saw;
+// FUGW's maps correlate better with the subjects' true maps than the group maps (identity) and
+// dual regression; the subject bundle opens like any atlas and carries its displacement.
+#include "io/AtlasBundle.hpp"
+#include "TestSupport.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+using nm::test::run;
+using nm::test::shellQuote;
+constexpr auto q = [](const std::filesystem::path& p) { return shellQuote(p); };
+using nlohmann::json;
+
+namespace {
+std::string cli() { return nm::test::cliCommand(); }
+} // namespace
+
+TEST_CASE("personalize an atlas to held-out simulated subjects", "[cli][personalize]") {
+    if (!nm::test::mricronFile("ch2bet.nii.gz")) NM_SKIP("mricron-data is not installed (simulator needs the MNI template)");
+    nm::test::TempDir dir;
+    const auto data = dir / "cohort";
+    // deformations of 10-16 mm: larger than the 8 mm voxels of the tiny preset
+    auto r = run(cli() + " simulate --preset tiny --subjects 10 --seed 4 --deformation 10,16 --progress none --out " + q(data));
+    REQUIRE(r.exitCode == 0);
+    const auto atlas = dir / "atlas.nmatlas.h5";
+    r = run(cli() + " learn " + q(data) + " --scales 16,64 --held-out 0.3 --no-surfaces --progress none --cache " +
+            q(dir / "cache") + " --out " + q(atlas));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+
+    r = run(cli() + " validate personalization " + q(atlas) + " --subjects 1 --progress none --cache " + q(dir / "cache") +
+            " -o " + q(dir / "pers.json") + " --tsv " + q(dir / "pers.tsv"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    const json report = json::parse(std::ifstream(dir / "pers.json"));
+    std::map<std::pair<int, std::string>, double> mean;
+    for (const auto& s : report["summary"]) mean[{s["components"].get<int>(), s["method"].get<std::string>()}] = s["mean_r"];
+    for (int k : {16, 64}) {
+        const double id = mean[{k, "identity"}], dr = mean[{k, "dual regression"}], fu = mean[{k, "fugw"}];
+        INFO("k=" << k << " identity " << id << " dual regression " << dr << " fugw " << fu);
+        CHECK(mean[{k, "fugw"}] > mean[{k, "dual regression"}]);
+        CHECK(mean[{k, "fugw"}] > 0.5);
+    }
+    CHECK(mean[{64, "fugw"}] > mean[{64, "identity"}] + 0.01);  // the finest scale gains most
+    REQUIRE(report["displacement"].size() == 1);
+    CHECK(report["displacement"][0]["max_true_mm"].get<double>() > 8.0);
+
+    // the personalize command on that subject: a bundle with every scale, its displacement, provenance
+    const std::string subject = report["subjects"][0].get<std::string>();
+    const auto folder = data / subject.substr(subject.find('/') + 1);
+    const auto out = dir / "subject.nmatlas.h5";
+    r = run(cli() + " personalize " + q(atlas) + " " + q(folder) + " --progress none --cache " + q(dir / "cache") + " -o " +
+            q(out) + " --displacement " + q(dir / "disp.nii.gz"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto group = nm::io::readAtlasBundle(atlas);
+    const auto b = nm::io::readAtlasBundle(out);
+    REQUIRE(b.scales.size() == group.scales.size());
+    CHECK(b.scales[1].names == group.scales[1].names);
+    REQUIRE(b.displacementMm);
+    CHECK(b.displacementMm->size() == Eigen::Index(group.maskVoxels.size()));
+    CHECK(b.provenance["personalization"]["subject"].get<std::string>() == subject);
+    CHECK(b.scales[1].correlation.rows() == 64);
+    CHECK(std::filesystem::exists(dir / "disp.nii.gz"));
+
+    // bad input is named
+    r = run(cli() + " personalize " + q(atlas) + " " + q(dir.path()) + " --progress none -o " + q(dir / "x.nmatlas.h5"));
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("not a BIDS subject folder") != std::string::npos);
+}
