@@ -9,6 +9,7 @@
 #include "DemoAtlas.hpp"
 #include "ExportDialog.hpp"
 #include "JobDialogs.hpp"
+#include "PersonalizeWizard.hpp"
 #include "GraphActors.hpp"
 #include "GraphPanel.hpp"
 #include "Figure.hpp"
@@ -195,6 +196,18 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), 
         if (auto it = openWhenDone_.find(id); it != openWhenDone_.end()) {
             if (ok) openFile(it->second);
             openWhenDone_.erase(it);
+        }
+        if (auto it = displacementWhenDone_.find(id); it != displacementWhenDone_.end()) {
+            if (ok && QFileInfo::exists(it->second)) {
+                nm::io::SessionLayer layer;
+                layer.file = it->second.toStdString();
+                layer.name = tr("displacement (mm): %1").arg(QFileInfo(it->second).fileName()).toStdString();
+                layer.colormap = "viridis";
+                layer.threshold = 0.5;
+                layer.sign = "positive";
+                scene_->addLayer(layer);
+            }
+            displacementWhenDone_.erase(it);
         }
         if (auto it = learnAfter_.find(id); it != learnAfter_.end()) {
             if (ok) {
@@ -591,6 +604,19 @@ void MainWindow::buildMenus() {
         const QString f = QFileDialog::getOpenFileName(this, tr("Decode a map"), QString(), tr("NIfTI maps (*.nii *.nii.gz)"));
         if (!f.isEmpty()) decodeMap(f);
     });
+    auto* personalize = file->addAction(tr("&Personalize Subject…"));
+    personalize->setObjectName("personalizeAction");
+    personalize->setToolTip(tr("neuromosaic-cli personalize: carry the atlas to a new subject's brain (FUGW)"));
+    connect(personalize, &QAction::triggered, this, [this] {
+        auto* w = new widgets::PersonalizeWizard(this);
+        w->setAtlas(atlasPanel_->atlasPath());
+        w->setAttribute(Qt::WA_DeleteOnClose);
+        connect(w, &QDialog::accepted, this, [this, w] {
+            startPersonalize(w->arguments(), w->outputFile(),
+                             QString::fromStdString(widgets::displacementFile(w->outputFile().toStdString()).string()));
+        });
+        w->open();
+    });
     auto* demo = file->addAction(tr("Build or Open the &Demo Atlas"));
     demo->setToolTip(tr("Simulated cohort → atlas at 64, 256 and 1024 components (background jobs, cached)"));
     connect(demo, &QAction::triggered, this, &MainWindow::buildDemoAtlas);
@@ -951,6 +977,13 @@ int MainWindow::startLearn(const QStringList& arguments, const QString& atlasFil
 int MainWindow::startLabel(const QStringList& arguments, const QString& labelledFile) {
     const int id = jobs_->start(tr("Label %1").arg(QFileInfo(labelledFile).fileName()), arguments);
     relabelWhenDone_[id] = labelledFile;
+    return id;
+}
+
+int MainWindow::startPersonalize(const QStringList& arguments, const QString& subjectBundle, const QString& displacementMap) {
+    const int id = jobs_->start(tr("Personalize %1").arg(QFileInfo(subjectBundle).fileName()), arguments);
+    openWhenDone_[id] = subjectBundle;
+    displacementWhenDone_[id] = displacementMap;
     return id;
 }
 

@@ -117,6 +117,9 @@ public:
     int startLearn(const QStringList& arguments, const QString& atlasFile);
     /// Starts a `label` job; the labelled atlas is reloaded (or opened) when it succeeds.
     int startLabel(const QStringList& arguments, const QString& labelledFile);
+    /// Starts a `personalize` job (File ▸ Personalize Subject…); the subject's atlas opens when it
+    /// succeeds, with its displacement map as a layer.
+    int startPersonalize(const QStringList& arguments, const QString& subjectBundle, const QString& displacementMap);
     /// Shows the components of the open atlas that carry a concept as one layer (Σ π · map).
     void showConcept(int components, int concept_);
     /// Opens a map as a layer and decodes it (worker thread) against the literature and the open
@@ -184,6 +187,7 @@ private:
     bool startupDone_ = false;
     bool startupFromSession_ = false;
     std::map<int, QString> openWhenDone_;  ///< learn jobs → atlas to open
+    std::map<int, QString> displacementWhenDone_;  ///< personalize jobs → displacement map to add
     std::map<int, QString> learnAfter_;    ///< simulate jobs → cohort to offer learning from
     QElapsedTimer selectionClock_;
     bool selectionPending_ = false;

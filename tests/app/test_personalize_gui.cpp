@@ -1,0 +1,83 @@
+// File ▸ Personalize Subject…: the wizard validates the subject's folder (runs and tasks listed,
+// wrong folders named), the atlas and the settings, builds the CLI's command line; the job runs in
+// the background and the subject's atlas opens with its displacement map as a layer.
+#include "AtlasPanel.hpp"
+#include "GuiSupport.hpp"
+#include "JobManager.hpp"
+#include "MainWindow.hpp"
+#include "PersonalizeModel.hpp"
+#include "PersonalizeWizard.hpp"
+#include "SceneController.hpp"
+#include "TestSupport.hpp"
+#include "io/AtlasBundle.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <QTest>
+
+using nm::gui::MainWindow;
+using nm::test::run;
+using nm::test::shellQuote;
+
+TEST_CASE("personalize a held-out subject from the File menu's wizard", "[app][gui][personalize]") {
+    if (!nm::test::mricronFile("aal.nii.gz")) NM_SKIP("mricron-data is not installed");
+    nm::test::TempDir dir;
+    nm::test::ScopedEnv cache("NEUROMOSAIC_CACHE_DIR", (dir / "cache").string());
+    const std::string cli = nm::test::cliCommand();
+    const auto cohort = dir / "tiny";
+    REQUIRE(run(cli + " simulate --preset tiny --subjects 6 --seed 2 --deformation 10,16 --progress none --out " +
+                shellQuote(cohort.string()))
+                .exitCode == 0);
+    const auto atlasPath = dir / "atlas.nmatlas.h5";
+    REQUIRE(run(cli + " learn " + shellQuote(cohort.string()) + " --scales 16,64 --held-out 0.3 --no-surfaces --progress none --out " +
+                shellQuote(atlasPath.string()))
+                .exitCode == 0);
+    const auto atlas = nm::io::readAtlasBundle(atlasPath);
+    const std::string held = atlas.provenance["inputs"]["held_out_subjects"][0].get<std::string>();
+    const auto subject = cohort / held.substr(held.find('/') + 1);
+
+    // the model: folders and atlases checked, errors named
+    CHECK_FALSE(nm::widgets::checkSubjectFolder(cohort).ok);
+    CHECK(nm::widgets::checkSubjectFolder(cohort).error.find("not a BIDS subject folder") != std::string::npos);
+    CHECK(nm::widgets::checkSubjectFolder(dir / "missing").error.find("not a folder") != std::string::npos);
+    const auto sc = nm::widgets::checkSubjectFolder(subject);
+    REQUIRE(sc.ok);
+    CHECK(sc.runs.size() >= 2);
+    CHECK_FALSE(sc.tasks.empty());
+    CHECK_FALSE(nm::widgets::checkAtlas(dir / "nope.nmatlas.h5").ok);
+    const auto ac = nm::widgets::checkAtlas(atlasPath);
+    REQUIRE(ac.ok);
+    CHECK(ac.scales == std::vector<int>{16, 64});
+    CHECK(ac.heldOutKnown);
+
+    MainWindow::Options o;
+    o.restoreWindowState = false;
+    o.confirmQuitWithJobs = false;
+    MainWindow w(o);
+    w.resize(1400, 900);
+    w.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&w));
+
+    nm::widgets::PersonalizeWizard wizard(&w);
+    wizard.setSubjectFolder(QString::fromStdString(cohort.string()));
+    CHECK_FALSE(wizard.subjectCheck().ok);
+    wizard.setSubjectFolder(QString::fromStdString(subject.string()));
+    wizard.setAtlas(QString::fromStdString(atlasPath.string()));
+    REQUIRE(wizard.subjectCheck().ok);
+    REQUIRE(wizard.atlasCheck().ok);
+    const QStringList args = wizard.arguments();
+    CHECK(args.mid(0, 3) == QStringList({"personalize", QString::fromStdString(atlasPath.string()), QString::fromStdString(subject.string())}));
+    CHECK(args.contains("--alpha"));
+    CHECK(wizard.outputFile().endsWith(".nmatlas.h5"));
+    CHECK(wizard.outputFile().contains("_sub-"));
+
+    const QString disp = QString::fromStdString(nm::widgets::displacementFile(wizard.outputFile().toStdString()).string());
+    const int job = w.startPersonalize(args, wizard.outputFile(), disp);
+    REQUIRE(nm::test::waitUntil([&] { return !w.jobManager()->isRunning(job); }, 300000));
+    INFO(w.jobManager()->snapshot(job).lastError);
+    REQUIRE(w.jobManager()->snapshot(job).status == nm::widgets::JobManager::Status::Succeeded);
+    REQUIRE(nm::test::waitUntil([&] { return w.atlasPanel()->hasAtlas() && w.atlasPanel()->atlasPath() == wizard.outputFile(); }, 120000));
+    REQUIRE(nm::test::waitUntil([&] { return w.layerCount() == 2 && w.scene()->pending() == 0; }, 120000));
+    CHECK(w.atlasPanel()->bundle()->displacementMm.has_value());
+    if (const char* shots = std::getenv("NM_SCREENSHOT_DIR")) w.grab().save(QString(shots) + "/personalize.png");
+}
