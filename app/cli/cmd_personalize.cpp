@@ -37,6 +37,9 @@ void addSolverOptions(CLI::App* app, align::PersonalizeOptions& p) {
                     "Anatomical prior: a displacement of this many mm costs the median feature mismatch (0: off)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
+    app->add_flag_callback(
+        "--connectivity", [&p] { p.connectivityFeatures = true; },
+        "Features: add each voxel's connectivity profile to the components (default: the dual-regression maps only)");
     app->add_option("--feature-scales", p.featureScales, "Scales whose dual-regression maps are the features (default: ≤ 256)")
         ->delimiter(',');
 }

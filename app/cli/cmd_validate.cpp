@@ -10,6 +10,7 @@
 #include "validate/Personalization.hpp"
 #include "validate/Reconstruction.hpp"
 
+#include <cmath>
 #include <iomanip>
 #include <set>
 #include <sstream>
@@ -84,6 +85,9 @@ Command makeValidateCommand(CLI::App& root, const GlobalOptions& options) {
     per->add_option("--truth", pv->truth, "Ground-truth directory (default: <dataset>/derivatives/ground_truth)")
         ->check(CLI::ExistingDirectory);
     per->add_option("--subjects", pv->v.maxSubjects, "At most this many held-out subjects (0: all)")->capture_default_str();
+    per->add_flag_callback(
+        "--no-variant", [pv] { pv->v.variant = false; },
+        "Skip FUGW with the other choice of features (connectivity profiles on or off): half the time");
     per->add_option("--cache", pv->cache, "Cache of preprocessed subjects (default: the one learn uses)");
     per->add_option("-o,--out", pv->out, "JSON report to write")->required();
     per->add_option("--tsv", pv->tsv, "Plot-ready table (long format) to write");
@@ -102,12 +106,14 @@ Command makeValidateCommand(CLI::App& root, const GlobalOptions& options) {
                     if (!pv->tsv.empty()) io::writeTable(pv->tsv, r.toTable(), '\t');
                     std::ostringstream msg;
                     msg << std::fixed << std::setprecision(3) << "personalization of " << r.subjects.size()
-                        << " held-out subjects (r with the true subject maps; identity / dual regression / FUGW):\n";
+                        << " held-out subjects (r with the true subject maps; identity / dual regression / piecewise Procrustes / FUGW with the other features / FUGW):\n";
                     std::set<int> ks;
                     for (const auto& s : r.scores) ks.insert(s.components);
                     for (int k : ks)
                         msg << "  k=" << std::setw(4) << k << "  " << r.mean("identity", k) << " / " << r.mean("dual regression", k)
-                            << " / " << r.mean("fugw", k) << "\n";
+                            << " / " << r.mean("procrustes", k) << " / "
+                            << (std::isnan(r.mean("fugw + connectivity", k)) ? r.mean("fugw (maps only)", k) : r.mean("fugw + connectivity", k)) << " / " << r.mean("fugw", k)
+                            << "\n";
                     for (const auto& x : r.displacement)
                         msg << "  " << x.subject << ": displacement error " << x.medianErrorMm << " mm (identity "
                             << x.medianIdentityErrorMm << " mm, max " << x.maxTrueMm << " mm), " << x.seconds << " s\n";

@@ -50,6 +50,35 @@ MatrixXf dualRegression(const signal::RowMatrixF& data, const MatrixXf& groupMap
     return tt.ldlt().solve(tx.cast<double>()).cast<float>();
 }
 
+MatrixXf piecewiseProcrustes(const MatrixXf& source, const MatrixXf& target, const Eigen::VectorXi& parcels,
+                             const MatrixXf& maps) {
+    const Index p = source.cols();
+    if (target.cols() != p || target.rows() != source.rows() || parcels.size() != p || maps.cols() != p)
+        throw InputError("Procrustes: sources, targets, parcels and maps disagree in size");
+    MatrixXf out = maps;
+    const int count = parcels.size() ? parcels.maxCoeff() + 1 : 0;
+    std::vector<std::vector<Index>> members(static_cast<std::size_t>(std::max(0, count)));
+    for (Index v = 0; v < p; ++v)
+        if (parcels[v] >= 0) members[std::size_t(parcels[v])].push_back(v);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int q = 0; q < count; ++q) {
+        const auto& idx = members[std::size_t(q)];
+        const Index m = Index(idx.size());
+        if (m < 2) continue;
+        Eigen::MatrixXd x(source.rows(), m), y(target.rows(), m), w(maps.rows(), m);
+        for (Index a = 0; a < m; ++a) {
+            x.col(a) = source.col(idx[std::size_t(a)]).cast<double>();
+            y.col(a) = target.col(idx[std::size_t(a)]).cast<double>();
+            w.col(a) = maps.col(idx[std::size_t(a)]).cast<double>();
+        }
+        Eigen::JacobiSVD<Eigen::MatrixXd> svd(x.transpose() * y, Eigen::ComputeFullU | Eigen::ComputeFullV);
+        const Eigen::MatrixXd r = svd.matrixU() * svd.matrixV().transpose();  // m × m orthogonal
+        const Eigen::MatrixXd moved = w * r;
+        for (Index a = 0; a < m; ++a) out.col(idx[std::size_t(a)]) = moved.col(a).cast<float>();
+    }
+    return out;
+}
+
 namespace {
 
 Eigen::MatrixXd voxelCoordinates(const io::AtlasBundle& b) {
@@ -89,6 +118,7 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
     PersonalizeResult res;
     res.identity.method = "identity";
     res.dualRegression.method = "dual regression";
+    res.procrustes.method = "procrustes";
     res.fugw.method = "fugw";
     std::vector<int> featureScales = options.featureScales;
     if (featureScales.empty())
@@ -112,6 +142,44 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
     }
     fs = normaliseFeatures(fs);
     ft = normaliseFeatures(ft);
+    // connectivity profiles to the components of the finest feature scale: the subject's voxel-to-
+    // time-course correlations, and their group expectation (group maps × the group's component
+    // correlation matrix, stored in the bundle)
+    Index connectivityColumns = 0, anatomyColumns = 0;
+    {  // always computed: the main run or the validation's variant uses them
+        const int kc = *std::max_element(featureScales.begin(), featureScales.end());
+        const auto& sc = group.scale(kc);
+        if (sc.correlation.rows() == kc) {
+            std::size_t si = 0;
+            while (group.scales[si].components != kc) ++si;
+            const MatrixXf& g = res.identity.scales[si];
+            Eigen::MatrixXd gram = (g * g.transpose()).cast<double>();
+            gram.diagonal().array() += 1e-6 * std::max(1e-12, gram.diagonal().mean());
+            Eigen::MatrixXd t = gram.ldlt().solve((data * g.transpose()).cast<double>().transpose()).transpose();  // t × k
+            t.rowwise() -= t.colwise().mean();
+            for (Index c = 0; c < t.cols(); ++c)
+                if (t.col(c).norm() > 0) t.col(c).normalize();
+            const MatrixXf subjectProfile = (data.transpose() * t.cast<float>());  // p × k (covariances with unit courses)
+            const MatrixXf groupProfile = g.transpose() * sc.correlation;        // p × k
+            connectivityColumns = kc;
+            fs.conservativeResize(Eigen::NoChange, fs.cols() + kc);
+            ft.conservativeResize(Eigen::NoChange, ft.cols() + kc);
+            fs.rightCols(kc) = normaliseFeatures(groupProfile);
+            ft.rightCols(kc) = normaliseFeatures(subjectProfile);
+        }
+    }
+    // baseline: piecewise Procrustes on the same features, parcels = the coarsest scale's winners
+    {
+        const MatrixXf& coarse = res.identity.scales.front();
+        Eigen::VectorXi parcels(p);
+        for (Index v = 0; v < p; ++v) {
+            Index best = 0;
+            const float mx = coarse.col(v).maxCoeff(&best);
+            parcels[v] = mx > 0 ? int(best) : -1;
+        }
+        const MatrixXf xs = fs.transpose(), xt = ft.transpose();
+        for (const auto& g : res.identity.scales) res.procrustes.scales.push_back(piecewiseProcrustes(xs, xt, parcels, g));
+    }
     const Eigen::MatrixXd x = voxelCoordinates(group);
     if (options.anatomyMm > 0) {
         std::vector<float> mismatch(static_cast<std::size_t>(p));
@@ -122,41 +190,69 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
         ft.conservativeResize(Eigen::NoChange, ft.cols() + 3);
         fs.rightCols(3) = (lambda * x).cast<float>();
         ft.rightCols(3) = (lambda * x).cast<float>();
+        anatomyColumns = 3;
     }
 
     progress.begin("align", "FUGW group → subject");
     const Geometry geometry = Geometry::fromEmbedding(x);
+    res.coarseToFine = p > options.maxDense;
     MatrixXf densePlan;
     CoarseToFineResult c2f;
-    res.coarseToFine = p > options.maxDense;
+    // aligns on the features given, returns the transported maps of every scale
+    auto alignOn = [&](const MatrixXf& sf, const MatrixXf& tf, jobs::Progress& child, bool keep) {
+        MatrixXf dense;
+        CoarseToFineResult sparse;
+        if (!res.coarseToFine) {
+            const FugwResult r = solveFugw(featureCost(sf, tf), geometry, geometry, options.solver.coarse, {}, {}, nullptr, &child);
+            dense = r.plan;
+            if (keep) res.loss = r.loss.back(), res.planEntries = std::int64_t(p) * p;
+        } else {
+            sparse = alignCoarseToFine(sf, tf, x, x, geometry, geometry, options.solver, &child);
+            if (keep) res.loss = sparse.fine.loss.back(), res.planEntries = sparse.plan.nonZeros();
+        }
+        std::vector<MatrixXf> out;
+        for (const auto& g : res.identity.scales) {
+            MatrixXf moved = (res.coarseToFine ? transportToTarget(sparse.plan, g.transpose())
+                                               : transportToTarget(dense, g.transpose()))
+                                 .transpose();  // k × p
+            for (Index r = 0; r < moved.rows(); ++r) {
+                const float cut = float(options.mapThreshold) * moved.row(r).maxCoeff();
+                moved.row(r) = (moved.row(r).array() >= cut && moved.row(r).array() > 0).select(moved.row(r), 0.0f);
+            }
+            out.push_back(std::move(moved));
+        }
+        if (keep) {
+            densePlan = std::move(dense);
+            c2f = std::move(sparse);
+        }
+        return out;
+    };
+    // the features without the connectivity columns (anatomy columns, when on, stay at the end)
+    auto withoutConnectivity = [&](const MatrixXf& f) {
+        MatrixXf out(p, f.cols() - connectivityColumns);
+        const Index maps = f.cols() - connectivityColumns - anatomyColumns;
+        out.leftCols(maps) = f.leftCols(maps);
+        if (anatomyColumns) out.rightCols(anatomyColumns) = f.rightCols(anatomyColumns);
+        return out;
+    };
+    const bool useConnectivity = options.connectivityFeatures && connectivityColumns > 0;
+    if (options.compareConnectivity && connectivityColumns > 0) {
+        // the other choice of features, for validation
+        auto child = progress.child();
+        res.fugwVariant.method = useConnectivity ? "fugw (maps only)" : "fugw + connectivity";
+        res.fugwVariant.scales = useConnectivity ? alignOn(withoutConnectivity(fs), withoutConnectivity(ft), child, false)
+                                                 : alignOn(fs, ft, child, false);
+    }
     {
         auto child = progress.child();
-        if (!res.coarseToFine) {
-            const MatrixXf cost = featureCost(fs, ft);
-            const FugwResult r = solveFugw(cost, geometry, geometry, options.solver.coarse, {}, {}, nullptr, &child);
-            densePlan = r.plan;
-            res.loss = r.loss.back();
-            res.planEntries = std::int64_t(p) * p;
-        } else {
-            c2f = alignCoarseToFine(fs, ft, x, x, geometry, geometry, options.solver, &child);
-            res.loss = c2f.fine.loss.back();
-            res.planEntries = c2f.plan.nonZeros();
-        }
+        res.fugw.scales = useConnectivity ? alignOn(fs, ft, child, true)
+                                          : alignOn(withoutConnectivity(fs), withoutConnectivity(ft), child, true);
     }
 
-    progress.begin("transport", "carrying every component to the subject");
-    auto transport = [&](const MatrixXf& mapsT) {
-        return res.coarseToFine ? transportToTarget(c2f.plan, mapsT) : transportToTarget(densePlan, mapsT);
-    };
+    progress.begin("transport", "the subject's bundle");
     res.bundle = group;
     for (std::size_t si = 0; si < group.scales.size(); ++si) {
-        MatrixXf moved = transport(res.identity.scales[si].transpose()).transpose();  // k × p
-        for (Index r = 0; r < moved.rows(); ++r) {
-            const float peak = moved.row(r).maxCoeff();
-            const float cut = float(options.mapThreshold) * peak;
-            moved.row(r) = (moved.row(r).array() >= cut && moved.row(r).array() > 0).select(moved.row(r), 0.0f);
-        }
-        res.fugw.scales.push_back(moved);
+        const MatrixXf& moved = res.fugw.scales[si];
         auto& s = res.bundle.scales[si];
         s.maps = toSparse(moved);
         for (Index r = 0; r < moved.rows(); ++r) {
@@ -207,7 +303,10 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
     res.bundle.provenance["personalization"] = {
         {"method", "fused unbalanced Gromov-Wasserstein (Thual et al. 2022), group to subject, Euclidean voxel geometry"},
         {"feature_scales", featureScales},
-        {"features", "dual-regression maps of the subject on the group components (standardised per map)"},
+        {"features", options.connectivityFeatures && connectivityColumns > 0
+                         ? "dual-regression maps of the subject on the group components and connectivity profiles to the "
+                           "components of the finest feature scale (standardised per column)"
+                         : "dual-regression maps of the subject on the group components (standardised per map)"},
         {"anatomy_mm", options.anatomyMm},
         {"alpha", o.alpha},
         {"rho", o.rhoSource},

@@ -31,20 +31,26 @@ struct PersonalizeOptions {
     /// this many mm costs as much as the median feature mismatch at the identity (0: off). The
     /// group and the subject share the template space, so a match far away is unlikely.
     double anatomyMm = 0.0;
-    double mapThreshold = 0.01;       ///< transported map values below this × the map's peak set to 0
+    double mapThreshold = 0.01;
+    /// Connectivity profiles join the features: each voxel's correlation with the components' time
+    /// courses at the finest feature scale (the group side: its maps × the stored group
+    /// correlation). Off by default: measured, they lower the gain (docs/personalization.md).
+    bool connectivityFeatures = false;
+    /// Also run FUGW with the other choice of features (`fugwVariant`; validation; doubles the time).
+    bool compareConnectivity = false;       ///< transported map values below this × the map's peak set to 0
     std::filesystem::path cacheDir;   ///< preprocessed subjects ("": <cache>/learn, shared with learn)
     PersonalizeOptions();
 };
 
 /// Maps of one method for one subject, every scale (k × p, dense, mask voxels).
 struct SubjectMaps {
-    std::string method;                     ///< "identity", "dual regression", "fugw"
+    std::string method;                     ///< "identity", "dual regression", "procrustes", "fugw"
     std::vector<Eigen::MatrixXf> scales;    ///< in the bundle's scale order
 };
 
 struct PersonalizeResult {
     io::AtlasBundle bundle;                 ///< the personalized atlas
-    SubjectMaps identity, dualRegression, fugw;
+    SubjectMaps identity, dualRegression, procrustes, fugw, fugwVariant;
     Eigen::VectorXf displacementMm;         ///< per mask voxel
     Eigen::MatrixXf displacementVectors;    ///< per mask voxel, barycentre − voxel (mm, x y z)
     FugwLoss loss;                          ///< at the end (fine level when coarse-to-fine)
@@ -59,6 +65,13 @@ Eigen::MatrixXf denseScaleMaps(const io::AtlasScale& scale, Eigen::Index voxels)
 /// Dual regression (Beckmann et al. 2009): time courses T = X Gᵀ(G Gᵀ)⁻¹ by spatial regression of
 /// the group maps G (k × p) on the data X (t × p), then subject maps (TᵀT)⁻¹TᵀX (k × p).
 Eigen::MatrixXf dualRegression(const signal::RowMatrixF& data, const Eigen::MatrixXf& groupMaps);
+
+/// Piecewise scaled-orthogonal Procrustes (fmralign's default alignment; Haxby et al. 2011's
+/// hyperalignment within parcels): in every parcel (labels ≥ 0, p voxels), the orthogonal R
+/// minimising ‖X R − Y‖ for source and target samples X, Y (samples × parcel voxels), by the SVD of
+/// XᵀY; returns the maps (k × p) each multiplied by its parcels' R.
+Eigen::MatrixXf piecewiseProcrustes(const Eigen::MatrixXf& source, const Eigen::MatrixXf& target,
+                                    const Eigen::VectorXi& parcels, const Eigen::MatrixXf& maps);
 
 /// Personalizes `group` (read from `groupFile`) to one subject's runs.
 PersonalizeResult personalize(const io::AtlasBundle& group, const std::filesystem::path& groupFile,

@@ -136,7 +136,9 @@ PersonalizationReport validatePersonalization(const PersonalizationOptions& o, j
         report.subjects.push_back(subj.key);
         const std::string label = subj.key.substr(subj.key.rfind("sub-") + 4);
         auto child = progress.child();
-        const align::PersonalizeResult r = align::personalize(bundle, o.bundle, subj, o.personalize, child);
+        align::PersonalizeOptions po = o.personalize;
+        po.compareConnectivity = o.variant;
+        const align::PersonalizeResult r = align::personalize(bundle, o.bundle, subj, po, child);
         const auto sdir = truthDir / ("sub-" + label);
         for (std::size_t s = 0; s < bundle.scales.size(); ++s) {
             if (!st[s].present) continue;
@@ -144,7 +146,8 @@ PersonalizationReport validatePersonalization(const PersonalizationOptions& o, j
             const auto file = sdir / ("sub-" + label + "_scale-" + std::to_string(k) + "_maps.npz");
             if (!std::filesystem::exists(file)) continue;
             const Eigen::MatrixXf truth = subjectTruth(file, bundle);
-            for (const align::SubjectMaps* m : {&r.identity, &r.dualRegression, &r.fugw}) {
+            for (const align::SubjectMaps* m : {&r.identity, &r.dualRegression, &r.procrustes, &r.fugwVariant, &r.fugw}) {
+                if (m->scales.size() != bundle.scales.size()) continue;
                 std::vector<double> rs;
                 for (int c = 0; c < k; ++c) {
                     const int t = st[s].assignment[std::size_t(c)];

@@ -25,6 +25,7 @@ struct PersonalizationOptions {
     std::optional<std::filesystem::path> truth;    ///< default: <dataset>/derivatives/ground_truth
     align::PersonalizeOptions personalize;
     int maxSubjects = 0;                           ///< 0: every held-out subject
+    bool variant = true;                           ///< also FUGW with the other choice of features
 };
 
 struct PersonalizationScore {

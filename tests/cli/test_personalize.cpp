@@ -31,7 +31,7 @@ TEST_CASE("personalize an atlas to held-out simulated subjects", "[cli][personal
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
 
-    r = run(cli() + " validate personalization " + q(atlas) + " --subjects 1 --progress none --cache " + q(dir / "cache") +
+    r = run(cli() + " validate personalization " + q(atlas) + " --subjects 1 --no-variant --progress none --cache " + q(dir / "cache") +
             " -o " + q(dir / "pers.json") + " --tsv " + q(dir / "pers.tsv"));
     INFO(r.out << r.err);
     REQUIRE(r.exitCode == 0);
