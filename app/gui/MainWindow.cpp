@@ -10,6 +10,7 @@
 #include "ExportDialog.hpp"
 #include "JobDialogs.hpp"
 #include "PersonalizeWizard.hpp"
+#include "ComparisonWindow.hpp"
 #include "GraphActors.hpp"
 #include "GraphPanel.hpp"
 #include "Figure.hpp"
@@ -208,6 +209,17 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), 
                 scene_->addLayer(layer);
             }
             displacementWhenDone_.erase(it);
+        }
+        if (auto it = compareWhenDone_.find(id); it != compareWhenDone_.end()) {
+            if (ok) {
+                if (comparison_) comparison_->close();
+                comparison_ = new widgets::ComparisonWindow(it->second.first, it->second.second,
+                                                            QString::fromStdString(widgets::displacementFile(it->second.second.toStdString()).string()),
+                                                            {}, this);
+                comparison_->setAttribute(Qt::WA_DeleteOnClose);
+                comparison_->show();
+            }
+            compareWhenDone_.erase(it);
         }
         if (auto it = learnAfter_.find(id); it != learnAfter_.end()) {
             if (ok) {
@@ -980,10 +992,13 @@ int MainWindow::startLabel(const QStringList& arguments, const QString& labelled
     return id;
 }
 
+widgets::ComparisonWindow* MainWindow::comparisonWindow() const { return comparison_.data(); }
+
 int MainWindow::startPersonalize(const QStringList& arguments, const QString& subjectBundle, const QString& displacementMap) {
     const int id = jobs_->start(tr("Personalize %1").arg(QFileInfo(subjectBundle).fileName()), arguments);
     openWhenDone_[id] = subjectBundle;
     displacementWhenDone_[id] = displacementMap;
+    if (arguments.size() > 1) compareWhenDone_[id] = {arguments[1], subjectBundle};
     return id;
 }
 

@@ -6,6 +6,7 @@
 
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <QPointer>
 
 #include <map>
 #include <memory>
@@ -18,6 +19,7 @@ class QMenu;
 
 namespace nm::widgets {
 class AtlasPanel;
+class ComparisonWindow;
 class DemoAtlas;
 class GraphPanel;
 class JobManager;
@@ -120,6 +122,8 @@ public:
     /// Starts a `personalize` job (File ▸ Personalize Subject…); the subject's atlas opens when it
     /// succeeds, with its displacement map as a layer.
     int startPersonalize(const QStringList& arguments, const QString& subjectBundle, const QString& displacementMap);
+    /// The side-by-side window of the last personalization (null before one).
+    [[nodiscard]] widgets::ComparisonWindow* comparisonWindow() const;
     /// Shows the components of the open atlas that carry a concept as one layer (Σ π · map).
     void showConcept(int components, int concept_);
     /// Opens a map as a layer and decodes it (worker thread) against the literature and the open
@@ -188,6 +192,8 @@ private:
     bool startupFromSession_ = false;
     std::map<int, QString> openWhenDone_;  ///< learn jobs → atlas to open
     std::map<int, QString> displacementWhenDone_;  ///< personalize jobs → displacement map to add
+    std::map<int, std::pair<QString, QString>> compareWhenDone_;  ///< personalize jobs → (group, subject) atlases
+    QPointer<widgets::ComparisonWindow> comparison_;
     std::map<int, QString> learnAfter_;    ///< simulate jobs → cohort to offer learning from
     QElapsedTimer selectionClock_;
     bool selectionPending_ = false;

@@ -176,30 +176,46 @@ int sparseSinkhorn(const SparseProblem& pr, const VectorXf& c, double rhoS, doub
     int it = 0;
     for (; it < iterations; ++it) {
         const VectorXd uPrev = u, vPrev = v;
+        // per row / column: gather the exponents in a float buffer, one vectorised exp (Eigen's
+        // packet exp) instead of a scalar libm call per entry
         if (rhoT != 0) {
-#pragma omp parallel for schedule(dynamic, 256)
-            for (Index j = 0; j < m; ++j) {
-                const auto b = p.colStart[std::size_t(j)], e = p.colStart[std::size_t(j) + 1];
-                if (b == e) continue;
-                double mx = -std::numeric_limits<double>::infinity();
-                for (auto k = b; k < e; ++k) mx = std::max(mx, u[rowByColumn[std::size_t(k)]] + lws[rowByColumn[std::size_t(k)]] - cc[k] * inv);
-                double s = 0;
-                for (auto k = b; k < e; ++k) s += std::exp(u[rowByColumn[std::size_t(k)]] + lws[rowByColumn[std::size_t(k)]] - cc[k] * inv - mx);
-                v[j] = -tauT * (mx + std::log(s));
+#pragma omp parallel
+            {
+                std::vector<float> z;
+#pragma omp for schedule(dynamic, 256)
+                for (Index j = 0; j < m; ++j) {
+                    const auto b = p.colStart[std::size_t(j)], e = p.colStart[std::size_t(j) + 1];
+                    if (b == e) continue;
+                    z.resize(std::size_t(e - b));
+                    for (auto k = b; k < e; ++k) {
+                        const auto i = rowByColumn[std::size_t(k)];
+                        z[std::size_t(k - b)] = float(u[i] + lws[i] - cc[k] * inv);
+                    }
+                    Eigen::Map<Eigen::ArrayXf> zz(z.data(), Index(z.size()));
+                    const float mx = zz.maxCoeff();
+                    v[j] = -tauT * (double(mx) + std::log(double((zz - mx).exp().sum())));
+                }
             }
         } else {
             v.setZero();
         }
         if (rhoS != 0) {
-#pragma omp parallel for schedule(dynamic, 256)
-            for (Index i = 0; i < n; ++i) {
-                const auto b = p.rowStart[std::size_t(i)], e = p.rowStart[std::size_t(i) + 1];
-                if (b == e) continue;
-                double mx = -std::numeric_limits<double>::infinity();
-                for (auto k = b; k < e; ++k) mx = std::max(mx, v[p.col[std::size_t(k)]] + lwt[p.col[std::size_t(k)]] - c[k] * inv);
-                double s = 0;
-                for (auto k = b; k < e; ++k) s += std::exp(v[p.col[std::size_t(k)]] + lwt[p.col[std::size_t(k)]] - c[k] * inv - mx);
-                u[i] = -tauS * (mx + std::log(s));
+#pragma omp parallel
+            {
+                std::vector<float> z;
+#pragma omp for schedule(dynamic, 256)
+                for (Index i = 0; i < n; ++i) {
+                    const auto b = p.rowStart[std::size_t(i)], e = p.rowStart[std::size_t(i) + 1];
+                    if (b == e) continue;
+                    z.resize(std::size_t(e - b));
+                    for (auto k = b; k < e; ++k) {
+                        const auto j = p.col[std::size_t(k)];
+                        z[std::size_t(k - b)] = float(v[j] + lwt[j] - c[k] * inv);
+                    }
+                    Eigen::Map<Eigen::ArrayXf> zz(z.data(), Index(z.size()));
+                    const float mx = zz.maxCoeff();
+                    u[i] = -tauS * (double(mx) + std::log(double((zz - mx).exp().sum())));
+                }
             }
         } else {
             u.setZero();

@@ -48,7 +48,7 @@ FugwResult solveSparseFugw(const Eigen::MatrixXf& sourceFeatures, const Eigen::M
 struct CoarseToFineOptions {
     FugwOptions coarse, fine;
     int coarseSamples = 1000;     ///< per side, farthest-point samples of the coordinates
-    double radiusFactor = 1.5;    ///< dilation radius = factor × the samples' mean spacing
+    double radiusFactor = 1.0;    ///< dilation radius = factor × the samples' mean spacing
     double keepFraction = 0.3;    ///< coarse targets kept per sample: mass ≥ this × the row's maximum
 };
 

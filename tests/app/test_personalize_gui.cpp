@@ -2,6 +2,7 @@
 // wrong folders named), the atlas and the settings, builds the CLI's command line; the job runs in
 // the background and the subject's atlas opens with its displacement map as a layer.
 #include "AtlasPanel.hpp"
+#include "ComparisonWindow.hpp"
 #include "GuiSupport.hpp"
 #include "JobManager.hpp"
 #include "MainWindow.hpp"
@@ -13,6 +14,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <QTableWidget>
 #include <QTest>
 
 using nm::gui::MainWindow;
@@ -80,4 +82,34 @@ TEST_CASE("personalize a held-out subject from the File menu's wizard", "[app][g
     REQUIRE(nm::test::waitUntil([&] { return w.layerCount() == 2 && w.scene()->pending() == 0; }, 120000));
     CHECK(w.atlasPanel()->bundle()->displacementMm.has_value());
     if (const char* shots = std::getenv("NM_SCREENSHOT_DIR")) w.grab().save(QString(shots) + "/personalize.png");
+
+    // the side-by-side view: group, subject, displacement, one camera
+    REQUIRE(nm::test::waitUntil([&] { return w.comparisonWindow() != nullptr; }, 10000));
+    auto* cmp = w.comparisonWindow();
+    REQUIRE(QTest::qWaitForWindowExposed(cmp));
+    CHECK(cmp->paneCount() == 3);
+    CHECK(cmp->camerasLinked());
+    cmp->showComponent(64, 5);
+    auto describe = [&] {
+        std::string d;
+        for (int p = 0; p < 3; ++p)
+            d += "pane " + std::to_string(p) + ": " + std::to_string(cmp->scene(p)->layerCount()) + " loaded, " +
+                 std::to_string(cmp->scene(p)->state().layers.size()) + " in session, pending " +
+                 std::to_string(cmp->scene(p)->pending()) + ", space " + std::to_string(cmp->scene(p)->spaceReady()) + "; ";
+        return d;
+    };
+    const bool shown = nm::test::waitUntil([&] {
+        for (int p = 0; p < 3; ++p)
+            if (cmp->scene(p)->layerCount() != 1 || cmp->scene(p)->pending() != 0) return false;
+        if (cmp->scene(0)->layer(0).map != 5 || cmp->scene(1)->layer(0).scale != 64) return false;
+        return true;
+    }, 120000);
+    INFO(describe());
+    REQUIRE(shown);
+    INFO(describe());
+    CHECK(cmp->scene(0)->layer(0).map == 5);
+    CHECK(cmp->scene(1)->layer(0).scale == 64);
+    CHECK(cmp->gainsTable()->rowCount() > 0);
+    QTest::qWait(300);
+    if (const char* shots = std::getenv("NM_SCREENSHOT_DIR")) cmp->grab().save(QString(shots) + "/personalize-compare.png");
 }
