@@ -50,12 +50,14 @@ MatrixXf dualRegression(const signal::RowMatrixF& data, const MatrixXf& groupMap
     return tt.ldlt().solve(tx.cast<double>()).cast<float>();
 }
 
-MatrixXf piecewiseProcrustes(const MatrixXf& source, const MatrixXf& target, const Eigen::VectorXi& parcels,
-                             const MatrixXf& maps) {
+std::vector<MatrixXf> piecewiseProcrustes(const MatrixXf& source, const MatrixXf& target, const Eigen::VectorXi& parcels,
+                                          const std::vector<MatrixXf>& mapSets) {
     const Index p = source.cols();
-    if (target.cols() != p || target.rows() != source.rows() || parcels.size() != p || maps.cols() != p)
-        throw InputError("Procrustes: sources, targets, parcels and maps disagree in size");
-    MatrixXf out = maps;
+    if (target.cols() != p || target.rows() != source.rows() || parcels.size() != p)
+        throw InputError("Procrustes: sources, targets and parcels disagree in size");
+    for (const auto& m : mapSets)
+        if (m.cols() != p) throw InputError("Procrustes: the maps do not cover the parcels' voxels");
+    std::vector<MatrixXf> out = mapSets;
     const int count = parcels.size() ? parcels.maxCoeff() + 1 : 0;
     std::vector<std::vector<Index>> members(static_cast<std::size_t>(std::max(0, count)));
     for (Index v = 0; v < p; ++v)
@@ -65,16 +67,20 @@ MatrixXf piecewiseProcrustes(const MatrixXf& source, const MatrixXf& target, con
         const auto& idx = members[std::size_t(q)];
         const Index m = Index(idx.size());
         if (m < 2) continue;
-        Eigen::MatrixXd x(source.rows(), m), y(target.rows(), m), w(maps.rows(), m);
+        Eigen::MatrixXd x(source.rows(), m), y(target.rows(), m);
         for (Index a = 0; a < m; ++a) {
             x.col(a) = source.col(idx[std::size_t(a)]).cast<double>();
             y.col(a) = target.col(idx[std::size_t(a)]).cast<double>();
-            w.col(a) = maps.col(idx[std::size_t(a)]).cast<double>();
         }
-        Eigen::JacobiSVD<Eigen::MatrixXd> svd(x.transpose() * y, Eigen::ComputeFullU | Eigen::ComputeFullV);
+        // one rotation per parcel for every set of maps (divide-and-conquer SVD of XᵀY)
+        Eigen::BDCSVD<Eigen::MatrixXd> svd(x.transpose() * y, Eigen::ComputeFullU | Eigen::ComputeFullV);
         const Eigen::MatrixXd r = svd.matrixU() * svd.matrixV().transpose();  // m × m orthogonal
-        const Eigen::MatrixXd moved = w * r;
-        for (Index a = 0; a < m; ++a) out.col(idx[std::size_t(a)]) = moved.col(a).cast<float>();
+        for (std::size_t set = 0; set < mapSets.size(); ++set) {
+            Eigen::MatrixXd w(mapSets[set].rows(), m);
+            for (Index a = 0; a < m; ++a) w.col(a) = mapSets[set].col(idx[std::size_t(a)]).cast<double>();
+            const Eigen::MatrixXd moved = w * r;
+            for (Index a = 0; a < m; ++a) out[set].col(idx[std::size_t(a)]) = moved.col(a).cast<float>();
+        }
     }
     return out;
 }
@@ -178,7 +184,7 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
             parcels[v] = mx > 0 ? int(best) : -1;
         }
         const MatrixXf xs = fs.transpose(), xt = ft.transpose();
-        for (const auto& g : res.identity.scales) res.procrustes.scales.push_back(piecewiseProcrustes(xs, xt, parcels, g));
+        res.procrustes.scales = piecewiseProcrustes(xs, xt, parcels, res.identity.scales);
     }
     const Eigen::MatrixXd x = voxelCoordinates(group);
     if (options.anatomyMm > 0) {

@@ -69,9 +69,9 @@ Eigen::MatrixXf dualRegression(const signal::RowMatrixF& data, const Eigen::Matr
 /// Piecewise scaled-orthogonal Procrustes (fmralign's default alignment; Haxby et al. 2011's
 /// hyperalignment within parcels): in every parcel (labels ≥ 0, p voxels), the orthogonal R
 /// minimising ‖X R − Y‖ for source and target samples X, Y (samples × parcel voxels), by the SVD of
-/// XᵀY; returns the maps (k × p) each multiplied by its parcels' R.
-Eigen::MatrixXf piecewiseProcrustes(const Eigen::MatrixXf& source, const Eigen::MatrixXf& target,
-                                    const Eigen::VectorXi& parcels, const Eigen::MatrixXf& maps);
+/// XᵀY; returns every set of maps (k × p) with each parcel's columns multiplied by its R.
+std::vector<Eigen::MatrixXf> piecewiseProcrustes(const Eigen::MatrixXf& source, const Eigen::MatrixXf& target,
+                                                 const Eigen::VectorXi& parcels, const std::vector<Eigen::MatrixXf>& mapSets);
 
 /// Personalizes `group` (read from `groupFile`) to one subject's runs.
 PersonalizeResult personalize(const io::AtlasBundle& group, const std::filesystem::path& groupFile,
