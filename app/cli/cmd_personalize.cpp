@@ -34,9 +34,8 @@ void addSolverOptions(CLI::App* app, align::PersonalizeOptions& p) {
         ->check(CLI::Range(50, 5000))
         ->capture_default_str();
     app->add_option("--anatomy", p.anatomyMm,
-                    "Anatomical prior: a displacement of this many mm costs the median feature mismatch (0: off)")
-        ->check(CLI::NonNegativeNumber)
-        ->capture_default_str();
+                    "Anatomical prior: a displacement of this many mm costs the median feature mismatch (0: off; "
+                    "default: 2.5 voxel sizes)");
     app->add_flag_callback(
         "--connectivity", [&p] { p.connectivityFeatures = true; },
         "Features: add each voxel's connectivity profile to the components (default: the dual-regression maps only)");

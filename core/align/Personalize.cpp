@@ -187,11 +187,12 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
         res.procrustes.scales = piecewiseProcrustes(xs, xt, parcels, res.identity.scales);
     }
     const Eigen::MatrixXd x = voxelCoordinates(group);
-    if (options.anatomyMm > 0) {
+    const double anatomyMm = options.anatomyMm < 0 ? 2.5 * group.grid.voxelSize().mean() : options.anatomyMm;
+    if (anatomyMm > 0) {
         std::vector<float> mismatch(static_cast<std::size_t>(p));
         for (Index i = 0; i < p; ++i) mismatch[std::size_t(i)] = (fs.row(i) - ft.row(i)).squaredNorm();
         std::nth_element(mismatch.begin(), mismatch.begin() + std::ptrdiff_t(p / 2), mismatch.end());
-        const double lambda = std::sqrt(std::max(1e-12, double(mismatch[std::size_t(p / 2)]))) / options.anatomyMm;
+        const double lambda = std::sqrt(std::max(1e-12, double(mismatch[std::size_t(p / 2)]))) / anatomyMm;
         fs.conservativeResize(Eigen::NoChange, fs.cols() + 3);
         ft.conservativeResize(Eigen::NoChange, ft.cols() + 3);
         fs.rightCols(3) = (lambda * x).cast<float>();
@@ -313,7 +314,7 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
                          ? "dual-regression maps of the subject on the group components and connectivity profiles to the "
                            "components of the finest feature scale (standardised per column)"
                          : "dual-regression maps of the subject on the group components (standardised per map)"},
-        {"anatomy_mm", options.anatomyMm},
+        {"anatomy_mm", anatomyMm},
         {"alpha", o.alpha},
         {"rho", o.rhoSource},
         {"eps", o.eps},

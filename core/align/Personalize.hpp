@@ -28,9 +28,11 @@ struct PersonalizeOptions {
     CoarseToFineOptions solver;       ///< coarse (and dense) and fine FUGW parameters
     Eigen::Index maxDense = 6000;     ///< voxels up to which the plan is dense
     /// Anatomical prior: the voxel coordinates join the features, scaled so that a displacement of
-    /// this many mm costs as much as the median feature mismatch at the identity (0: off). The
-    /// group and the subject share the template space, so a match far away is unlikely.
-    double anatomyMm = 0.0;
+    /// this many mm costs as much as the median feature mismatch at the identity (0: off; < 0:
+    /// 2.5 voxel sizes). The group and the subject share the template space, so a match far away
+    /// is unlikely; with noisy dual-regression maps (short runs, fine grids) FUGW without it moves
+    /// mass too far (docs/personalization.md).
+    double anatomyMm = -1.0;
     double mapThreshold = 0.01;
     /// Connectivity profiles join the features: each voxel's correlation with the components' time
     /// courses at the finest feature scale (the group side: its maps × the stored group
