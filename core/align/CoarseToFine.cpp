@@ -173,53 +173,41 @@ int sparseSinkhorn(const SparseProblem& pr, const VectorXf& c, double rhoS, doub
     }
     VectorXd& u = duals.u;
     VectorXd& v = duals.v;
+    // out_g = −τ LSE over the entries k of group g (a row or a column, entries start[g]..start[g+1])
+    // of dual[other[k]] + lw[other[k]] − cost[k]/ε: the exponents gathered in a float buffer, one
+    // vectorised exp (Eigen's packet exp) instead of a scalar libm call per entry
+    auto groupLse = [inv](const std::vector<std::int64_t>& start, const std::vector<std::int32_t>& other,
+                          const VectorXf& cost, const VectorXd& dual, const VectorXd& lw, double tau, VectorXd& out) {
+        const Index groups = Index(start.size()) - 1;
+#pragma omp parallel
+        {
+            std::vector<float> z;
+#pragma omp for schedule(dynamic, 256)
+            for (Index g = 0; g < groups; ++g) {
+                const auto b = start[std::size_t(g)], e = start[std::size_t(g) + 1];
+                if (b == e) continue;
+                z.resize(std::size_t(e - b));
+                for (auto k = b; k < e; ++k) {
+                    const auto o = other[std::size_t(k)];
+                    z[std::size_t(k - b)] = float(dual[o] + lw[o] - cost[k] * inv);
+                }
+                const Eigen::Map<Eigen::ArrayXf> zz(z.data(), Index(z.size()));
+                const float mx = zz.maxCoeff();
+                out[g] = -tau * (double(mx) + std::log(double((zz - mx).exp().sum())));
+            }
+        }
+    };
     int it = 0;
     for (; it < iterations; ++it) {
         const VectorXd uPrev = u, vPrev = v;
-        // per row / column: gather the exponents in a float buffer, one vectorised exp (Eigen's
-        // packet exp) instead of a scalar libm call per entry
-        if (rhoT != 0) {
-#pragma omp parallel
-            {
-                std::vector<float> z;
-#pragma omp for schedule(dynamic, 256)
-                for (Index j = 0; j < m; ++j) {
-                    const auto b = p.colStart[std::size_t(j)], e = p.colStart[std::size_t(j) + 1];
-                    if (b == e) continue;
-                    z.resize(std::size_t(e - b));
-                    for (auto k = b; k < e; ++k) {
-                        const auto i = rowByColumn[std::size_t(k)];
-                        z[std::size_t(k - b)] = float(u[i] + lws[i] - cc[k] * inv);
-                    }
-                    Eigen::Map<Eigen::ArrayXf> zz(z.data(), Index(z.size()));
-                    const float mx = zz.maxCoeff();
-                    v[j] = -tauT * (double(mx) + std::log(double((zz - mx).exp().sum())));
-                }
-            }
-        } else {
+        if (rhoT != 0)
+            groupLse(p.colStart, rowByColumn, cc, u, lws, tauT, v);
+        else
             v.setZero();
-        }
-        if (rhoS != 0) {
-#pragma omp parallel
-            {
-                std::vector<float> z;
-#pragma omp for schedule(dynamic, 256)
-                for (Index i = 0; i < n; ++i) {
-                    const auto b = p.rowStart[std::size_t(i)], e = p.rowStart[std::size_t(i) + 1];
-                    if (b == e) continue;
-                    z.resize(std::size_t(e - b));
-                    for (auto k = b; k < e; ++k) {
-                        const auto j = p.col[std::size_t(k)];
-                        z[std::size_t(k - b)] = float(v[j] + lwt[j] - c[k] * inv);
-                    }
-                    Eigen::Map<Eigen::ArrayXf> zz(z.data(), Index(z.size()));
-                    const float mx = zz.maxCoeff();
-                    u[i] = -tauS * (double(mx) + std::log(double((zz - mx).exp().sum())));
-                }
-            }
-        } else {
+        if (rhoS != 0)
+            groupLse(p.rowStart, p.col, c, v, lwt, tauS, u);
+        else
             u.setZero();
-        }
         const double change = std::max((u - uPrev).cwiseAbs().maxCoeff(), (v - vPrev).cwiseAbs().maxCoeff());
         if (!std::isfinite(change)) throw Error("sparse Sinkhorn: the duals diverged (NaN); increase ε");
         if (change < tol) {
