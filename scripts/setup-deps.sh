@@ -36,7 +36,9 @@ packages=(
 if [[ $with_bench == 1 ]]; then
   # peers run side by side in bench/
   packages+=(python3 python3-numpy python3-scipy python3-sklearn python3-pot python3-networkx
-             python3-igraph python3-nibabel hyperfine time)
+             python3-igraph python3-nibabel hyperfine time
+             # nilearn 0.10.1 from ../shared/peers needs these
+             python3-pandas python3-joblib python3-lxml python3-requests python3-packaging)
 fi
 
 missing=()

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,6 +45,24 @@ ScopedEnv::~ScopedEnv() {
 }
 
 std::optional<std::filesystem::path> sharedData() { return nm::paths::testDataDir(); }
+
+void writeMatrixText(const std::filesystem::path& file, const Eigen::MatrixXd& m) {
+    std::ofstream out(file);
+    out.precision(17);
+    for (Eigen::Index i = 0; i < m.rows(); ++i) {
+        for (Eigen::Index j = 0; j < m.cols(); ++j) out << (j ? " " : "") << m(i, j);
+        out << '\n';
+    }
+    if (!out) throw std::runtime_error("cannot write " + file.string());
+}
+
+std::optional<std::filesystem::path> peer(const std::string& name) {
+    std::filesystem::path root;
+    if (const char* env = std::getenv("NEUROMOSAIC_PEERS")) root = env;
+    else if (const auto data = sharedData()) root = data->parent_path() / "peers";
+    if (!root.empty() && std::filesystem::exists(root / name)) return root / name;
+    return std::nullopt;
+}
 
 std::optional<std::filesystem::path> mricronFile(const std::string& name) {
     auto p = nm::paths::mricronTemplatesDir() / name;

@@ -1,6 +1,8 @@
 #pragma once
 // Helpers shared by the test executables: temporary directories, the shared test data and the
 // location of the built executables.
+#include <Eigen/Core>
+
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -37,6 +39,11 @@ private:
 
 /// ../shared/data (or $NEUROMOSAIC_TEST_DATA); nullopt when absent (tests then skip with a message).
 std::optional<std::filesystem::path> sharedData();
+/// A matrix as whitespace-separated text with 17 significant digits (numpy.loadtxt reads it).
+void writeMatrixText(const std::filesystem::path& file, const Eigen::MatrixXd& matrix);
+
+/// ../shared/peers/<name> (beside the shared data, or under $NEUROMOSAIC_PEERS); nullopt when absent.
+std::optional<std::filesystem::path> peer(const std::string& name);
 /// /usr/share/mricron/templates/<name> if present.
 std::optional<std::filesystem::path> mricronFile(const std::string& name);
 /// How much slower than a release build this build runs: 1, or 10 under the sanitizers (ASan +

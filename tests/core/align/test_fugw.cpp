@@ -21,15 +21,6 @@ namespace {
 
 bool havePot() { return std::system("/usr/bin/python3 -c 'import ot' 2>/dev/null") == 0; }
 
-void writeMatrix(const std::filesystem::path& f, const Eigen::MatrixXd& m) {
-    std::ofstream out(f);
-    out.precision(17);
-    for (Eigen::Index i = 0; i < m.rows(); ++i) {
-        for (Eigen::Index j = 0; j < m.cols(); ++j) out << (j ? " " : "") << m(i, j);
-        out << '\n';
-    }
-}
-
 /// Runs a POT snippet that prints a matrix (one number per whitespace), reads it back.
 Eigen::MatrixXd runPot(const test::TempDir& dir, const std::string& script, Eigen::Index rows, Eigen::Index cols) {
     {
@@ -81,9 +72,9 @@ TEST_CASE("unbalanced Sinkhorn equals POT's sinkhorn_unbalanced", "[align][fugw]
     const Eigen::MatrixXd shifted =
         c.cast<double>() - eps * (ws.array().log().matrix() * Eigen::RowVectorXd::Ones(m) +
                                   Eigen::VectorXd::Ones(n) * wt.array().log().matrix().transpose());
-    writeMatrix(dir / "M.txt", shifted);
-    writeMatrix(dir / "a.txt", ws);
-    writeMatrix(dir / "b.txt", wt);
+    test::writeMatrixText(dir / "M.txt", shifted);
+    test::writeMatrixText(dir / "a.txt", ws);
+    test::writeMatrixText(dir / "b.txt", wt);
     const auto pot = runPot(dir,
                             "M=np.loadtxt(D+'M.txt'); a=np.loadtxt(D+'a.txt'); b=np.loadtxt(D+'b.txt')\n"
                             "G=ot.unbalanced.sinkhorn_unbalanced(a,b,M,0.05,0.7,numItermax=100000,stopThr=1e-15)\n"
@@ -99,9 +90,9 @@ TEST_CASE("MM (KL and L2) equals POT's mm_unbalanced", "[align][fugw][peer]") {
     const Eigen::MatrixXf c = randomCost(n, m, 4);
     const Eigen::VectorXd ws = randomWeights(n, 5), wt = randomWeights(m, 6);
     test::TempDir dir;
-    writeMatrix(dir / "M.txt", c.cast<double>());
-    writeMatrix(dir / "a.txt", ws);
-    writeMatrix(dir / "b.txt", wt);
+    test::writeMatrixText(dir / "M.txt", c.cast<double>());
+    test::writeMatrixText(dir / "a.txt", ws);
+    test::writeMatrixText(dir / "b.txt", wt);
     const auto pot = runPot(dir,
                             "M=np.loadtxt(D+'M.txt'); a=np.loadtxt(D+'a.txt'); b=np.loadtxt(D+'b.txt')\n"
                             "for div in ('kl','l2'):\n"
@@ -156,9 +147,9 @@ TEST_CASE("balanced FUGW (ρ → ∞) finds POT's fused Gromov-Wasserstein plan"
     o.tolInner = 1e-9;
     const FugwResult r = solveFugw(c, ds, dt, o);
     test::TempDir dir;
-    writeMatrix(dir / "M.txt", c.cast<double>());
-    writeMatrix(dir / "C1.txt", ds.matrix().cast<double>());
-    writeMatrix(dir / "C2.txt", dt.matrix().cast<double>());
+    test::writeMatrixText(dir / "M.txt", c.cast<double>());
+    test::writeMatrixText(dir / "C1.txt", ds.matrix().cast<double>());
+    test::writeMatrixText(dir / "C2.txt", dt.matrix().cast<double>());
     const auto pot = runPot(dir,
                             "M=np.loadtxt(D+'M.txt'); C1=np.loadtxt(D+'C1.txt'); C2=np.loadtxt(D+'C2.txt')\n"
                             "p=np.ones(len(C1))/len(C1); q=np.ones(len(C2))/len(C2)\n"
