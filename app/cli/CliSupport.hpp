@@ -89,6 +89,7 @@ Command makeLabelCommand(CLI::App& root, const GlobalOptions& options);
 Command makeDecodeCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGlmCommand(CLI::App& root, const GlobalOptions& options);
 Command makeAlignCommand(CLI::App& root, const GlobalOptions& options);
+Command makeNetworkCommand(CLI::App& root, const GlobalOptions& options);
 Command makePersonalizeCommand(CLI::App& root, const GlobalOptions& options);
 } // namespace nm::cli
 namespace nm::align {

@@ -2,6 +2,8 @@
 // Under mpirun the ranks share the data streams and sum the sufficient statistics; rank 0 writes.
 #include "CliSupport.hpp"
 
+#include <optional>
+
 #include "common/Error.hpp"
 #include "decompose/Learning.hpp"
 
@@ -19,6 +21,9 @@ struct LearnCliOptions {
     std::vector<std::string> confounds;
     bool noConfounds = false;
     std::string codes = "full", statistics = "full";
+    bool noSparseNetwork = false;
+    std::optional<double> networkAlpha;
+    std::string networkMethod = "group";
 };
 } // namespace
 
@@ -76,7 +81,13 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options) {
     app->add_option("--checkpoint-every", l.checkpointEvery, "Iterations between checkpoints")->check(CLI::Range(1, 1000000))->capture_default_str();
     app->add_option("--seed", l.seed, "Random seed")->capture_default_str();
     app->add_option("--cache", o->cache, "Cache of preprocessed subjects (default: the user cache)");
-    app->add_flag("--no-network", o->noNetwork, "Skip the component network (correlations)");
+    app->add_flag("--no-network", o->noNetwork, "Skip the component network (correlations and the sparse model)");
+    app->add_flag("--no-sparse-network", o->noSparseNetwork, "Skip the sparse graphical model (group-sparse covariance) of each scale");
+    app->add_option("--network-alpha", o->networkAlpha, "Penalty of the sparse network (default: cross-validated per scale)")
+        ->check(CLI::NonNegativeNumber);
+    app->add_option("--network-method", o->networkMethod, "Sparse network: group (group-sparse covariance) or glasso (mean correlation)")
+        ->check(CLI::IsMember({"group", "glasso"}))
+        ->capture_default_str();
     app->add_flag("--no-surfaces", o->noSurfaces, "Skip the projections on the template surfaces");
     app->add_option("--max-iterations", l.maxIterations, "Stop after this many iterations (0: all epochs)")->check(CLI::NonNegativeNumber);
     app->add_option("--stop-after", l.stopAfterIterations, "Testing: checkpoint and exit (status 3) after this many iterations")
@@ -98,6 +109,10 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options) {
                 lo.codes = o->codes == "full" ? decompose::SomfOptions::Codes::Full : decompose::SomfOptions::Codes::Masked;
                 lo.statistics = o->statistics == "full" ? decompose::SomfOptions::Statistics::Full : decompose::SomfOptions::Statistics::Subset;
                 lo.network = !o->noNetwork;
+                lo.sparseNetwork = !o->noSparseNetwork;
+                if (o->networkAlpha) lo.sparseNetworkOptions.alpha = *o->networkAlpha;
+                lo.sparseNetworkOptions.method = o->networkMethod == "glasso" ? connectivity::SparseNetworkMethod::GraphicalLasso
+                                                                               : connectivity::SparseNetworkMethod::GroupSparse;
                 lo.surfaces = !o->noSurfaces;
                 if (lo.mask != "epi" && lo.mask != "template" && !std::filesystem::exists(lo.mask))
                     throw InputError("--mask: expected epi, template or an existing NIfTI file, got '" + lo.mask + "'");

@@ -7,6 +7,7 @@
 #include "common/AtomicFile.hpp"
 #include "common/Error.hpp"
 #include "validate/Decoding.hpp"
+#include "validate/Network.hpp"
 #include "validate/Personalization.hpp"
 #include "validate/Reconstruction.hpp"
 
@@ -34,6 +35,11 @@ struct PersonalizationCliOptions {
     std::string bundle, truth, cache, out, tsv;
     std::vector<std::string> datasets;
     validate::PersonalizationOptions v;
+};
+struct NetworkValidationCliOptions {
+    std::string bundle, truth, cache, out, tsv;
+    std::vector<std::string> datasets;
+    validate::NetworkValidationOptions v;
 };
 } // namespace
 
@@ -92,7 +98,50 @@ Command makeValidateCommand(CLI::App& root, const GlobalOptions& options) {
     per->add_option("-o,--out", pv->out, "JSON report to write")->required();
     per->add_option("--tsv", pv->tsv, "Plot-ready table (long format) to write");
     addPersonalizeSolverOptions(per, pv->v.personalize);
-    return {app, [o, rec, d, dec, pv, per, &options] {
+    auto* net = app->add_subcommand("network",
+                                    "Recovery of the simulated true sparse network: support precision, recall, F1 and AUC along "
+                                    "the α path (group-sparse, graphical lasso) vs thresholded Ledoit-Wolf partial correlations");
+    auto nv = std::make_shared<NetworkValidationCliOptions>();
+    net->add_option("atlas", nv->bundle, "Atlas bundle learned from a simulated cohort")->required()->check(CLI::ExistingFile);
+    net->add_option("datasets", nv->datasets, "BIDS datasets (default: those the atlas was learned from)")->check(CLI::ExistingDirectory);
+    net->add_option("--truth", nv->truth, "Ground-truth directory (default: <dataset>/derivatives/ground_truth)")->check(CLI::ExistingDirectory);
+    net->add_option("--min-match", nv->v.minMatch, "Leave out components matched to the truth below this map correlation")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    net->add_option("--grid", nv->v.gridSize, "α values along the path")->check(CLI::Range(2, 40))->capture_default_str();
+    net->add_option("--cache", nv->cache, "Cache of preprocessed subjects (default: the one learn uses)");
+    net->add_option("-o,--out", nv->out, "JSON report to write")->required();
+    net->add_option("--tsv", nv->tsv, "Plot-ready table (long format) to write");
+    return {app, [o, rec, d, dec, pv, per, nv, net, &options] {
+                if (net->parsed()) {
+                    auto& v = nv->v;
+                    v.bundle = nv->bundle;
+                    for (const auto& x : nv->datasets) v.datasets.emplace_back(x);
+                    if (!nv->truth.empty()) v.truth = nv->truth;
+                    if (!nv->cache.empty()) v.cacheDir = nv->cache;
+                    JobContext job(options);
+                    const auto r = validate::validateNetwork(v, job.progress());
+                    writeFileAtomic(nv->out, r.toJson().dump(2) + "\n");
+                    if (!nv->tsv.empty()) io::writeTable(nv->tsv, r.toTable(), '\t');
+                    std::ostringstream msg;
+                    msg << std::fixed << std::setprecision(3) << "recovery of the true network (" << r.truth.string() << "):\n";
+                    for (const auto& s : r.scales) {
+                        msg << "  k=" << s.components << ": " << s.matched << " components matched (mean r " << s.meanMatch << "), " << s.trueEdges
+                            << " true edges among " << s.pairs << " pairs\n";
+                        for (const auto& c : s.curves) {
+                            const auto& b = c.bestF1();
+                            msg << "    " << std::left << std::setw(22) << c.method << std::right << " best F1 " << b.f1 << " (" << b.edges
+                                << " edges, precision " << b.precision << ", recall " << b.recall << "), AUC " << b.auc << "\n";
+                        }
+                        if (s.stored)
+                            msg << "    stored network (alpha " << std::setprecision(4) << s.stored->alpha << std::setprecision(3) << "): F1 " << s.stored->f1
+                                << ", " << s.stored->edges << " edges, AUC " << s.stored->auc << "\n";
+                    }
+                    msg << "report: " << nv->out << "\n";
+                    job.succeed("network validation written to " + nv->out, r.toJson());
+                    job.print(msg.str());
+                    return 0;
+                }
                 if (per->parsed()) {
                     auto& v = pv->v;
                     finishPersonalizeSolverOptions(v.personalize);

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
     commands.push_back(makeGlmCommand(app, options));
     commands.push_back(makeAlignCommand(app, options));
     commands.push_back(makePersonalizeCommand(app, options));
+    commands.push_back(makeNetworkCommand(app, options));
 
     try {
         app.parse(argc, argv);

@@ -47,4 +47,11 @@ Eigen::MatrixXd partialCorrelationFromCovariance(const Eigen::MatrixXd& c) {
     return r;
 }
 
+Eigen::MatrixXd partialCorrelationFromPrecision(const Eigen::MatrixXd& theta) {
+    const Eigen::VectorXd d = theta.diagonal().cwiseSqrt().cwiseInverse();
+    Eigen::MatrixXd pc = -(d.asDiagonal() * theta * d.asDiagonal());
+    pc.diagonal().setZero();
+    return pc;
+}
+
 } // namespace nm::connectivity

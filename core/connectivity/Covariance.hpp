@@ -18,4 +18,7 @@ Eigen::MatrixXd correlationFromCovariance(const Eigen::MatrixXd& covariance);
 /// Partial correlation from a covariance: −P_ij / √(P_ii P_jj), P = Σ⁻¹ (diagonal 1).
 Eigen::MatrixXd partialCorrelationFromCovariance(const Eigen::MatrixXd& covariance);
 
+/// Partial correlation from a precision Θ: −Θ_ij / √(Θ_ii Θ_jj), zero diagonal.
+Eigen::MatrixXd partialCorrelationFromPrecision(const Eigen::MatrixXd& precision);
+
 } // namespace nm::connectivity

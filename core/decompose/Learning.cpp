@@ -11,6 +11,7 @@
 #include "decompose/Cohort.hpp"
 #include "decompose/Initialization.hpp"
 #include "decompose/OnlineDictionaryLearner.hpp"
+#include "decompose/Networks.hpp"
 #include "decompose/Reconstruction.hpp"
 #include "io/Nifti.hpp"
 #include "io/Npy.hpp"
@@ -121,7 +122,7 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
     if (o.batchSize < 1 || o.epochs < 1 || o.streams < 1) throw InputError("learn: --batch, --epochs and --streams must be >= 1");
     if (!(o.heldOutFraction >= 0 && o.heldOutFraction < 1)) throw InputError("learn: --held-out must be in [0, 1)");
     if (o.dumpData) progress.plan({{"discover", 1}, {"mask", 1}, {"preprocess", 6}, {"dump data", 2}});
-    else progress.plan({{"discover", 1}, {"mask", 1}, {"preprocess", 6}, {"initialize", 2}, {"learn", 30}, {"evaluate", 4}, {"network", 3}, {"surfaces", 2}});
+    else progress.plan({{"discover", 1}, {"mask", 1}, {"preprocess", 6}, {"initialize", 2}, {"learn", 30}, {"evaluate", 4}, {"network", 3}, {"sparse network", 6}, {"surfaces", 2}});
     progress.begin("discover");
     const auto split = splitCohort(discoverCohort(o.datasets, o.filter), o.heldOutFraction, o.seed);
     const std::vector<Subject>& train = split.train;
@@ -400,21 +401,30 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
             std::vector<LeastSquaresProjector> projectors;
             for (const auto& D : finalMaps) projectors.emplace_back(D);
             std::vector<Eigen::MatrixXd> corr(finalMaps.size()), partial(finalMaps.size());
+            std::vector<std::vector<Eigen::MatrixXd>> codes(finalMaps.size());
+            std::vector<std::string> trainNames;
             for (std::size_t s = 0; s < finalMaps.size(); ++s) {
                 corr[s] = partial[s] = Eigen::MatrixXd::Zero(finalMaps[s].rows(), finalMaps[s].rows());
             }
             for (std::size_t t = 0; t < train.size(); ++t) {
                 const auto X = store.load(train[t]);
                 for (std::size_t s = 0; s < finalMaps.size(); ++s) {
-                    const Eigen::MatrixXd cov = connectivity::ledoitWolf(projectors[s].codes(X)).covariance;
+                    Eigen::MatrixXd c = projectors[s].codes(X);
+                    const Eigen::MatrixXd cov = connectivity::ledoitWolf(c).covariance;
                     corr[s] += connectivity::correlationFromCovariance(cov);
                     partial[s] += connectivity::partialCorrelationFromCovariance(cov);
+                    if (o.sparseNetwork) codes[s].push_back(std::move(c));
                 }
+                trainNames.push_back(train[t].key);
                 progress.update(t + 1, train.size());
             }
             for (std::size_t s = 0; s < finalMaps.size(); ++s) {
                 b.scales[s].correlation = (corr[s] / double(train.size())).cast<float>();
                 b.scales[s].partialCorrelation = (partial[s] / double(train.size())).cast<float>();
+            }
+            if (o.sparseNetwork && train.size() >= 2) {
+                progress.begin("sparse network");
+                estimateBundleNetworks(b, codes, trainNames, o.sparseNetworkOptions, {}, progress);
             }
         }
         if (o.surfaces) {

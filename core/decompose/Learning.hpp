@@ -5,6 +5,7 @@
 // component network and the surface projections — all written to an atlas bundle.
 #include "decompose/Communicator.hpp"
 #include "decompose/OnlineDictionaryLearner.hpp"
+#include "connectivity/SparseNetwork.hpp"
 #include "io/AtlasBundle.hpp"
 #include "io/Bids.hpp"
 #include "jobs/Progress.hpp"
@@ -41,6 +42,10 @@ struct LearnOptions {
     std::uint64_t seed = 0;
     std::filesystem::path cacheDir;  ///< preprocessed runs ("": <cache>/learn)
     bool network = true;
+    /// With the network stage: the sparse graphical model of every scale (core/connectivity),
+    /// group-sparse with α by cross-validation unless set in sparseNetworkOptions.
+    bool sparseNetwork = true;
+    connectivity::SparseNetworkOptions sparseNetworkOptions;
     bool surfaces = true;
     int maxIterations = 0;       ///< stop after this many iterations (0: all epochs)
     int stopAfterIterations = 0; ///< testing: return (with checkpoint) after this many, unfinished

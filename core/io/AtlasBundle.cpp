@@ -293,7 +293,74 @@ ScaleLabels readLabels(const Reader& r, hid_t scale, const std::string& path, in
     return l;
 }
 
+void writeSparseNetwork(Writer& w, hid_t network, const ScaleSparseNetwork& n, int k) {
+    auto g = w.group(network, "sparse");
+    w.attribute(g, "method", n.method);
+    w.attribute(g, "alpha", n.alpha);
+    w.attribute(g, "cross_validated", (long long)(n.crossValidated ? 1 : 0));
+    w.attribute(g, "objective", n.objective);
+    w.attribute(g, "duality_gap", n.dualityGap);
+    w.attribute(g, "iterations", (long long)n.iterations);
+    w.attribute(g, "converged", (long long)(n.converged ? 1 : 0));
+    w.attribute(g, "edges", (long long)n.edges);
+    w.attribute(g, "seconds", n.seconds);
+    w.attribute(g, "modularity", n.modularity);
+    w.attribute(g, "parent_correlation", n.parentCorrelation);
+    w.attribute(g, "parent_support_recall", n.parentSupportRecall);
+    if (!n.cvAlphas.empty()) {
+        w.dataset(g, "cv_alphas", n.cvAlphas.data(), {hsize_t(n.cvAlphas.size())}, H5T_NATIVE_DOUBLE);
+        w.dataset(g, "cv_scores", n.cvScores.data(), {hsize_t(n.cvScores.size())}, H5T_NATIVE_DOUBLE);
+    }
+    w.sparse(g, "precision", n.precision);
+    w.sparse(g, "partial_correlation", n.partialCorrelation);
+    w.dataset(g, "module", n.module.data(), {hsize_t(k)}, H5T_NATIVE_INT);
+    if (!n.subjectPrecisions.empty()) {
+        w.strings(g, "subjects", n.subjects);
+        auto subj = w.group(g, "subject_precisions");
+        for (std::size_t i = 0; i < n.subjectPrecisions.size(); ++i) w.sparse(subj, std::to_string(i), n.subjectPrecisions[i]);
+    }
+}
+
+ScaleSparseNetwork readSparseNetwork(const Reader& r, hid_t network, const std::string& path, int k) {
+    auto g = r.group(network, "sparse", path);
+    ScaleSparseNetwork n;
+    n.method = r.stringAttribute(g, "method").value_or("");
+    if (n.method != "group-sparse" && n.method != "graphical-lasso")
+        throw fileError(r.file(), path + " attr method", "expected group-sparse or graphical-lasso, got '" + n.method + "'");
+    n.alpha = r.doubleAttribute(g, "alpha").value_or(0.0);
+    n.crossValidated = r.intAttribute(g, "cross_validated").value_or(0) != 0;
+    n.objective = r.doubleAttribute(g, "objective").value_or(0.0);
+    n.dualityGap = r.doubleAttribute(g, "duality_gap").value_or(0.0);
+    n.iterations = int(r.intAttribute(g, "iterations").value_or(0));
+    n.converged = r.intAttribute(g, "converged").value_or(0) != 0;
+    n.edges = r.intAttribute(g, "edges").value_or(0);
+    n.seconds = r.doubleAttribute(g, "seconds").value_or(0.0);
+    n.modularity = r.doubleAttribute(g, "modularity").value_or(0.0);
+    n.parentCorrelation = r.doubleAttribute(g, "parent_correlation").value_or(std::numeric_limits<double>::quiet_NaN());
+    n.parentSupportRecall = r.doubleAttribute(g, "parent_support_recall").value_or(std::numeric_limits<double>::quiet_NaN());
+    if (r.exists(g, "cv_alphas")) {
+        n.cvAlphas = r.read<double>(g, "cv_alphas", H5T_NATIVE_DOUBLE, path + "/cv_alphas");
+        n.cvScores = r.read<double>(g, "cv_scores", H5T_NATIVE_DOUBLE, path + "/cv_scores", n.cvAlphas.size());
+    }
+    n.precision = r.sparse(g, "precision", path + "/precision", k, k);
+    n.partialCorrelation = r.sparse(g, "partial_correlation", path + "/partial_correlation", k, k);
+    n.module = r.read<int>(g, "module", H5T_NATIVE_INT, path + "/module", hsize_t(k));
+    if (r.exists(g, "subject_precisions")) {
+        const auto shape = r.shape(g, "subjects", path + "/subjects");
+        if (shape.size() != 1) throw fileError(r.file(), path + "/subjects", "expected a list of subject names");
+        n.subjects = r.strings(g, "subjects", path + "/subjects", shape[0]);
+        auto subj = r.group(g, "subject_precisions", path + "/subject_precisions");
+        for (std::size_t i = 0; i < n.subjects.size(); ++i)
+            n.subjectPrecisions.push_back(r.sparse(subj, std::to_string(i), path + "/subject_precisions/" + std::to_string(i), k, k));
+    }
+    return n;
+}
+
 } // namespace
+
+int ScaleSparseNetwork::moduleCount() const {
+    return module.empty() ? 0 : *std::max_element(module.begin(), module.end());
+}
 
 std::vector<std::pair<int, float>> ScaleLabels::labelsOf(int component, bool positiveOnly) const {
     std::vector<std::pair<int, float>> out;
@@ -353,6 +420,17 @@ void AtlasBundle::validate(const std::string& what) const {
             throw InputError(w + ": overlap must be components × components of the previous scale");
         for (const auto* m : {&s.correlation, &s.partialCorrelation})
             if (m->size() != 0 && (m->rows() != s.components || m->cols() != s.components)) throw InputError(w + ": network");
+        if (s.sparseNetwork) {
+            const auto& n = *s.sparseNetwork;
+            if (s.correlation.size() == 0) throw InputError(w + ": a sparse network needs the correlation network of the scale");
+            for (const auto* m : {&n.precision, &n.partialCorrelation})
+                if (m->rows() != s.components || m->cols() != s.components) throw InputError(w + ": network/sparse matrices must be components × components");
+            if (int(n.module.size()) != s.components) throw InputError(w + ": network/sparse/module must have one entry per component");
+            if (n.subjects.size() != n.subjectPrecisions.size()) throw InputError(w + ": network/sparse: one subject name per subject precision");
+            for (const auto& m : n.subjectPrecisions)
+                if (m.rows() != s.components || m.cols() != s.components) throw InputError(w + ": network/sparse/subject_precisions shape");
+            if (n.cvAlphas.size() != n.cvScores.size()) throw InputError(w + ": network/sparse: cv_alphas and cv_scores differ in length");
+        }
         if (s.labels) {
             const auto& l = *s.labels;
             const auto c = Eigen::Index(l.concepts.size());
@@ -405,6 +483,7 @@ void writeAtlasBundle(const std::filesystem::path& file, const AtlasBundle& b) {
                 w.dataset(net, "correlation", corr.data(), {hsize_t(s.components), hsize_t(s.components)}, H5T_NATIVE_FLOAT);
                 if (part.size() > 0)
                     w.dataset(net, "partial_correlation", part.data(), {hsize_t(s.components), hsize_t(s.components)}, H5T_NATIVE_FLOAT);
+                if (s.sparseNetwork) writeSparseNetwork(w, net, *s.sparseNetwork, s.components);
             }
             if (s.surfaceLeft && s.surfaceRight) {
                 auto surf = w.group(g, "surface");
@@ -495,6 +574,7 @@ AtlasBundle readAtlasBundle(const std::filesystem::path& file) {
                                                 hsize_t(k) * hsize_t(k));
                 s.partialCorrelation = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(part.data(), k, k);
             }
+            if (r.exists(net, "sparse")) s.sparseNetwork = readSparseNetwork(r, net, path + "/network/sparse", k);
         }
         if (r.exists(g, "surface")) {
             auto surf = r.group(g, "surface", path + "/surface");

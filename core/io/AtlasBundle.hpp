@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -44,6 +45,34 @@ struct ScaleLabels {
     [[nodiscard]] std::vector<std::pair<int, float>> labelsOf(int component, bool positiveOnly = true) const;
 };
 
+/// The sparse Gaussian graphical model of one scale (core/connectivity; `learn`, `network`): the
+/// penalty and how it was chosen, the group precision and partial correlation, the training
+/// subjects' own precisions (group-sparse: one shared support), the modules of the graph of
+/// positive partial correlations, the fit's diagnostics and its relation to the parent scale.
+struct ScaleSparseNetwork {
+    std::string method;                       ///< "group-sparse" or "graphical-lasso"
+    double alpha = 0.0;
+    bool crossValidated = false;
+    std::vector<double> cvAlphas, cvScores;   ///< mean held-out log-likelihood per α (when cross-validated)
+    SparseMapsF precision;                    ///< k × k: the model's precision (group: sample-weighted mean of the subjects')
+    SparseMapsF partialCorrelation;           ///< k × k, off-diagonal (group: weighted mean of the subjects')
+    std::vector<std::string> subjects;        ///< of subjectPrecisions
+    std::vector<SparseMapsF> subjectPrecisions;
+    std::vector<int> module;                  ///< 1-based consensus modules of the positive partial-correlation graph
+    double modularity = 0.0;
+    double objective = 0.0, dualityGap = 0.0;
+    int iterations = 0;
+    bool converged = false;
+    std::int64_t edges = 0;                   ///< pairs i < j in the support
+    double seconds = 0.0;                     ///< estimation time (cross-validation included)
+    /// Across scales: Pearson r between the parent scale's partial correlations and the children's
+    /// aggregated ones (mean over child pairs of each parent pair), and the share of parent edges
+    /// with at least one child edge between their children. NaN at the top scale.
+    double parentCorrelation = std::numeric_limits<double>::quiet_NaN();
+    double parentSupportRecall = std::numeric_limits<double>::quiet_NaN();
+    [[nodiscard]] int moduleCount() const;
+};
+
 struct AtlasScale {
     int components = 0;
     SparseMapsF maps;                       ///< k × mask voxels
@@ -59,6 +88,7 @@ struct AtlasScale {
     Eigen::MatrixXf partialCorrelation;     ///< k × k, may be empty
     std::optional<SparseMapsF> surfaceLeft, surfaceRight;  ///< k × vertices of the template surfaces
     std::optional<ScaleLabels> labels;      ///< cognitive labels (schema ≥ 2), absent until labelled
+    std::optional<ScaleSparseNetwork> sparseNetwork;  ///< network/sparse (optional group; readers without it ignore it)
 };
 
 struct AtlasBundle {

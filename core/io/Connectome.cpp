@@ -1,5 +1,6 @@
 #include "io/Connectome.hpp"
 
+#include "common/AtomicFile.hpp"
 #include "common/Error.hpp"
 #include "io/Npy.hpp"
 
@@ -323,6 +324,35 @@ Eigen::MatrixXd parseNumericMatrix(const std::string& text, const std::string& n
 }
 
 Eigen::MatrixXd readNumericMatrix(const std::filesystem::path& file) { return parseNumericMatrix(readText(file), file.string()); }
+
+Eigen::MatrixXd readMatrixFile(const std::filesystem::path& file, const std::string& what) {
+    requireReadableFile(file, what);
+    if (endsWith(lower(file.filename().string()), ".npy")) {
+        const auto a = readNpy(file);
+        if (a.shape.size() != 2) throw fileError(file, "shape", "expected a 2-D array (" + what + ")");
+        return a.matrix(what);
+    }
+    return readNumericMatrix(file);
+}
+
+void writeMatrixFile(const std::filesystem::path& file, const Eigen::MatrixXd& m) {
+    const std::string ext = lower(file.extension().string());
+    if (ext == ".npy") {
+        writeNpy(file, m);
+        return;
+    }
+    const char sep = ext == ".csv" ? ',' : (ext == ".tsv" ? '\t' : ' ');
+    std::ostringstream out;
+    out.precision(17);
+    for (Eigen::Index i = 0; i < m.rows(); ++i) {
+        for (Eigen::Index j = 0; j < m.cols(); ++j) {
+            if (j) out << sep;
+            out << m(i, j);
+        }
+        out << '\n';
+    }
+    writeFileAtomic(file, out.str());
+}
 
 Connectome readConnectome(const std::filesystem::path& file, const ConnectomeOptions& o) {
     requireReadableFile(file, "connectome");

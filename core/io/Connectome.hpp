@@ -41,6 +41,12 @@ Connectome readConnectome(const std::filesystem::path& file, const ConnectomeOpt
 Eigen::MatrixXd readNumericMatrix(const std::filesystem::path& file);
 Eigen::MatrixXd parseNumericMatrix(const std::string& text, const std::string& name);
 
+/// A numeric matrix from .npy (2-D) or text (.csv/.tsv/.txt/.dat). Throws naming the file.
+Eigen::MatrixXd readMatrixFile(const std::filesystem::path& file, const std::string& what = "matrix");
+/// Writes a matrix by extension: .npy (float64), .csv (commas), .tsv (tabs), else spaces; 17
+/// significant digits; atomically.
+void writeMatrixFile(const std::filesystem::path& file, const Eigen::MatrixXd& matrix);
+
 /// Adds side information: coordinates (n × 2|3 numeric file, or a BrainNet .node file, which also
 /// brings labels and the "colour" and "size" attributes), names (one per line or first
 /// column), or a named attribute (one value per node). Throws naming the file when n differs.

@@ -152,13 +152,7 @@ DecodingReport validateDecoding(const DecodingValidationOptions& o, jobs::Progre
     const auto inputs = decompose::bundleInputs(bundle, o.bundle);
     const auto datasets = o.datasets.empty() ? inputs.datasets : o.datasets;
     DecodingReport report;
-    if (o.truth) report.truth = *o.truth;
-    else
-        for (const auto& d : datasets)
-            if (std::filesystem::is_regular_file(d / "derivatives" / "ground_truth" / "concept_components.tsv")) {
-                report.truth = d / "derivatives" / "ground_truth";
-                break;
-            }
+    report.truth = findGroundTruth(o.truth, datasets, "concept_components.tsv");
 
     progress.begin("recovery");
     if (report.truth) {

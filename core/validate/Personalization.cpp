@@ -93,16 +93,9 @@ PersonalizationReport validatePersonalization(const PersonalizationOptions& o, j
         throw InputError(o.bundle.string() +
                          ": provenance/inputs/held_out_subjects is empty: learn with --held-out > 0 so that some "
                          "subjects are unseen by the atlas");
-    std::filesystem::path truthDir;
-    if (o.truth) truthDir = *o.truth;
-    else
-        for (const auto& d : datasets)
-            if (std::filesystem::is_directory(d / "derivatives" / "ground_truth")) {
-                truthDir = d / "derivatives" / "ground_truth";
-                break;
-            }
-    if (truthDir.empty())
-        throw InputError("no ground truth: give --truth (a simulated cohort's derivatives/ground_truth)");
+    const auto found = findGroundTruth(o.truth, datasets);
+    if (!found) throw InputError("no ground truth: give --truth (a simulated cohort's derivatives/ground_truth)");
+    const std::filesystem::path truthDir = *found;
     PersonalizationReport report;
     report.truth = truthDir;
     const auto cohort = decompose::discoverCohort(datasets, inputs.filter);

@@ -25,6 +25,16 @@ using RowMatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::R
 
 RowMatrixF denseMaps(const io::AtlasScale& scale) { return RowMatrixF(scale.maps); }
 
+std::optional<std::filesystem::path> findGroundTruth(const std::optional<std::filesystem::path>& given,
+                                                     const std::vector<std::filesystem::path>& datasets, const std::string& requiredFile) {
+    if (given) return given;
+    for (const auto& d : datasets) {
+        const auto t = d / "derivatives" / "ground_truth";
+        if (std::filesystem::is_directory(t) && (requiredFile.empty() || std::filesystem::is_regular_file(t / requiredFile))) return t;
+    }
+    return std::nullopt;
+}
+
 RowMatrixF truthMaps(const std::filesystem::path& dir, int components, const io::AtlasBundle& bundle) {
     const auto file = dir / ("scale-" + std::to_string(components) + "_maps.nii.gz");
     if (!std::filesystem::exists(file)) throw InputError(file.string() + ": ground-truth maps not found");

@@ -71,6 +71,12 @@ Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> denseMaps(
 Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> truthMaps(const std::filesystem::path& truthDir, int components,
                                                                                 const io::AtlasBundle& bundle);
 
+/// The ground truth of a simulated cohort: `given` when set, else the first dataset with a
+/// derivatives/ground_truth folder (holding `requiredFile` when not empty); nullopt if none.
+std::optional<std::filesystem::path> findGroundTruth(const std::optional<std::filesystem::path>& given,
+                                                     const std::vector<std::filesystem::path>& datasets,
+                                                     const std::string& requiredFile = "");
+
 /// Recovery of `truth` (kt × p) by `learned` (k × p): Hungarian matching of the smaller set.
 RecoveryScore recovery(const Eigen::MatrixXf& learned, const Eigen::MatrixXf& truth);
 

@@ -1,0 +1,54 @@
+#pragma once
+// The sparse network of one atlas scale from its subjects' component time courses: the
+// group-sparse covariance (default) or the graphical lasso of the mean correlation, α by
+// cross-validation unless given, the modules of the graph of positive partial correlations
+// (consensus clustering, graph/ComponentGraph), and how a scale's network relates to its parent's.
+#include "io/AtlasBundle.hpp"
+
+#include <Eigen/Core>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nm::connectivity {
+
+enum class SparseNetworkMethod { GroupSparse, GraphicalLasso };
+std::string methodName(SparseNetworkMethod method);  ///< "group-sparse" | "graphical-lasso"
+
+struct SparseNetworkOptions {
+    SparseNetworkMethod method = SparseNetworkMethod::GroupSparse;
+    std::optional<double> alpha;     ///< none: cross-validated
+    int folds = 3;                   ///< over samples (group) or subjects (graphical lasso)
+    int gridSize = 6;                ///< α grid, log-spaced from lowFraction·αmax to αmax
+    double lowFraction = 0.02;
+    double tolerance = 1e-3;         ///< final fit (duality gap)
+    int maxIterations = 50;
+    double cvTolerance = 1e-2;       ///< fits along the cross-validation grid (as nilearn's tol_cv)
+    int cvMaxIterations = 10;
+    int consensusRuns = 50;
+    std::uint64_t seed = 1;
+};
+
+/// `series`: per subject, samples × k component time courses (standardised inside). `subjects`:
+/// their names (stored with the per-subject precisions). Throws nm::InputError for fewer than 2
+/// subjects (group) or mismatched widths.
+io::ScaleSparseNetwork estimateSparseNetwork(const std::vector<Eigen::MatrixXd>& series, const std::vector<std::string>& subjects,
+                                             const SparseNetworkOptions& options);
+
+/// Fills fine.parentCorrelation and fine.parentSupportRecall from `parent` (fine component → coarse
+/// component, −1 none) and the coarse scale's network.
+void relateToParent(io::ScaleSparseNetwork& fine, const std::vector<int>& parent, const io::ScaleSparseNetwork& coarse);
+
+/// A dense k × k copy of a stored sparse matrix.
+Eigen::MatrixXd denseNetwork(const io::SparseMapsF& m);
+/// Entries of |m| > 0 as a float sparse matrix.
+io::SparseMapsF sparseNetworkMatrix(const Eigen::MatrixXd& m);
+
+/// Report fields (method, α and its selection, cross-validation curve, diagnostics, modules,
+/// parent relation).
+nlohmann::json networkReport(const io::ScaleSparseNetwork& network, int components);
+
+} // namespace nm::connectivity
