@@ -1,5 +1,7 @@
 #include "GraphPanel.hpp"
 
+#include "connectivity/SparseNetwork.hpp"
+
 #include "ColorMap.hpp"
 
 #include <QCheckBox>
@@ -93,9 +95,21 @@ GraphPanel::GraphPanel(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     auto* form = new QFormLayout;
     network_ = new QComboBox(this);
+    network_->setObjectName("graphNetwork");
     network_->addItem(tr("Correlation"), "correlation");
     network_->addItem(tr("Partial correlation"), "partial");
-    network_->setToolTip(tr("The bundle's network between components (Ledoit–Wolf group estimates)"));
+    network_->addItem(tr("Graphical lasso"), "glasso");
+    network_->addItem(tr("Sparse model (stored)"), "stored");
+    network_->setToolTip(tr("Correlation and partial correlation: the bundle's Ledoit–Wolf group estimates. Graphical lasso: "
+                            "of the group correlation at the chosen α. Sparse model: the one learned with the atlas "
+                            "(group-sparse covariance, α cross-validated); every positive link is drawn."));
+    alpha_ = new QDoubleSpinBox(this);
+    alpha_->setObjectName("graphAlpha");
+    alpha_->setRange(0.0, 1.0);
+    alpha_->setDecimals(3);
+    alpha_->setSingleStep(0.01);
+    alpha_->setSpecialValueText(tr("auto (0.1 αmax)"));
+    alpha_->setToolTip(tr("Penalty of the graphical lasso; every positive partial correlation it keeps is a link"));
     topK_ = new QSpinBox(this);
     topK_->setRange(1, 50);
     topK_->setValue(3);
@@ -113,6 +127,7 @@ GraphPanel::GraphPanel(QWidget* parent) : QWidget(parent) {
     show3D_->setObjectName("graphShow3D");
     show3D_->setToolTip(tr("Components at their centroids on a translucent white-matter surface; colours are modules"));
     form->addRow(tr("Network"), network_);
+    form->addRow(tr("Graphical lasso α"), alpha_);
     form->addRow(tr("Links per component"), topK_);
     form->addRow(tr("Or links above"), threshold_);
     form->addRow(tr("Node size"), sizeBy_);
@@ -124,6 +139,9 @@ GraphPanel::GraphPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(summary_);
     layout->addWidget(view_, 1);
     connect(network_, &QComboBox::currentIndexChanged, this, &GraphPanel::recompute);
+    connect(alpha_, &QDoubleSpinBox::valueChanged, this, [this] {
+        if (network_->currentData().toString() == "glasso") recompute();
+    });
     connect(topK_, &QSpinBox::valueChanged, this, &GraphPanel::recompute);
     connect(threshold_, &QDoubleSpinBox::valueChanged, this, [this](double t) {
         topK_->setEnabled(t <= 0);
@@ -154,12 +172,23 @@ void GraphPanel::recompute() {
     for (const auto& s : bundle_->scales)
         if (s.components == components_) scale = &s;
     if (!scale) return;
-    const bool partial = network_->currentData().toString() == "partial";
-    const Eigen::MatrixXf& C = partial && scale->partialCorrelation.size() ? scale->partialCorrelation : scale->correlation;
-    if (C.rows() != components_) {
+    const QString kindName = network_->currentData().toString();
+    const auto kind = kindName == "partial"  ? connectivity::NetworkKind::PartialCorrelation
+                      : kindName == "glasso" ? connectivity::NetworkKind::GraphicalLasso
+                      : kindName == "stored" ? connectivity::NetworkKind::Stored
+                                             : connectivity::NetworkKind::Correlation;
+    const bool sparse = kind == connectivity::NetworkKind::GraphicalLasso || kind == connectivity::NetworkKind::Stored;
+    alpha_->setEnabled(kind == connectivity::NetworkKind::GraphicalLasso);
+    topK_->setEnabled(!sparse && threshold_->value() <= 0);
+    threshold_->setEnabled(!sparse);
+    const bool available = kind == connectivity::NetworkKind::Stored ? scale->sparseNetwork.has_value()
+                           : kind == connectivity::NetworkKind::PartialCorrelation ? scale->partialCorrelation.rows() == components_
+                                                                                    : scale->correlation.rows() == components_;
+    if (!available) {
         graph_.reset();
         view_->setGraph(nullptr, false);
-        summary_->setText(tr("This scale has no component network."));
+        summary_->setText(kind == connectivity::NetworkKind::Stored ? tr("This scale has no sparse model: run neuromosaic-cli network on the atlas.")
+                                                                    : tr("This scale has no component network."));
         emit graphChanged();
         return;
     }
@@ -168,11 +197,17 @@ void GraphPanel::recompute() {
     summary_->setText(tr("Computing the network of %1 components…").arg(components_));
     graph::ComponentGraphOptions o;
     o.topK = topK_->value();
-    o.threshold = threshold_->value();
+    // A sparse model's links are its support: every positive partial correlation.
+    o.threshold = sparse ? 1e-12 : threshold_->value();
     o.consensusRuns = components_ > 512 ? 10 : 50;
-    const Eigen::MatrixXd M = C.cast<double>();
+    const double alpha = alpha_->value();
+    const std::string method = scale->sparseNetwork ? scale->sparseNetwork->method : std::string();
+    const double storedAlpha = scale->sparseNetwork ? scale->sparseNetwork->alpha : 0.0;
+    const io::AtlasScale* sc = scale;
+    auto keep = bundle_;
     auto* watcher = new QFutureWatcher<std::shared_ptr<const graph::ComponentGraph>>(this);
-    connect(watcher, &QFutureWatcher<std::shared_ptr<const graph::ComponentGraph>>::finished, this, [this, watcher, generation] {
+    connect(watcher, &QFutureWatcher<std::shared_ptr<const graph::ComponentGraph>>::finished, this,
+            [this, watcher, generation, kind, method, storedAlpha] {
         watcher->deleteLater();
         --pending_;
         if (generation != generation_) return;
@@ -182,17 +217,21 @@ void GraphPanel::recompute() {
             return;
         }
         const int modules = *std::max_element(graph_->module.begin(), graph_->module.end());
-        summary_->setText(tr("%1 components, %2 links, %3 modules (consensus, Q = %4)")
+        QString what;
+        if (kind == connectivity::NetworkKind::Stored)
+            what = tr(" — %1, α = %2").arg(QString::fromStdString(method)).arg(storedAlpha, 0, 'g', 3);
+        summary_->setText(tr("%1 components, %2 links, %3 modules (consensus, Q = %4)%5")
                               .arg(graph_->layout.rows())
                               .arg(graph_->edges.size())
                               .arg(modules)
-                              .arg(graph_->q, 0, 'f', 3));
+                              .arg(graph_->q, 0, 'f', 3)
+                              .arg(what));
         view_->setGraph(graph_, sizeByStrength());
         emit graphChanged();
     });
-    watcher->setFuture(QtConcurrent::run([M, o]() -> std::shared_ptr<const graph::ComponentGraph> {
+    watcher->setFuture(QtConcurrent::run([keep, sc, kind, alpha, o]() -> std::shared_ptr<const graph::ComponentGraph> {
         try {
-            return std::make_shared<const graph::ComponentGraph>(graph::buildComponentGraph(M, o));
+            return std::make_shared<const graph::ComponentGraph>(graph::buildComponentGraph(connectivity::scaleNetworkMatrix(*sc, kind, alpha), o));
         } catch (const std::exception&) {
             return nullptr;
         }

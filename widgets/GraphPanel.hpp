@@ -60,6 +60,7 @@ public:
     [[nodiscard]] QCheckBox* show3DBox() const { return show3D_; }
     [[nodiscard]] QSpinBox* topKBox() const { return topK_; }
     [[nodiscard]] QDoubleSpinBox* thresholdBox() const { return threshold_; }
+    [[nodiscard]] QComboBox* networkBox() const { return network_; }
 
 signals:
     void componentSelected(int component);
@@ -75,7 +76,7 @@ private:
     int pending_ = 0, generation_ = 0;
     QComboBox *network_, *sizeBy_;
     QSpinBox* topK_;
-    QDoubleSpinBox* threshold_;
+    QDoubleSpinBox *threshold_, *alpha_;
     QCheckBox* show3D_;
     QLabel* summary_;
     GraphView2D* view_;

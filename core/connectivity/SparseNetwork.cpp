@@ -160,6 +160,40 @@ void relateToParent(io::ScaleSparseNetwork& fine, const std::vector<int>& parent
     }
 }
 
+Eigen::MatrixXd scaleNetworkMatrix(const io::AtlasScale& scale, NetworkKind kind, double alpha) {
+    const std::string what = "scale " + std::to_string(scale.components);
+    switch (kind) {
+    case NetworkKind::Stored:
+        if (!scale.sparseNetwork) throw InputError(what + " has no sparse network (run neuromosaic-cli network on the atlas)");
+        return denseNetwork(scale.sparseNetwork->partialCorrelation);
+    case NetworkKind::PartialCorrelation:
+        if (scale.partialCorrelation.size() == 0) throw InputError(what + " has no partial-correlation network");
+        {
+            Eigen::MatrixXd m = scale.partialCorrelation.cast<double>();
+            m.diagonal().setZero();
+            return m;
+        }
+    case NetworkKind::GraphicalLasso: {
+        if (scale.correlation.size() == 0) throw InputError(what + " has no correlation network");
+        Eigen::MatrixXd c = scale.correlation.cast<double>();
+        c = 0.5 * (c + c.transpose()).eval();
+        c.diagonal().setOnes();
+        GraphicalLassoOptions o;
+        o.alpha = alpha > 0 ? alpha : 0.1 * graphicalLassoAlphaMax(c);
+        o.what = what + " correlation";
+        return partialCorrelationFromPrecision(graphicalLasso(c, o).precision);
+    }
+    case NetworkKind::Correlation:
+    default:
+        if (scale.correlation.size() == 0) throw InputError(what + " has no correlation network");
+        {
+            Eigen::MatrixXd m = scale.correlation.cast<double>();
+            m.diagonal().setZero();
+            return m;
+        }
+    }
+}
+
 nlohmann::json networkReport(const io::ScaleSparseNetwork& n, int components) {
     auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
     nlohmann::json j = {{"components", components},

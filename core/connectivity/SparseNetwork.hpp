@@ -47,6 +47,17 @@ Eigen::MatrixXd denseNetwork(const io::SparseMapsF& m);
 /// Entries of |m| > 0 as a float sparse matrix.
 io::SparseMapsF sparseNetworkMatrix(const Eigen::MatrixXd& m);
 
+/// The networks of a scale a viewer can draw (ComponentGraph weights, k × k, zero diagonal).
+enum class NetworkKind {
+    Correlation,         ///< the bundle's Ledoit–Wolf group correlation
+    PartialCorrelation,  ///< its Ledoit–Wolf partial correlation
+    GraphicalLasso,      ///< partial correlations of the graphical lasso of the group correlation at α
+    Stored,              ///< the bundle's sparse model (learned: group-sparse, or graphical lasso)
+};
+/// Throws nm::InputError naming what the scale lacks. `alpha`: for GraphicalLasso only (≤ 0:
+/// 0.1 αmax, about 5–15 % of the edges on component correlations).
+Eigen::MatrixXd scaleNetworkMatrix(const io::AtlasScale& scale, NetworkKind kind, double alpha = 0.0);
+
 /// Report fields (method, α and its selection, cross-validation curve, diagnostics, modules,
 /// parent relation).
 nlohmann::json networkReport(const io::ScaleSparseNetwork& network, int components);

@@ -309,6 +309,22 @@ void writeAalBundle(const std::filesystem::path& file) {
         for (int i = 0; i < k; ++i)
             for (int j = 0; j < k; ++j)
                 if (i != j) s.correlation(i, j) = (i % 2 == j % 2) ? 0.6f : -0.1f;
+        if (k == 6) {
+            // A stored sparse model: chains 0–2–4 and 1–3–5, one negative link between them.
+            nm::io::ScaleSparseNetwork n;
+            n.method = "group-sparse";
+            n.alpha = 0.05;
+            Eigen::MatrixXd pc = Eigen::MatrixXd::Zero(6, 6);
+            for (const auto& [a, c] : {std::pair{0, 2}, std::pair{2, 4}, std::pair{1, 3}, std::pair{3, 5}}) pc(a, c) = pc(c, a) = 0.3;
+            pc(0, 1) = pc(1, 0) = -0.2;
+            Eigen::MatrixXd prec = -pc;
+            prec.diagonal().setOnes();
+            n.partialCorrelation = nm::io::SparseMapsF(pc.sparseView().cast<float>());
+            n.precision = nm::io::SparseMapsF(prec.sparseView().cast<float>());
+            n.module = {1, 2, 1, 2, 1, 2};
+            n.edges = 5;
+            s.sparseNetwork = n;
+        }
         b.scales.push_back(std::move(s));
     }
     nm::io::writeAtlasBundle(file, b);
@@ -797,6 +813,15 @@ TEST_CASE("the component graph: 2-D layout and 3-D balls, selection linked with 
     // A threshold instead of top-k: every link at or above it (within-block 0.6, between −0.1).
     graph->thresholdBox()->setValue(0.5);
     REQUIRE(nm::test::waitUntil([&] { return !graph->busy() && graph->graph() && graph->graph()->edges.size() == 6; }, 30000));  // 2 blocks of 3
+    // The stored sparse model: its positive links only; the graphical lasso of the correlation: the two blocks.
+    graph->networkBox()->setCurrentIndex(graph->networkBox()->findData("stored"));
+    REQUIRE(nm::test::waitUntil([&] { return !graph->busy() && graph->graph() && graph->graph()->edges.size() == 4; }, 30000));
+    CHECK(graph->graph()->module[0] == graph->graph()->module[4]);
+    CHECK(graph->graph()->module[0] != graph->graph()->module[1]);
+    graph->networkBox()->setCurrentIndex(graph->networkBox()->findData("glasso"));
+    REQUIRE(nm::test::waitUntil([&] { return !graph->busy() && graph->graph() && graph->graph()->edges.size() == 6; }, 30000));
+    graph->networkBox()->setCurrentIndex(graph->networkBox()->findData("correlation"));
+    REQUIRE(nm::test::waitUntil([&] { return !graph->busy() && graph->graph() && graph->graph()->edges.size() == 6; }, 30000));
     // Clicking a node in the 2-D view selects that component everywhere.
     const QPointF p = graph->view()->nodePosition(5);
     QTest::mouseClick(graph->view(), Qt::LeftButton, {}, p.toPoint());
