@@ -42,6 +42,6 @@ set(NM_VTK_RENDER_COMPONENTS RenderingCore RenderingOpenGL2 RenderingUI Renderin
 # Rendering (nmrender) is needed by the CLI too (`render`), so VTK's rendering modules are always found.
 find_package(VTK 9.1 REQUIRED COMPONENTS ${NM_VTK_CORE_COMPONENTS} ${NM_VTK_RENDER_COMPONENTS})
 if(NM_BUILD_GUI)
-  find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets OpenGL OpenGLWidgets Svg Concurrent Test)
+  find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets OpenGL OpenGLWidgets Svg Concurrent Charts Test)
   find_package(OpenGL REQUIRED)
 endif()

@@ -20,6 +20,8 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache git file
   # GUI: Qt 6 (QOpenGLWidget lives in Qt6::OpenGLWidgets)
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-svg-dev qt6-qpa-plugins
+  # validation dashboard charts
+  qt6-charts-dev
   libgl-dev libglx-dev
   # VTK 9.1 (its Qt modules are Qt5-built; CMake never requests them)
   libvtk9-dev

@@ -13,9 +13,13 @@
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
 #include <QStandardItemModel>
+#include <QStandardItem>
 #include <QTableView>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include <cmath>
+#include <limits>
 #include <QtConcurrent/QtConcurrent>
 
 namespace nm::widgets {
@@ -196,6 +200,23 @@ void AtlasPanel::setModules(int scaleComponents, std::vector<int> modules) {
 
 int AtlasPanel::visibleRows() const { return proxy_->rowCount(); }
 
+void AtlasPanel::setComponentFigures(ComponentFigures figures) {
+    figures_ = std::move(figures);
+    model_->setColumnCount(kColumns + int(figures_.size()));
+    for (std::size_t f = 0; f < figures_.size(); ++f) {
+        auto* h = new QStandardItem(QString::fromStdString(figures_[f].first));
+        h->setToolTip(tr("From the atlas's validation reports (Validation panel); – where the report has no value"));
+        model_->setHorizontalHeaderItem(kColumns + int(f), h);
+    }
+    fillTable();
+}
+
+int AtlasPanel::columnOf(const QString& header) const {
+    for (int c = 0; c < model_->columnCount(); ++c)
+        if (model_->horizontalHeaderItem(c) && model_->horizontalHeaderItem(c)->text() == header) return c;
+    return -1;
+}
+
 void AtlasPanel::showScale(int components, bool quiet) {
     const int i = scaleBox_->findData(components);
     if (i < 0) return;
@@ -248,6 +269,13 @@ void AtlasPanel::fillTable() {
         model_->setItem(c, kEv, item(QString::number(ev, 'f', 2), ev));
         model_->setItem(c, kModule, item(mod.empty() ? QString("–") : QString::number(mod[std::size_t(c)]), mod.empty() ? 0 : mod[std::size_t(c)]));
         model_->setItem(c, kParent, item(parent >= 0 ? QString::number(parent) : QString("–"), parent));
+        for (std::size_t f = 0; f < figures_.size(); ++f) {
+            double v = std::numeric_limits<double>::quiet_NaN();
+            for (const auto& [k, values] : figures_[f].second)
+                if (k == s.components && c < int(values.size())) v = values[std::size_t(c)];
+            model_->setItem(c, kColumns + int(f), item(std::isfinite(v) ? QString::number(v, 'f', 3) : QString("–"),
+                                                       std::isfinite(v) ? v : -std::numeric_limits<double>::infinity()));
+        }
         if (s.labels) {
             // Every label of the component is searchable ("motor" finds the motor components).
             QStringList all;

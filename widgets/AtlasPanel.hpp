@@ -40,6 +40,11 @@ public:
     [[nodiscard]] const std::vector<int>& modules(int scaleComponents) const;
     /// The modules of a scale's component network (from the graph panel's consensus partition).
     void setModules(int scaleComponents, std::vector<int> modules);
+    /// Extra sortable columns of per-component validation figures (name → per scale: one value
+    /// per component, NaN for none), e.g. recovery and stability from the validation reports.
+    using ComponentFigures = std::vector<std::pair<std::string, std::vector<std::pair<int, std::vector<double>>>>>;
+    void setComponentFigures(ComponentFigures figures);
+    [[nodiscard]] int columnOf(const QString& header) const;
 
     /// Shows a scale (by its number of components) and selects a component (−1: none); the same
     /// as the user doing it, except that no signal is emitted when `quiet`.
@@ -69,6 +74,7 @@ private:
     QString path_;
     std::shared_ptr<const io::AtlasBundle> bundle_;
     std::vector<std::vector<int>> modules_;  ///< per scale index
+    ComponentFigures figures_;
     int scaleIndex_ = -1, component_ = -1;
     bool quiet_ = false, filtering_ = false;
     QLabel* title_;

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <iomanip>
+#include <limits>
 #include <optional>
 #include <sstream>
 
@@ -211,6 +212,7 @@ int runAtlas(const NetworkCliOptions& o, JobContext& job) {
     else throw InputError("network: --method must be auto, glasso or group (got " + o.method + ")");
     if (o.density) throw InputError("network: --density is for the standalone mode; give --alpha or --cv with an atlas");
     if (o.alpha) so.alpha = *o.alpha;
+    if (o.cv) so.cvMaxComponents = std::numeric_limits<int>::max();  // cross-validate every scale
     so.folds = o.folds;
     so.gridSize = o.grid;
     if (o.tolerance > 0) so.tolerance = o.tolerance;
@@ -226,7 +228,7 @@ int runAtlas(const NetworkCliOptions& o, JobContext& job) {
         if (!s.sparseNetwork) continue;
         const auto& n = *s.sparseNetwork;
         report.push_back(connectivity::networkReport(n, s.components));
-        msg << "\n  " << s.components << " components: alpha " << std::setprecision(4) << n.alpha << " (" << (n.crossValidated ? "cv" : "given")
+        msg << "\n  " << s.components << " components: alpha " << std::setprecision(4) << n.alpha << " (" << n.alphaSelection
             << "), " << n.edges << " edges, " << n.moduleCount() << " modules (Q " << std::fixed << std::setprecision(3) << n.modularity << "), "
             << std::setprecision(1) << n.seconds << " s" << std::defaultfloat;
         if (std::isfinite(n.parentCorrelation)) msg << ", parent r " << std::setprecision(3) << n.parentCorrelation;
@@ -258,10 +260,10 @@ Command makeNetworkCommand(CLI::App& root, const GlobalOptions& options) {
     app->add_option("--alpha", o->alpha, "Penalty α")->check(CLI::NonNegativeNumber);
     app->add_option("--density", o->density, "Choose α for this share of the possible edges (bisection; standalone mode)")
         ->check(CLI::Range(0.0, 1.0));
-    app->add_flag("--cv", o->cv, "Choose α by cross-validation (held-out log-likelihood)");
+    app->add_flag("--cv", o->cv, "Choose α by cross-validation (held-out log-likelihood). With an atlas: every scale (default: scales of ≤ 256 components, finer ones inherit the finest cross-validated α)");
     app->add_option("--folds", o->folds, "Cross-validation folds")->check(CLI::Range(2, 50))->capture_default_str();
     app->add_option("--grid", o->grid, "Cross-validation grid size (log-spaced from 0.02 αmax to αmax)")->check(CLI::Range(2, 40))->capture_default_str();
-    app->add_option("--tol", o->tolerance, "Duality-gap tolerance (default: 1e-4 glasso, 1e-3 group)");
+    app->add_option("--tol", o->tolerance, "Duality-gap tolerance (glasso: absolute, group: relative to the objective; default 1e-4)");
     app->add_option("--max-iter", o->maxIterations, "Maximum sweeps over the columns");
     app->add_option("-o,--out", o->out,
                     "Standalone: the precision matrix (glasso; format by extension) or a directory (group: one per input + the "
@@ -270,7 +272,6 @@ Command makeNetworkCommand(CLI::App& root, const GlobalOptions& options) {
     return {app, [o, &options] {
                 JobContext job(options);
                 if (o->atlas.empty()) return runStandalone(*o, job);
-                if (!o->alpha && !o->cv) o->cv = true;
                 return runAtlas(*o, job);
             }};
 }

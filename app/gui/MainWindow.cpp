@@ -21,6 +21,8 @@
 #include "SceneController.hpp"
 #include "DecodeDialog.hpp"
 #include "SemanticsPanel.hpp"
+#include "decompose/Cohort.hpp"
+#include "ValidationPanel.hpp"
 #include "semantics/Decode.hpp"
 #include "semantics/Literature.hpp"
 #include "jobs/Progress.hpp"
@@ -193,6 +195,15 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent), 
                 else openFile(it->second);
             }
             relabelWhenDone_.erase(it);
+        }
+        if (auto it = reportWhenDone_.find(id); it != reportWhenDone_.end()) {
+            if (ok && validationPanel_->bundle() == atlasPanel_->atlasPath() && validationPanel_->loadReport(it->second))
+                if (auto* dock = qobject_cast<QDockWidget*>(validationPanel_->parentWidget())) {
+                    dock->show();
+                    dock->raise();
+                    if (dock->height() < 340) resizeDocks({dock}, {340}, Qt::Vertical);
+                }
+            reportWhenDone_.erase(it);
         }
         if (auto it = openWhenDone_.find(id); it != openWhenDone_.end()) {
             if (ok) openFile(it->second);
@@ -502,6 +513,24 @@ void MainWindow::buildDocks() {
     });
     connect(semanticsPanel_, &widgets::SemanticsPanel::conceptActivated, this, &MainWindow::showConcept);
 
+    validationPanel_ = new widgets::ValidationPanel(this);
+    auto* validationDock = new QDockWidget(tr("Validation"), this);
+    validationDock->setObjectName("validationDock");
+    validationDock->setWidget(validationPanel_);
+    addDockWidget(Qt::BottomDockWidgetArea, validationDock);
+    connect(atlasPanel_, &widgets::AtlasPanel::atlasLoaded, this, [this](const QString& path) {
+        if (validationPanel_->bundle() != path) validationPanel_->setBundle(path);
+    });
+    connect(validationPanel_, &widgets::ValidationPanel::reportFailed, this,
+            [this](const QString&, const QString& message) { showError(tr("Cannot read the validation report"), message); });
+    connect(validationPanel_, &widgets::ValidationPanel::reportsChanged, this, [this] {
+        widgets::AtlasPanel::ComponentFigures figures;
+        for (const auto& r : validationPanel_->reports())
+            for (const auto& c : r.componentColumns) figures.push_back(c);
+        atlasPanel_->setComponentFigures(figures);
+    });
+    connect(validationPanel_, &widgets::ValidationPanel::validateRequested, this, [this] { startValidation(atlasPanel_->atlasPath()); });
+
     jobsPanel_ = new widgets::JobsPanel(jobs_, this);
     jobsPanel_->setObjectName("jobsPanel");
     auto* jobsDock = new QDockWidget(tr("Jobs"), this);
@@ -515,6 +544,8 @@ void MainWindow::buildDocks() {
     logDock->setWidget(logPanel_);
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
     tabifyDockWidget(jobsDock, logDock);
+    // The charts want width: the dashboard shares the bottom area with the jobs and the log.
+    tabifyDockWidget(jobsDock, validationDock);
     jobsDock->raise();
     resizeDocks({dataDock, propsDock}, {260, 280}, Qt::Horizontal);
     resizeDocks({jobsDock}, {180}, Qt::Vertical);
@@ -689,6 +720,17 @@ void MainWindow::buildMenus() {
             if (!dialog->literature().isEmpty()) QSettings().setValue("literature/dir", dialog->literature());
             startLabel(dialog->arguments(), dialog->outputFile());
         });
+    });
+    auto* validateAtlas = jobsMenu->addAction(tr("&Validate Atlas…"));
+    validateAtlas->setObjectName("validateAtlasAction");
+    validateAtlas->setToolTip(tr("neuromosaic-cli validate: held-out explained variance and baselines, recovery of the truth, "
+                                 "the network and the labels; the charts fill the Validation panel"));
+    connect(validateAtlas, &QAction::triggered, this, [this] {
+        if (atlasPanel_->atlasPath().isEmpty()) {
+            showError(tr("Validate Atlas"), tr("Open an atlas bundle first (File ▸ Open, or the demo atlas)."));
+            return;
+        }
+        startValidation(atlasPanel_->atlasPath());
     });
     jobsMenu->addSeparator();
     auto* selftest = jobsMenu->addAction(tr("Run &Self-Test Job"));
@@ -1000,6 +1042,41 @@ int MainWindow::startPersonalize(const QStringList& arguments, const QString& su
     displacementWhenDone_[id] = displacementMap;
     if (arguments.size() > 1) compareWhenDone_[id] = {arguments[1], subjectBundle};
     return id;
+}
+
+QList<int> MainWindow::startValidation(const QString& bundle) {
+    QList<int> ids;
+    const auto b = atlasPanel_->atlasPath() == bundle ? atlasPanel_->sharedBundle() : nullptr;
+    bool labelled = false, truthNetwork = false;
+    if (b) {
+        for (const auto& s : b->scales) labelled = labelled || s.labels.has_value();
+        // A simulated cohort's true network (derivatives/ground_truth/network_scale-<k>_precision.npy).
+        try {
+            for (const auto& d : decompose::bundleInputs(*b, bundle.toStdString()).datasets)
+                for (const auto& s : b->scales)
+                    truthNetwork = truthNetwork || std::filesystem::exists(d / "derivatives" / "ground_truth" /
+                                                                           ("network_scale-" + std::to_string(s.components) + "_precision.npy"));
+        } catch (const std::exception&) {
+            // not learned by neuromosaic (no provenance): reconstruction only
+        }
+    }
+    const auto jobs = widgets::validationJobs(bundle.toStdString(), truthNetwork, labelled);
+    std::error_code ec;
+    std::filesystem::create_directories(widgets::validationDirectory(bundle.toStdString()), ec);
+    if (ec) {
+        showError(tr("Validate Atlas"), tr("Cannot create %1: %2")
+                                            .arg(QString::fromStdString(widgets::validationDirectory(bundle.toStdString()).string()),
+                                                 QString::fromStdString(ec.message())));
+        return ids;
+    }
+    for (const auto& j : jobs) {
+        QStringList args;
+        for (const auto& a : j.arguments) args << QString::fromStdString(a);
+        const int id = jobs_->start(QString::fromStdString(j.title), args);
+        reportWhenDone_[id] = QString::fromStdString(j.report.string());
+        ids << id;
+    }
+    return ids;
 }
 
 QString MainWindow::literatureFolder() const {

@@ -28,6 +28,7 @@ class LayerPanel;
 class LogPanel;
 class SceneController;
 class SemanticsPanel;
+class ValidationPanel;
 class DecodeDialog;
 class VtkViewport;
 } // namespace nm::widgets
@@ -67,6 +68,7 @@ public:
     [[nodiscard]] widgets::AtlasPanel* atlasPanel() const { return atlasPanel_; }
     [[nodiscard]] widgets::GraphPanel* graphPanel() const { return graphPanel_; }
     [[nodiscard]] widgets::SemanticsPanel* semanticsPanel() const { return semanticsPanel_; }
+    [[nodiscard]] widgets::ValidationPanel* validationPanel() const { return validationPanel_; }
     [[nodiscard]] widgets::DecodeDialog* decodeDialog() const { return decodeDialog_; }
     [[nodiscard]] render::GraphActors* graph3D() const { return graph3d_.get(); }
     /// True between switching the 3-D graph on or off and its actors being updated (next event-loop turn).
@@ -119,6 +121,10 @@ public:
     int startLearn(const QStringList& arguments, const QString& atlasFile);
     /// Starts a `label` job; the labelled atlas is reloaded (or opened) when it succeeds.
     int startLabel(const QStringList& arguments, const QString& labelledFile);
+    /// Jobs ▸ Validate Atlas…: the validation jobs of the atlas in the browser (reconstruction; the
+    /// network when its cohort has a true network; decoding when labelled); their reports fill the
+    /// Validation panel as each finishes. Returns the job ids.
+    QList<int> startValidation(const QString& bundle);
     /// Starts a `personalize` job (File ▸ Personalize Subject…); the subject's atlas opens when it
     /// succeeds, with its displacement map as a layer.
     int startPersonalize(const QStringList& arguments, const QString& subjectBundle, const QString& displacementMap);
@@ -182,6 +188,8 @@ private:
     widgets::DemoAtlas* demo_ = nullptr;
     widgets::GraphPanel* graphPanel_ = nullptr;
     widgets::SemanticsPanel* semanticsPanel_ = nullptr;
+    widgets::ValidationPanel* validationPanel_ = nullptr;
+    std::map<int, QString> reportWhenDone_;  ///< validation jobs → report to load
     widgets::DecodeDialog* decodeDialog_ = nullptr;
     std::map<int, QString> relabelWhenDone_;  ///< label jobs → labelled atlas to reload
     std::unique_ptr<render::GraphActors> graph3d_;

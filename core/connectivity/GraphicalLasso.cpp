@@ -11,6 +11,8 @@
 #include <numbers>
 #include <cstdio>
 #include <cstdlib>
+#include <cstdio>
+#include <cstdlib>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -736,7 +738,7 @@ GroupSparseResult groupSparseCovariance(const std::vector<Eigen::MatrixXd>& covs
         if (!std::isfinite(r.objective))
             throw Error(o.what + ": the group-sparse estimator diverged (non-finite objective) at alpha " + std::to_string(o.alpha) +
                         "; increase alpha or standardise the signals");
-        const bool done = r.dualityGap <= o.tolerance || r.maxChange <= o.changeTolerance;
+        const bool done = r.dualityGap <= o.tolerance * std::max(1.0, std::abs(r.objective)) || r.maxChange <= o.changeTolerance;
         if (done) r.converged = true;
         if (o.progress && !o.progress(it + 1, r.dualityGap)) break;
         if (done) break;
@@ -753,26 +755,46 @@ CrossValidation crossValidateGroupSparse(const std::vector<CovarianceFold>& fold
         alphas = alphaGrid(amax, 8, 0.01);
     }
     std::sort(alphas.begin(), alphas.end(), std::greater<>());
-    CrossValidation cv;
-    cv.alphas = alphas;
-    cv.scores = Eigen::MatrixXd::Constant(Eigen::Index(folds.size()), Eigen::Index(alphas.size()), -std::numeric_limits<double>::infinity());
-    for (std::size_t f = 0; f < folds.size(); ++f) {
-        const auto& fold = folds[f];
+    std::vector<Eigen::VectorXd> testWeights;
+    for (const auto& fold : folds) {
         if (fold.train.size() != fold.test.size())
             throw InputError(options.what + ": a group cross-validation fold needs the same subjects in training and test");
-        const Eigen::VectorXd wt = normalisedWeights(fold.testSamples, fold.test.size(), options.what);
-        GroupSparseResult prev;
-        for (std::size_t a = 0; a < alphas.size(); ++a) {
+        testWeights.push_back(normalisedWeights(fold.testSamples, fold.test.size(), options.what));
+    }
+    // α from large to small, every fold warm-started from its previous α. The held-out likelihood
+    // of these paths rises then falls: once it has fallen for two successive α below its best, the
+    // denser (and slowest) fits are skipped.
+    std::vector<GroupSparseResult> previous(folds.size());
+    std::vector<Eigen::VectorXd> columns;
+    double best = -std::numeric_limits<double>::infinity();
+    int falls = 0;
+    std::size_t a = 0;
+    for (; a < alphas.size() && falls < 2; ++a) {
+        Eigen::VectorXd col(Eigen::Index(folds.size()));
+        for (std::size_t f = 0; f < folds.size(); ++f) {
             GroupSparseOptions o = options;
             o.alpha = alphas[a];
             o.progress = nullptr;
-            GroupSparseResult res = groupSparseCovariance(fold.train, fold.trainSamples, o, a == 0 ? nullptr : &prev);
+            GroupSparseResult res = groupSparseCovariance(folds[f].train, folds[f].trainSamples, o, a == 0 ? nullptr : &previous[f]);
             double score = 0.0;
-            for (std::size_t k = 0; k < fold.test.size(); ++k) score += wt[Eigen::Index(k)] * gaussianLogLikelihood(fold.test[k], res.precisions[k]);
-            cv.scores(Eigen::Index(f), Eigen::Index(a)) = score;
-            prev = std::move(res);
+            for (std::size_t k = 0; k < folds[f].test.size(); ++k)
+                score += testWeights[f][Eigen::Index(k)] * gaussianLogLikelihood(folds[f].test[k], res.precisions[k]);
+            col[Eigen::Index(f)] = score;
+            previous[f] = std::move(res);
         }
+        const double mean = col.mean();
+        if (mean > best) {
+            best = mean;
+            falls = 0;
+        } else {
+            ++falls;
+        }
+        columns.push_back(col);
     }
+    CrossValidation cv;
+    cv.alphas.assign(alphas.begin(), alphas.begin() + std::ptrdiff_t(columns.size()));
+    cv.scores.resize(Eigen::Index(folds.size()), Eigen::Index(columns.size()));
+    for (std::size_t i = 0; i < columns.size(); ++i) cv.scores.col(Eigen::Index(i)) = columns[i];
     finishCrossValidation(cv);
     return cv;
 }

@@ -107,9 +107,12 @@ Eigen::MatrixXd empiricalCovariance(const Eigen::MatrixXd& samples, bool standar
 struct GroupSparseOptions {
     double alpha = 0.1;
     int maxIterations = 50;        ///< sweeps over the columns
-    double tolerance = 1e-3;       ///< stop when the duality gap is below this …
+    double tolerance = 1e-4;       ///< stop when the duality gap is below this fraction of |objective| …
     double changeTolerance = 1e-4; ///< … or when no precision entry moved more than this in a sweep
-    int innerPasses = 4;           ///< coordinate-descent passes per column (the first over all coordinates)
+    /// Coordinate-descent passes per column (the first over all coordinates, then over the support).
+    /// One, as nilearn: on the demo atlas's 256 components it reaches a given objective 3.5× sooner
+    /// than four and 10× sooner than twenty.
+    int innerPasses = 1;
     int threads = 0;               ///< OpenMP threads over subjects (0: the default)
     std::string what = "covariances";
     /// Called after each sweep with (sweep, duality gap); return false to stop.
@@ -154,7 +157,8 @@ GroupSparseResult groupSparseCovariance(const std::vector<Eigen::MatrixXd>& cova
                                         const GroupSparseOptions& options, const GroupSparseResult* warm = nullptr);
 
 /// Cross-validated α: the fold's training covariances fitted along the grid (warm starts), scored
-/// by the weighted held-out log-likelihood Σ_k n_k ℓ(S_k,test, Θ_k).
+/// by the weighted held-out log-likelihood Σ_k n_k ℓ(S_k,test, Θ_k). The grid stops early once the
+/// mean score has fallen for two successive α below its best (the skipped α are not reported).
 CrossValidation crossValidateGroupSparse(const std::vector<CovarianceFold>& folds, std::vector<double> alphas,
                                          const GroupSparseOptions& options);
 

@@ -51,7 +51,9 @@ io::ScaleSparseNetwork estimateSparseNetwork(const std::vector<Eigen::MatrixXd>&
         gs.what = "component time courses";
         if (o.alpha) {
             n.alpha = *o.alpha;
+            n.alphaSelection = "given";
         } else {
+            n.alphaSelection = "cv";
             GroupSparseOptions cvo = gs;
             cvo.tolerance = o.cvTolerance;
             cvo.maxIterations = o.cvMaxIterations;
@@ -91,7 +93,9 @@ io::ScaleSparseNetwork estimateSparseNetwork(const std::vector<Eigen::MatrixXd>&
         go.what = "mean component correlation";
         if (o.alpha) {
             n.alpha = *o.alpha;
+            n.alphaSelection = "given";
         } else {
+            n.alphaSelection = "cv";
             const auto folds = series.size() >= 2 ? foldsOverSubjects(covs, samples, std::min<int>(o.folds, int(series.size())))
                                                   : foldsOverSamples(series, o.folds, true);
             const auto cv = crossValidateGraphicalLasso(folds, alphaGrid(graphicalLassoAlphaMax(mean), o.gridSize, o.lowFraction), go);
@@ -199,7 +203,7 @@ nlohmann::json networkReport(const io::ScaleSparseNetwork& n, int components) {
     nlohmann::json j = {{"components", components},
                         {"method", n.method},
                         {"alpha", n.alpha},
-                        {"alpha_selection", n.crossValidated ? "cv" : "given"},
+                        {"alpha_selection", n.alphaSelection},
                         {"edges", n.edges},
                         {"density", components > 1 ? double(n.edges) / (double(components) * (components - 1) / 2.0) : 0.0},
                         {"objective", n.objective},

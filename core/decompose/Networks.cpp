@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <set>
 
 namespace nm::decompose {
@@ -18,11 +19,20 @@ void estimateBundleNetworks(io::AtlasBundle& bundle, const std::vector<std::vect
     std::vector<std::size_t> todo = scaleIndices;
     if (todo.empty())
         for (std::size_t s = 0; s < bundle.scales.size(); ++s) todo.push_back(s);
+    std::sort(todo.begin(), todo.end());
+    std::optional<std::pair<int, double>> crossValidated;  // (components, α) of the finest cross-validated scale
     for (std::size_t t = 0; t < todo.size(); ++t) {
         const std::size_t s = todo[t];
+        const int k = bundle.scales[s].components;
         progress.checkCancelled();
-        progress.update(t, todo.size(), "sparse network of " + std::to_string(bundle.scales[s].components) + " components");
-        bundle.scales[s].sparseNetwork = connectivity::estimateSparseNetwork(codes[s], subjects, options);
+        progress.update(t, todo.size(), "sparse network of " + std::to_string(k) + " components");
+        connectivity::SparseNetworkOptions o = options;
+        const bool inherit = !options.alpha && k > options.cvMaxComponents && crossValidated;
+        if (inherit) o.alpha = crossValidated->second;
+        auto n = connectivity::estimateSparseNetwork(codes[s], subjects, o);
+        if (inherit) n.alphaSelection = "inherited from " + std::to_string(crossValidated->first);
+        if (n.crossValidated) crossValidated = std::pair{k, n.alpha};
+        bundle.scales[s].sparseNetwork = std::move(n);
     }
     for (std::size_t s = 1; s < bundle.scales.size(); ++s) {
         auto& fine = bundle.scales[s];

@@ -298,6 +298,7 @@ void writeSparseNetwork(Writer& w, hid_t network, const ScaleSparseNetwork& n, i
     w.attribute(g, "method", n.method);
     w.attribute(g, "alpha", n.alpha);
     w.attribute(g, "cross_validated", (long long)(n.crossValidated ? 1 : 0));
+    w.attribute(g, "alpha_selection", n.alphaSelection);
     w.attribute(g, "objective", n.objective);
     w.attribute(g, "duality_gap", n.dualityGap);
     w.attribute(g, "iterations", (long long)n.iterations);
@@ -329,6 +330,7 @@ ScaleSparseNetwork readSparseNetwork(const Reader& r, hid_t network, const std::
         throw fileError(r.file(), path + " attr method", "expected group-sparse or graphical-lasso, got '" + n.method + "'");
     n.alpha = r.doubleAttribute(g, "alpha").value_or(0.0);
     n.crossValidated = r.intAttribute(g, "cross_validated").value_or(0) != 0;
+    n.alphaSelection = r.stringAttribute(g, "alpha_selection").value_or(n.crossValidated ? "cv" : "given");
     n.objective = r.doubleAttribute(g, "objective").value_or(0.0);
     n.dualityGap = r.doubleAttribute(g, "duality_gap").value_or(0.0);
     n.iterations = int(r.intAttribute(g, "iterations").value_or(0));

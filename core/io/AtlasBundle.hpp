@@ -53,6 +53,7 @@ struct ScaleSparseNetwork {
     std::string method;                       ///< "group-sparse" or "graphical-lasso"
     double alpha = 0.0;
     bool crossValidated = false;
+    std::string alphaSelection;               ///< "cv", "given", or "inherited from <k>" (the α of a cross-validated coarser scale)
     std::vector<double> cvAlphas, cvScores;   ///< mean held-out log-likelihood per α (when cross-validated)
     SparseMapsF precision;                    ///< k × k: the model's precision (group: sample-weighted mean of the subjects')
     SparseMapsF partialCorrelation;           ///< k × k, off-diagonal (group: weighted mean of the subjects')

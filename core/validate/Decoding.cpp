@@ -81,6 +81,7 @@ std::vector<std::vector<std::string>> truthConcepts(const std::filesystem::path&
 
 nlohmann::json DecodingReport::toJson() const {
     nlohmann::json j;
+    j["kind"] = "decoding";
     j["seconds"] = seconds;
     j["truth"] = truth ? truth->string() : std::string();
     nlohmann::json rec = nlohmann::json::array();

@@ -69,7 +69,7 @@ nlohmann::json PersonalizationReport::toJson() const {
         dis.push_back({{"subject", d.subject}, {"median_error_mm", d.medianErrorMm},
                        {"median_identity_error_mm", d.medianIdentityErrorMm}, {"max_true_mm", d.maxTrueMm},
                        {"seconds", d.seconds}, {"coarse_to_fine", d.coarseToFine}, {"plan_entries", d.planEntries}});
-    return {{"subjects", subjects}, {"truth", truth.string()}, {"summary", summary}, {"correlation", sc},
+    return {{"kind", "personalization"}, {"subjects", subjects}, {"truth", truth.string()}, {"summary", summary}, {"correlation", sc},
             {"displacement", dis}, {"seconds", seconds},
             {"measure", "Pearson r over the mask between each personalized component and the subject's true map of "
                         "the true component it matches at the group level (Hungarian matching)"}};

@@ -13,6 +13,7 @@
 #include <Eigen/QR>
 
 #include <algorithm>
+#include <limits>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -59,6 +60,12 @@ RecoveryScore recovery(const Eigen::MatrixXf& learned, const Eigen::MatrixXf& tr
     const bool truthSmaller = truth.rows() <= learned.rows();
     const MatchResult m = truthSmaller ? matchMaps(truth, learned) : matchMaps(learned, truth);
     std::vector<double> c(m.correlations.data(), m.correlations.data() + m.correlations.size());
+    r.correlations = c;
+    r.componentCorrelation.assign(std::size_t(learned.rows()), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t i = 0; i < m.assignment.size(); ++i) {
+        const int learnedIndex = truthSmaller ? m.assignment[i] : int(i);
+        if (learnedIndex >= 0 && learnedIndex < int(learned.rows())) r.componentCorrelation[std::size_t(learnedIndex)] = c[i];
+    }
     if (c.empty()) return r;
     r.meanCorrelation = m.meanCorrelation;
     std::sort(c.begin(), c.end());
@@ -247,8 +254,11 @@ ReconstructionReport validateReconstruction(const ReconstructionOptions& o, jobs
             throw InputError(other.string() + ": mask or grid differs from " + o.bundle.string() + "; stability needs the same voxels");
         for (const auto& sc : bundle.scales)
             for (const auto& osc : b.scales)
-                if (osc.components == sc.components)
-                    report.stability.push_back({sc.components, other.string(), matchMaps(denseMaps(sc), denseMaps(osc)).meanCorrelation});
+                if (osc.components == sc.components) {
+                    const auto m = matchMaps(denseMaps(sc), denseMaps(osc));
+                    report.stability.push_back({sc.components, other.string(), m.meanCorrelation,
+                                                std::vector<double>(m.correlations.data(), m.correlations.data() + m.correlations.size())});
+                }
     }
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     progress.finish();
@@ -259,14 +269,24 @@ nlohmann::json ReconstructionReport::toJson() const {
     nlohmann::json ev = nlohmann::json::array(), rec = nlohmann::json::array(), stab = nlohmann::json::array();
     for (const auto& e : explainedVariance)
         ev.push_back({{"method", e.method}, {"components", e.components}, {"held_out_explained_variance", e.explainedVariance}});
+    auto list = [](const std::vector<double>& v) {
+        nlohmann::json a = nlohmann::json::array();
+        for (const double x : v) a.push_back(std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr));
+        return a;
+    };
     for (const auto& r : recovery)
         rec.push_back({{"components", r.components},
                        {"truth_components", r.truthComponents},
                        {"mean_correlation", r.meanCorrelation},
                        {"median_correlation", r.medianCorrelation},
-                       {"fraction_above_0.5", r.fractionAbove05}});
-    for (const auto& s : stability) stab.push_back({{"components", s.components}, {"other", s.other}, {"mean_correlation", s.meanCorrelation}});
-    nlohmann::json j = {{"held_out_subjects", heldOutSubjects},
+                       {"fraction_above_0.5", r.fractionAbove05},
+                       {"correlations", list(r.correlations)},
+                       {"component_correlation", list(r.componentCorrelation)}});
+    for (const auto& s : stability)
+        stab.push_back({{"components", s.components}, {"other", s.other}, {"mean_correlation", s.meanCorrelation},
+                        {"component_correlation", list(s.componentCorrelation)}});
+    nlohmann::json j = {{"kind", "reconstruction"},
+                        {"held_out_subjects", heldOutSubjects},
                         {"held_out_volumes", heldOutVolumes},
                         {"train_volumes", trainVolumes},
                         {"explained_variance", ev},

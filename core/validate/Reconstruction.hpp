@@ -40,12 +40,15 @@ struct RecoveryScore {
     int components = 0, truthComponents = 0;
     double meanCorrelation = 0.0, medianCorrelation = 0.0;
     double fractionAbove05 = 0.0;                     ///< matched pairs with r > 0.5
+    std::vector<double> correlations;                 ///< every matched pair's r (the distribution)
+    std::vector<double> componentCorrelation;         ///< per learned component: its match's r (NaN: unmatched)
 };
 
 struct StabilityScore {
     int components = 0;
     std::string other;                                ///< the other bundle
     double meanCorrelation = 0.0;
+    std::vector<double> componentCorrelation;         ///< per component: r with its match in the other run
 };
 
 struct ReconstructionReport {

@@ -258,7 +258,7 @@ TEST_CASE("group-sparse covariance satisfies its optimality conditions", "[conne
     }
     GroupSparseOptions o;
     o.alpha = 0.15 * groupSparseAlphaMax(covs, n);
-    o.tolerance = 1e-10;
+    o.tolerance = 1e-12;
     o.changeTolerance = 0.0;
     o.maxIterations = 500;
     const auto r = groupSparseCovariance(covs, n, o);
@@ -332,7 +332,8 @@ TEST_CASE("group-sparse cross-validation over samples and bad input", "[connecti
     REQUIRE(folds[0].train.size() == 3);
     GroupSparseOptions o;
     const auto cv = crossValidateGroupSparse(folds, {}, o);
-    CHECK(cv.alphas.size() == 8);
+    CHECK(cv.alphas.size() >= 4);  // the grid stops two α past the best
+    CHECK(cv.alphas.size() <= 8);
     CHECK(cv.meanScore[cv.bestIndex] >= cv.meanScore[0]);
     CHECK(cv.bestAlpha < cv.alphas.front());
     std::vector<Eigen::MatrixXd> covs{empiricalCovariance(series[0], true), Eigen::MatrixXd::Identity(14, 14)};

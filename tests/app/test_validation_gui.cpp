@@ -1,0 +1,180 @@
+// The validation dashboard: the model reads every kind of report into charts (series and points
+// checked on reports made from the tiny preset), the panel draws them with Qt Charts and exports
+// PNG/SVG/PDF; Jobs ▸ Validate Atlas… runs the validation in the background and fills the panel;
+// the reports are cached next to the bundle and reopen with it; the component table sorts by the
+// per-component recovery; a malformed report gives an error dialog, not a crash.
+#include "AtlasPanel.hpp"
+#include "GuiSupport.hpp"
+#include "JobManager.hpp"
+#include "MainWindow.hpp"
+#include "TestSupport.hpp"
+#include "ValidationModel.hpp"
+#include "ValidationPanel.hpp"
+#include "common/Error.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <QApplication>
+#include <QChart>
+#include <QChartView>
+#include <QImage>
+#include <QMessageBox>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QFileInfo>
+#include <QTest>
+
+#include <fstream>
+
+using nm::gui::MainWindow;
+using nm::test::run;
+using nm::test::shellQuote;
+using nm::widgets::ChartSpec;
+
+TEST_CASE("validation reports become charts: fields checked, errors name the file and the field", "[widgets][validation]") {
+    nm::test::TempDir dir;
+    const nlohmann::json rec = {
+        {"kind", "reconstruction"},
+        {"explained_variance",
+         {{{"method", "atlas"}, {"components", 64}, {"held_out_explained_variance", 0.3}},
+          {{"method", "atlas"}, {"components", 16}, {"held_out_explained_variance", 0.2}},
+          {{"method", "pca"}, {"components", 16}, {"held_out_explained_variance", 0.25}}}},
+        {"recovery", {{{"components", 16}, {"truth_components", 16}, {"mean_correlation", 0.7}, {"correlations", {0.5, 0.7, 0.9}},
+                       {"component_correlation", {0.9, nullptr, 0.5}}}}},
+        {"stability", nlohmann::json::array()}};
+    const auto d = nm::widgets::parseValidationReport(rec, dir / "r.json");
+    REQUIRE(d.kind == "reconstruction");
+    REQUIRE(d.charts.size() == 2);
+    CHECK(d.charts[0].series.size() == 2);           // atlas, pca
+    CHECK(d.charts[0].series[0].x == std::vector<double>{16, 64});  // sorted by components
+    CHECK(d.charts[0].series[0].y[1] == Approx(30.0));             // percent
+    CHECK(d.charts[0].logX);
+    CHECK(d.charts[1].kind == ChartSpec::Kind::Box);
+    CHECK(d.charts[1].series[0].boxes[0].size() == 3);
+    REQUIRE(d.componentColumns.size() == 1);
+    CHECK(std::isnan(d.componentColumns[0].second[0].second[1]));
+    CHECK(d.summary.find("16: 20.0 %") != std::string::npos);
+    // errors
+    nlohmann::json bad = rec;
+    bad["explained_variance"][1].erase("components");
+    CHECK_THROWS_WITH(nm::widgets::parseValidationReport(bad, dir / "r.json"), Catch::Contains("r.json") && Catch::Contains("/explained_variance/1/components"));
+    bad = rec;
+    bad["kind"] = "astrology";
+    CHECK_THROWS_WITH(nm::widgets::parseValidationReport(bad, dir / "r.json"), Catch::Contains("/kind"));
+    std::ofstream(dir / "broken.json") << "{\"kind\": ";
+    CHECK_THROWS_AS(nm::widgets::readValidationReport(dir / "broken.json"), nm::InputError);
+    // cache layout and jobs
+    CHECK(nm::widgets::validationDirectory("/a/b/demo.nmatlas.h5") == std::filesystem::path("/a/b/demo.validation"));
+    const auto jobs = nm::widgets::validationJobs("/a/demo.nmatlas.h5", true, false);
+    REQUIRE(jobs.size() == 2);
+    CHECK(jobs[1].arguments[1] == "network");
+    CHECK(jobs[1].report == std::filesystem::path("/a/demo.validation/network.json"));
+}
+
+TEST_CASE("the Validation panel: Jobs ▸ Validate Atlas… fills it, charts export, reports reopen with the atlas", "[app][gui][validation]") {
+    if (!nm::test::mricronFile("aal.nii.gz")) NM_SKIP("mricron-data is not installed");
+    nm::test::TempDir dir;
+    nm::test::ScopedEnv cache("NEUROMOSAIC_CACHE_DIR", (dir / "cache").string());
+    const std::string cli = nm::test::cliCommand();
+    const auto cohort = dir / "tiny";
+    REQUIRE(run(cli + " simulate --preset tiny --subjects 8 --seed 4 --progress none --out " + shellQuote(cohort.string())).exitCode == 0);
+    const auto atlasPath = dir / "atlas.nmatlas.h5";
+    REQUIRE(run(cli + " learn " + shellQuote(cohort.string()) + " --scales 16,64 --held-out 0.25 --no-surfaces --progress none --out " +
+                shellQuote(atlasPath.string()))
+                .exitCode == 0);
+    MainWindow::Options o;
+    o.restoreWindowState = false;
+    o.confirmQuitWithJobs = false;
+    auto w = std::make_unique<MainWindow>(o);
+    w->resize(1500, 950);
+    w->show();
+    REQUIRE(QTest::qWaitForWindowExposed(w.get()));
+    w->openFile(QString::fromStdString(atlasPath.string()));
+    REQUIRE(nm::test::waitUntil([&] { return w->atlasPanel()->hasAtlas(); }, 60000));
+    auto* panel = w->validationPanel();
+    REQUIRE(panel->bundle() == QString::fromStdString(atlasPath.string()));
+    CHECK(panel->chartCount() == 0);
+
+    const QList<int> ids = w->startValidation(QString::fromStdString(atlasPath.string()));
+    REQUIRE(ids.size() == 2);  // reconstruction, and the network (the cohort has a true network)
+    for (const int id : ids) {
+        REQUIRE(nm::test::waitUntil([&] { return !w->jobManager()->isRunning(id); }, 300000));
+        INFO(w->jobManager()->snapshot(id).lastError);
+        REQUIRE(w->jobManager()->snapshot(id).status == nm::widgets::JobManager::Status::Succeeded);
+    }
+    REQUIRE(nm::test::waitUntil([&] { return panel->reports().size() == 2; }, 10000));
+    // reconstruction: explained variance (atlas, PCA, AAL, Harvard–Oxford, truth) × 2 scales (truth: its own scales)
+    const int ev = panel->chartIndex("reconstruction/explained-variance");
+    REQUIRE(ev >= 0);
+    const auto& evSpec = panel->spec(ev);
+    CHECK(evSpec.series.size() == 5);
+    CHECK(evSpec.series[0].name == "atlas");
+    CHECK(evSpec.series[0].x.size() == 2);
+    auto* evChart = panel->chartView(ev)->chart();
+    CHECK(evChart->series().size() == 5);
+    CHECK(evChart->axes(Qt::Horizontal).front()->titleText().contains("components"));
+    CHECK(evChart->axes(Qt::Vertical).front()->titleText().contains("%"));
+    CHECK(evChart->legend()->isVisible());
+    CHECK(panel->hoverText(ev, 0, 1).contains("64"));
+    const int rec = panel->chartIndex("reconstruction/recovery");
+    REQUIRE(rec >= 0);
+    CHECK(panel->spec(rec).categories.size() == 2);
+    // network: precision–recall and F1 for the three estimators at 64 components
+    const int pr = panel->chartIndex("network/precision-recall/64");
+    REQUIRE(pr >= 0);
+    CHECK(panel->spec(pr).series.size() == 3);
+    CHECK(panel->chartView(pr)->chart()->series().size() == 3);
+    // the component table gained a sortable recovery column
+    const int col = w->atlasPanel()->columnOf("Recovery r");
+    REQUIRE(col >= 0);
+    w->atlasPanel()->table()->sortByColumn(col, Qt::DescendingOrder);
+    auto* model = w->atlasPanel()->table()->model();
+    CHECK(model->data(model->index(0, col), Qt::UserRole).toDouble() >= model->data(model->index(1, col), Qt::UserRole).toDouble());
+
+    // export: PNG at twice the view's resolution, SVG and PDF
+    panel->showChart(ev);
+    QTest::qWait(200);
+    for (const QString ext : {"png", "svg", "pdf"}) {
+        const QString f = QString::fromStdString((dir / ("ev." + ext.toStdString())).string());
+        CHECK(panel->exportChart(ev, f));
+        CHECK(QFileInfo(f).size() > 1000);
+    }
+    const QImage png(QString::fromStdString((dir / "ev.png").string()));
+    CHECK(png.width() == 2 * panel->chartView(ev)->width());
+    if (const char* shots = std::getenv("NM_SCREENSHOT_DIR")) {
+        w->grab().save(QString(shots) + "/validation.png");
+        for (const int i : {ev, rec, pr}) {
+            panel->showChart(i);
+            QTest::qWait(100);
+            panel->grab().save(QString(shots) + "/validation-chart" + QString::number(i) + ".png");
+        }
+    }
+
+    // the reports are cached next to the bundle: a new window shows them again
+    const int charts = panel->chartCount();
+    w.reset();
+    auto w2 = std::make_unique<MainWindow>(o);
+    w2->show();
+    REQUIRE(QTest::qWaitForWindowExposed(w2.get()));
+    w2->openFile(QString::fromStdString(atlasPath.string()));
+    REQUIRE(nm::test::waitUntil([&] { return w2->atlasPanel()->hasAtlas(); }, 60000));
+    CHECK(w2->validationPanel()->reports().size() == 2);
+    CHECK(w2->validationPanel()->chartCount() == charts);
+
+    // a malformed report: an error dialog naming it, the others still shown
+    std::ofstream(nm::widgets::validationDirectory(atlasPath) / "decoding.json") << "{\"kind\": \"decoding\", \"recovery\": 3}";
+    w2->validationPanel()->setBundle(QString::fromStdString(atlasPath.string()));
+    QMessageBox* box = nullptr;
+    REQUIRE(nm::test::waitUntil([&] {
+        for (auto* top : QApplication::topLevelWidgets())
+            if (auto* m = qobject_cast<QMessageBox*>(top); m && m->isVisible() && m->objectName() == "errorDialog") box = m;
+        for (auto* m : w2->findChildren<QMessageBox*>("errorDialog"))
+            if (m->isVisible()) box = m;
+        return box != nullptr;
+    }, 5000));
+    CHECK(box->text().contains("decoding.json"));
+    CHECK(box->text().contains("/recovery"));
+    box->close();
+    CHECK(w2->validationPanel()->reports().size() == 2);
+    CHECK(w2->validationPanel()->chartCount() == charts);
+}
