@@ -7,6 +7,7 @@
 #include "GuiSupport.hpp"
 #include "JobManager.hpp"
 #include "MainWindow.hpp"
+#include "SceneController.hpp"
 #include "TestSupport.hpp"
 #include "ValidationModel.hpp"
 #include "ValidationPanel.hpp"
@@ -17,6 +18,7 @@
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
+#include <QDockWidget>
 #include <QImage>
 #include <QMessageBox>
 #include <QSortFilterProxyModel>
@@ -177,4 +179,33 @@ TEST_CASE("the Validation panel: Jobs ▸ Validate Atlas… fills it, charts exp
     box->close();
     CHECK(w2->validationPanel()->reports().size() == 2);
     CHECK(w2->validationPanel()->chartCount() == charts);
+}
+
+// Not part of the suite (hidden tag): screenshots of the dashboard for an atlas with cached reports,
+//   NM_SCREENSHOT_ATLAS=demo.nmatlas.h5 NM_SCREENSHOT_DIR=out xvfb-run nm_gui_tests "[.screenshot]"
+TEST_CASE("screenshots of the validation dashboard", "[.screenshot]") {
+    const char* atlas = std::getenv("NM_SCREENSHOT_ATLAS");
+    const char* shots = std::getenv("NM_SCREENSHOT_DIR");
+    if (!atlas || !shots) NM_SKIP("set NM_SCREENSHOT_ATLAS and NM_SCREENSHOT_DIR");
+    MainWindow::Options o;
+    o.restoreWindowState = false;
+    o.confirmQuitWithJobs = false;
+    MainWindow w(o);
+    w.resize(1600, 1000);
+    w.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&w));
+    w.openFile(atlas);
+    REQUIRE(nm::test::waitUntil([&] { return w.atlasPanel()->hasAtlas() && w.scene()->pending() == 0; }, 120000));
+    auto* panel = w.validationPanel();
+    REQUIRE(panel->chartCount() > 0);
+    if (auto* dock = qobject_cast<QDockWidget*>(panel->parentWidget())) {
+        dock->raise();
+        w.resizeDocks({dock}, {380}, Qt::Vertical);
+    }
+    for (int i = 0; i < panel->chartCount(); ++i) {
+        panel->showChart(i);
+        QTest::qWait(300);
+        w.grab().save(QString(shots) + QStringLiteral("/dashboard-%1.png").arg(i));
+        panel->exportChart(i, QString(shots) + QStringLiteral("/chart-%1.pdf").arg(i));
+    }
 }
