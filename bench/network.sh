@@ -5,12 +5,17 @@
 # timed RUNS times each (medians); both precisions scored with the same objective
 # tr(SP) - log det P + alpha * sum_{i != j} |P_ij|. Ours: tolerance 1e-4 on the duality gap;
 # scikit-learn: graphical_lasso(mode='cd', tol=1e-4, max_iter=100), its defaults.
-#   bench/network.sh [BUILD_DIR=build/release] [SIZES="100 200 400"] [RUNS=5]
+# Then the group-sparse covariance against nilearn 0.10.1's (../shared/peers) on 17 subjects' time
+# series (300 samples, a shared sparse precision) at p = 64 and 256, alpha = 0.3 alpha_max: nilearn
+# with tol=1e-4 (max change), ours to a relative gap of 1e-7; both scored by nilearn's
+# group_sparse_scores (network_group_peer.py).
+#   bench/network.sh [BUILD_DIR=build/release] [SIZES="100 200 400"] [RUNS=5] [GROUP_SIZES="64 256"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build/release}
 SIZES=${2:-100 200 400}
 RUNS=${3:-5}
+GROUP_SIZES=${4:-64 256}
 FC=${NEUROMOSAIC_TEST_DATA:-../shared/data}/fc/brainspace_hcp_main_group
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -44,3 +49,30 @@ if [[ -f $WORK/p400.csv ]]; then
   echo "|---|---|---|---|---|---|"
   /usr/bin/python3 bench/network_modules.py "$FC/schaefer_400_mean_connectivity_matrix.csv" "$WORK/p400.csv"
 fi
+
+echo
+echo "Group-sparse covariance vs nilearn (17 subjects x 300 samples, alpha = 0.3 alpha_max):"
+echo "| p | edges | ours s (median) | nilearn s | ratio | sweeps ours / nilearn | objective ours | objective nilearn |"
+echo "|---|---|---|---|---|---|---|---|"
+for p in $GROUP_SIZES; do
+  G="$WORK/group$p"
+  mkdir -p "$G"
+  /usr/bin/python3 bench/network_group_peer.py "$G" "$p" 17 300 0.3 > "$G/peer.json"
+  alpha=$(/usr/bin/python3 -c "import json; print(repr(json.load(open('$G/peer.json'))['alpha']))")
+  files=$(ls "$G"/sub*.csv | sort -V)
+  for run in $(seq "$RUNS"); do
+    rm -rf "$G/out"
+    # shellcheck disable=SC2086
+    "$BUILD/bin/neuromosaic-cli" --progress none network --series $files --alpha "$alpha" --tol 1e-7 -o "$G/out" --json "$G/ours.$run.json" > /dev/null
+  done
+  /usr/bin/python3 bench/network_group_peer.py score "$G" "$alpha" > "$G/score.json"
+  /usr/bin/python3 - "$G" "$RUNS" "$p" <<'PY'
+import json, statistics as st, sys
+g, runs, p = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+ours = [json.load(open(f"{g}/ours.{r}.json")) for r in range(1, runs + 1)]
+peer, score = json.load(open(f"{g}/peer.json")), json.load(open(f"{g}/score.json"))
+t = st.median(o["fit_seconds"] for o in ours)
+print(f"| {p} | {ours[0]['edges']} | {t:.3f} | {peer['nilearn_seconds']:.2f} | {peer['nilearn_seconds'] / t:.0f}x | "
+      f"{ours[0]['iterations']} / {peer['nilearn_iterations']} | {score['objective_ours']:.10f} | {peer['objective_nilearn']:.10f} |")
+PY
+done
