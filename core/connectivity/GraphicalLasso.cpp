@@ -185,8 +185,10 @@ Eigen::MatrixXd empiricalCovariance(const Eigen::MatrixXd& samples, bool standar
 
 std::vector<double> alphaGrid(double alphaMax, int count, double lowFraction) {
     if (count < 1) throw InputError("alpha grid: need at least one value");
+    if (!std::isfinite(alphaMax) || alphaMax < 0) throw InputError("alpha grid: alpha max must be a finite number ≥ 0");
     std::vector<double> a;
-    if (count == 1) return {alphaMax};
+    // No off-diagonal covariance (one signal, or uncorrelated ones): every α gives the diagonal.
+    if (count == 1 || alphaMax == 0.0) return {alphaMax};
     for (int i = 0; i < count; ++i)
         a.push_back(alphaMax * std::pow(lowFraction, double(i) / double(count - 1)));
     return a;
@@ -439,7 +441,7 @@ CrossValidation crossValidateGraphicalLasso(const std::vector<CovarianceFold>& f
         return cv;
     };
     CrossValidation cv = evaluate(alphas);
-    if (refine && cv.alphas.size() >= 3) {
+    if (refine && cv.alphas.size() >= 3 && cv.alphas.back() > 0.0) {
         // scikit-learn's refinement: a finer grid between the neighbours of the best α.
         const std::size_t b = std::size_t(cv.bestIndex);
         const double hi = cv.alphas[b == 0 ? 0 : b - 1];
