@@ -191,6 +191,12 @@ TEST_CASE("graphical lasso: α path, αmax, warm starts and bad input", "[connec
     bad(4, 4) = 0.0;
     CHECK_THROWS_WITH(graphicalLasso(bad, o), Catch::Contains("variance 5"));
     CHECK_THROWS_AS(graphicalLasso(Eigen::MatrixXd::Ones(3, 4), o), InputError);
+    // One signal: nothing to penalise, the inverse variance; cross-validation does not divide by αmax = 0.
+    const Eigen::MatrixXd one = Eigen::MatrixXd::Constant(1, 1, 4.0);
+    CHECK(graphicalLasso(one, o).precision(0, 0) == Approx(0.25));
+    const auto cv1 = crossValidateGraphicalLasso(foldsOverSubjects({one, one, one}, {}, 3), {}, o);
+    CHECK(cv1.bestAlpha == 0.0);
+    CHECK(std::isfinite(cv1.meanScore[0]));
 }
 
 TEST_CASE("cross-validated graphical lasso picks a model better than both ends of the grid", "[connectivity][glasso]") {
