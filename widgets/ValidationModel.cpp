@@ -288,6 +288,41 @@ void personalization(const json& j, const Reader& r, ValidationReportData& d) {
         d.summary += " — FUGW r " + fixed(fugw->y.back(), 3) + " vs identity " + fixed(identity->y.back(), 3) + " at " + std::to_string(int(fugw->x.back()));
 }
 
+void representation(const json& j, const Reader& r, ValidationReportData& d) {
+    // One chart per source: the mean explained fraction per method and number of components.
+    std::map<std::string, nlohmann::json> bySource;
+    const auto& scores = r.array(j, "scores", "");
+    std::vector<std::string> sources;
+    for (std::size_t i = 0; i < scores.size(); ++i) {
+        const std::string src = r.text(scores[i], "source", "/scores/" + std::to_string(i));
+        if (!bySource.count(src)) {
+            sources.push_back(src);
+            bySource[src] = {{"scores", json::array()}};
+        }
+        json e = scores[i];
+        e["mean_percent"] = 100.0 * r.number(scores[i], "mean", "/scores/" + std::to_string(i));
+        bySource[src]["scores"].push_back(e);
+    }
+    std::string summary;
+    for (const auto& src : sources) {
+        ChartSpec c;
+        c.id = "representation/" + src;
+        c.title = "Representation of unseen maps: " + src;
+        c.xLabel = "components";
+        c.yLabel = "energy explained (%, mean)";
+        c.logX = true;
+        c.yMin = 0.0;
+        c.series = seriesByMethod(bySource[src], "scores", "mean_percent", 1.0, r);
+        d.charts.push_back(c);
+        if (const auto* atlas = findSeries(c.series, "atlas"); atlas && !atlas->y.empty()) {
+            summary += (summary.empty() ? "" : "; ") + src + " " + fixed(atlas->y.back(), 1) + " % at " + std::to_string(int(atlas->x.back()));
+            if (const auto* pca = findSeries(c.series, "pca"); pca && !pca->y.empty())
+                summary += " (PCA " + fixed(pca->y.back(), 1) + " %)";
+        }
+    }
+    d.summary = "Representation of unseen maps — " + summary;
+}
+
 } // namespace
 
 ValidationReportData parseValidationReport(const nlohmann::json& j, const std::filesystem::path& file) {
@@ -303,7 +338,8 @@ ValidationReportData parseValidationReport(const nlohmann::json& j, const std::f
     else if (d.kind == "network") network(j, r, d);
     else if (d.kind == "decoding") decoding(j, r, d);
     else if (d.kind == "personalization") personalization(j, r, d);
-    else r.fail("/kind", "must be reconstruction, network, decoding or personalization (got '" + d.kind + "')");
+    else if (d.kind == "representation") representation(j, r, d);
+    else r.fail("/kind", "must be reconstruction, network, decoding, personalization or representation (got '" + d.kind + "')");
     return d;
 }
 
@@ -332,12 +368,13 @@ std::filesystem::path validationDirectory(const std::filesystem::path& bundle) {
 std::vector<std::filesystem::path> cachedReports(const std::filesystem::path& bundle) {
     std::vector<std::filesystem::path> out;
     const auto dir = validationDirectory(bundle);
-    for (const std::string n : {"reconstruction", "network", "decoding", "personalization"})
+    for (const std::string n : {"reconstruction", "network", "decoding", "personalization", "representation"})
         if (std::filesystem::is_regular_file(dir / (n + ".json"))) out.push_back(dir / (n + ".json"));
     return out;
 }
 
-std::vector<ValidationJob> validationJobs(const std::filesystem::path& bundle, bool truthNetwork, bool labelled) {
+std::vector<ValidationJob> validationJobs(const std::filesystem::path& bundle, bool truthNetwork, bool labelled,
+                                          const std::filesystem::path& literature) {
     const auto dir = validationDirectory(bundle);
     std::vector<ValidationJob> jobs;
     auto add = [&](const std::string& what, const std::string& title) {
@@ -349,6 +386,10 @@ std::vector<ValidationJob> validationJobs(const std::filesystem::path& bundle, b
     add("reconstruction", "Validate reconstruction");
     if (truthNetwork) add("network", "Validate network");
     if (labelled) add("decoding", "Validate decoding");
+    if (!literature.empty()) {
+        add("representation", "Validate representation");
+        jobs.back().arguments.insert(jobs.back().arguments.end(), {"--literature", literature.string()});
+    }
     return jobs;
 }
 

@@ -52,12 +52,14 @@ std::vector<std::filesystem::path> cachedReports(const std::filesystem::path& bu
 
 /// The validation jobs for a bundle (arguments after the CLI name, each writing into the
 /// validation directory): reconstruction always; network when `truthNetwork` (a simulated cohort
-/// with a true network); decoding when `labelled`. Titles paired with arguments.
+/// with a true network); decoding when `labelled`; the representation of the literature's term
+/// maps when a literature folder is given. Titles paired with arguments.
 struct ValidationJob {
     std::string title;
     std::vector<std::string> arguments;
     std::filesystem::path report;
 };
-std::vector<ValidationJob> validationJobs(const std::filesystem::path& bundle, bool truthNetwork, bool labelled);
+std::vector<ValidationJob> validationJobs(const std::filesystem::path& bundle, bool truthNetwork, bool labelled,
+                                          const std::filesystem::path& literature = {});
 
 } // namespace nm::widgets

@@ -156,7 +156,7 @@ void ValidationPanel::rebuild() {
     QStringList lines;
     // Reports in a fixed order: reconstruction, network, decoding, personalization.
     std::vector<const ValidationReportData*> ordered;
-    for (const std::string kind : {"reconstruction", "network", "decoding", "personalization"})
+    for (const std::string kind : {"reconstruction", "representation", "network", "decoding", "personalization"})
         for (const auto& r : reports_)
             if (r.kind == kind) ordered.push_back(&r);
     for (const auto* r : ordered) {

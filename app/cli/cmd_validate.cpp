@@ -8,6 +8,7 @@
 #include "common/Error.hpp"
 #include "validate/Decoding.hpp"
 #include "validate/Network.hpp"
+#include "validate/Representation.hpp"
 #include "validate/Personalization.hpp"
 #include "validate/Reconstruction.hpp"
 
@@ -35,6 +36,11 @@ struct PersonalizationCliOptions {
     std::string bundle, truth, cache, out, tsv;
     std::vector<std::string> datasets;
     validate::PersonalizationOptions v;
+};
+struct RepresentationCliOptions {
+    std::string bundle, literature, cache, out, tsv;
+    std::vector<std::string> maps, compare, datasets;
+    validate::RepresentationOptions v;
 };
 struct NetworkValidationCliOptions {
     std::string bundle, truth, cache, out, tsv;
@@ -112,7 +118,53 @@ Command makeValidateCommand(CLI::App& root, const GlobalOptions& options) {
     net->add_option("--cache", nv->cache, "Cache of preprocessed subjects (default: the one learn uses)");
     net->add_option("-o,--out", nv->out, "JSON report to write")->required();
     net->add_option("--tsv", nv->tsv, "Plot-ready table (long format) to write");
-    return {app, [o, rec, d, dec, pv, per, nv, net, &options] {
+    auto* rep = app->add_subcommand("representation",
+                                    "Representation of maps the atlas never saw (NIfTI maps, literature term maps): the fraction "
+                                    "of each map's energy each scale explains, against PCA, AAL, Harvard-Oxford and other seeds");
+    auto rv = std::make_shared<RepresentationCliOptions>();
+    rep->add_option("atlas", rv->bundle, "Atlas bundle")->required()->check(CLI::ExistingFile);
+    rep->add_option("--maps", rv->maps, "NIfTI maps (3-D or 4-D files, or folders of them)");
+    rep->add_option("--literature", rv->literature, "Literature folder: its term maps (NeuroQuery, else Neurosynth)")->check(CLI::ExistingDirectory);
+    rep->add_option("--terms", rv->v.maxTerms, "At most this many term maps, those of the most studies first (0: all)")->capture_default_str();
+    rep->add_option("--baselines", rv->v.baselines, "pca, aal, harvard-oxford (default: all three)")->delimiter(',');
+    rep->add_option("--compare", rv->compare, "Atlases learned with other seeds (same voxels)")->check(CLI::ExistingFile);
+    rep->add_option("--datasets", rv->datasets, "BIDS datasets of the atlas (PCA's training data; default: its provenance)");
+    rep->add_option("--worst", rv->v.worst, "Maps listed as represented worst")->capture_default_str();
+    rep->add_option("--cache", rv->cache, "Cache of preprocessed subjects (default: the one learn uses)");
+    rep->add_option("-o,--out", rv->out, "JSON report to write")->required();
+    rep->add_option("--tsv", rv->tsv, "Plot-ready table to write");
+    return {app, [o, rec, d, dec, pv, per, nv, net, rv, rep, &options] {
+                if (rep->parsed()) {
+                    auto& v = rv->v;
+                    v.bundle = rv->bundle;
+                    for (const auto& x : rv->maps) v.maps.emplace_back(x);
+                    for (const auto& x : rv->compare) v.compare.emplace_back(x);
+                    for (const auto& x : rv->datasets) v.datasets.emplace_back(x);
+                    if (!rv->literature.empty()) v.literature = rv->literature;
+                    if (!rv->cache.empty()) v.cacheDir = rv->cache;
+                    JobContext job(options);
+                    const auto r = validate::validateRepresentation(v, job.progress());
+                    writeFileAtomic(rv->out, r.toJson().dump(2) + "\n");
+                    if (!rv->tsv.empty()) io::writeTable(rv->tsv, r.toTable(), '\t');
+                    std::ostringstream msg;
+                    msg << std::fixed << std::setprecision(3) << "representation of unseen maps (mean fraction of each map's energy explained):\n";
+                    for (const auto& [source, names] : r.sources) {
+                        msg << "  " << source << " (" << names.size() << " maps):\n";
+                        for (const auto& s : r.scores)
+                            if (s.source == source)
+                                msg << "    " << std::left << std::setw(28) << s.method << std::right << " k=" << std::setw(4) << s.components << "  mean "
+                                    << s.mean << ", median " << s.median << "\n";
+                    }
+                    for (const auto& [source, list] : r.worst) {
+                        msg << "  worst represented (" << source << ", finest scale):";
+                        for (std::size_t i = 0; i < std::min<std::size_t>(5, list.size()); ++i) msg << " " << list[i].first << " " << list[i].second << ";";
+                        msg << "\n";
+                    }
+                    msg << "report: " << rv->out << "\n";
+                    job.succeed("representation validation written to " + rv->out, {{"report", rv->out}});
+                    job.print(msg.str());
+                    return 0;
+                }
                 if (net->parsed()) {
                     auto& v = nv->v;
                     v.bundle = nv->bundle;

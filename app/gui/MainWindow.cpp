@@ -1060,7 +1060,7 @@ QList<int> MainWindow::startValidation(const QString& bundle) {
             // not learned by neuromosaic (no provenance): reconstruction only
         }
     }
-    const auto jobs = widgets::validationJobs(bundle.toStdString(), truthNetwork, labelled);
+    const auto jobs = widgets::validationJobs(bundle.toStdString(), truthNetwork, labelled, literatureFolder().toStdString());
     std::error_code ec;
     std::filesystem::create_directories(widgets::validationDirectory(bundle.toStdString()), ec);
     if (ec) {

@@ -130,6 +130,30 @@ std::map<int, std::filesystem::path> truthScales(const std::filesystem::path& di
 
 } // namespace
 
+std::vector<Dictionary> atlasAndBaselines(const io::AtlasBundle& bundle, const decompose::SubjectStore& store,
+                                          const std::vector<const decompose::CohortSubject*>& train, const std::vector<std::string>& baselines,
+                                          int powerIterations, std::uint64_t seed, jobs::Progress& progress) {
+    std::vector<Dictionary> candidates;
+    for (const auto& sc : bundle.scales) candidates.push_back({"atlas", denseMaps(sc)});
+    if (std::find(baselines.begin(), baselines.end(), "pca") != baselines.end()) {
+        if (train.empty()) throw InputError("no training subjects found for the PCA baseline");
+        int kmax = 0;
+        for (const auto& sc : bundle.scales) kmax = std::max(kmax, sc.components);
+        std::int64_t volumes = 0;
+        for (const auto* s : train) volumes += s->volumes;
+        kmax = int(std::min<std::int64_t>(kmax, std::min<std::int64_t>(volumes, store.mask().size())));
+        const RowMatrixF axes = streamedPca(store, train, kmax, powerIterations, seed, progress);
+        for (const auto& sc : bundle.scales)
+            if (sc.components <= kmax) candidates.push_back({"pca", axes.topRows(sc.components)});
+    }
+    for (const auto& name : baselines) {
+        if (name == "pca") continue;
+        const auto parcellation = anatomy::loadParcellation(name);
+        candidates.push_back({name, anatomy::parcelDictionary(parcellation, bundle.grid, bundle.maskVoxels).maps});
+    }
+    return candidates;
+}
+
 ReconstructionReport validateReconstruction(const ReconstructionOptions& o, jobs::Progress& progress) {
     const auto start = std::chrono::steady_clock::now();
     for (const auto& b : o.baselines)
@@ -178,30 +202,8 @@ ReconstructionReport validateReconstruction(const ReconstructionOptions& o, jobs
     }
 
     // Dictionaries to score: the atlas scales, then the baselines.
-    struct Candidate {
-        std::string method;
-        RowMatrixF maps;
-    };
-    std::vector<Candidate> candidates;
-    for (const auto& sc : bundle.scales) candidates.push_back({"atlas", denseMaps(sc)});
     progress.begin("pca");
-    if (wantPca) {
-        if (train.empty()) throw InputError(o.bundle.string() + ": no training subjects found for the PCA baseline");
-        int kmax = 0;
-        for (const auto& sc : bundle.scales) kmax = std::max(kmax, sc.components);
-        std::int64_t volumes = 0;
-        for (const auto* s : train) volumes += s->volumes;
-        kmax = int(std::min<std::int64_t>(kmax, std::min<std::int64_t>(volumes, mask.size())));
-        const RowMatrixF axes = streamedPca(store, train, kmax, o.powerIterations, o.seed, progress);
-        for (const auto& sc : bundle.scales)
-            if (sc.components <= kmax) candidates.push_back({"pca", axes.topRows(sc.components)});
-    }
-    for (const auto& name : o.baselines) {
-        if (name == "pca") continue;
-        const auto parcellation = anatomy::loadParcellation(name);
-        candidates.push_back({name, anatomy::parcelDictionary(parcellation, bundle.grid, bundle.maskVoxels).maps});
-    }
-
+    const std::vector<Dictionary> candidates = atlasAndBaselines(bundle, store, train, o.baselines, o.powerIterations, o.seed, progress);
     progress.begin("evaluate");
     std::vector<decompose::LeastSquaresProjector> projectors;
     for (const auto& c : candidates) projectors.emplace_back(c.maps);

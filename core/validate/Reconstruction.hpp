@@ -5,6 +5,7 @@
 // streamed over subjects) and the AAL / Harvard–Oxford parcellations as fixed dictionaries —;
 // on simulated data the recovery of the true components (Hungarian matching, spatial
 // correlation); and the stability of the maps across runs with other seeds.
+#include "decompose/Cohort.hpp"
 #include "io/AtlasBundle.hpp"
 #include "io/Bids.hpp"
 #include "io/Table.hpp"
@@ -65,6 +66,17 @@ struct ReconstructionReport {
 };
 
 ReconstructionReport validateReconstruction(const ReconstructionOptions& options, jobs::Progress& progress);
+
+/// A dictionary to score: the atlas's maps of one scale or a baseline's (k × mask voxels).
+struct Dictionary {
+    std::string method;               ///< "atlas", "pca", "aal", "harvard-oxford"
+    Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> maps;
+};
+/// The atlas scales, then the baselines: PCA of the training subjects with each scale's k (streamed
+/// randomised subspace iteration), the parcellations as fixed dictionaries.
+std::vector<Dictionary> atlasAndBaselines(const io::AtlasBundle& bundle, const decompose::SubjectStore& store,
+                                          const std::vector<const decompose::CohortSubject*>& train, const std::vector<std::string>& baselines,
+                                          int powerIterations, std::uint64_t seed, jobs::Progress& progress);
 
 /// Dense maps of the mask voxels (k × p) from an atlas scale.
 Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> denseMaps(const io::AtlasScale& scale);

@@ -71,6 +71,21 @@ TEST_CASE("validation reports become charts: fields checked, errors name the fil
     REQUIRE(jobs.size() == 2);
     CHECK(jobs[1].arguments[1] == "network");
     CHECK(jobs[1].report == std::filesystem::path("/a/demo.validation/network.json"));
+    const auto withLiterature = nm::widgets::validationJobs("/a/demo.nmatlas.h5", false, false, "/lit");
+    REQUIRE(withLiterature.size() == 2);
+    CHECK(withLiterature[1].arguments[1] == "representation");
+    CHECK(withLiterature[1].arguments.back() == "/lit");
+    // a representation report: one chart per source, a series per method
+    const nlohmann::json rep = {{"kind", "representation"},
+                                {"scores",
+                                 {{{"source", "neuroquery"}, {"method", "atlas"}, {"components", 64}, {"mean", 0.3}, {"median", 0.3}},
+                                  {{"source", "neuroquery"}, {"method", "atlas"}, {"components", 256}, {"mean", 0.4}, {"median", 0.4}},
+                                  {{"source", "neuroquery"}, {"method", "pca"}, {"components", 256}, {"mean", 0.35}, {"median", 0.35}}}}};
+    const auto rd = nm::widgets::parseValidationReport(rep, dir / "rep.json");
+    REQUIRE(rd.charts.size() == 1);
+    CHECK(rd.charts[0].series.size() == 2);
+    CHECK(rd.charts[0].series[0].y == std::vector<double>{30.0, 40.0});
+    CHECK(rd.summary.find("40.0 % at 256 (PCA 35.0 %)") != std::string::npos);
 }
 
 TEST_CASE("the Validation panel: Jobs ▸ Validate Atlas… fills it, charts export, reports reopen with the atlas", "[app][gui][validation]") {
@@ -98,13 +113,16 @@ TEST_CASE("the Validation panel: Jobs ▸ Validate Atlas… fills it, charts exp
     CHECK(panel->chartCount() == 0);
 
     const QList<int> ids = w->startValidation(QString::fromStdString(atlasPath.string()));
-    REQUIRE(ids.size() == 2);  // reconstruction, and the network (the cohort has a true network)
+    // reconstruction, the network (the cohort has a true network), and the representation of the
+    // literature's term maps when a literature folder is found (../shared/data/literature)
+    REQUIRE(ids.size() >= 2);
+    const auto reports = std::size_t(ids.size());
     for (const int id : ids) {
         REQUIRE(nm::test::waitUntil([&] { return !w->jobManager()->isRunning(id); }, 300000));
         INFO(w->jobManager()->snapshot(id).lastError);
         REQUIRE(w->jobManager()->snapshot(id).status == nm::widgets::JobManager::Status::Succeeded);
     }
-    REQUIRE(nm::test::waitUntil([&] { return panel->reports().size() == 2; }, 10000));
+    REQUIRE(nm::test::waitUntil([&] { return panel->reports().size() == reports; }, 10000));
     // reconstruction: explained variance (atlas, PCA, AAL, Harvard–Oxford, truth) × 2 scales (truth: its own scales)
     const int ev = panel->chartIndex("reconstruction/explained-variance");
     REQUIRE(ev >= 0);
@@ -160,7 +178,7 @@ TEST_CASE("the Validation panel: Jobs ▸ Validate Atlas… fills it, charts exp
     REQUIRE(QTest::qWaitForWindowExposed(w2.get()));
     w2->openFile(QString::fromStdString(atlasPath.string()));
     REQUIRE(nm::test::waitUntil([&] { return w2->atlasPanel()->hasAtlas(); }, 60000));
-    CHECK(w2->validationPanel()->reports().size() == 2);
+    CHECK(w2->validationPanel()->reports().size() == reports);
     CHECK(w2->validationPanel()->chartCount() == charts);
 
     // a malformed report: an error dialog naming it, the others still shown
@@ -177,7 +195,7 @@ TEST_CASE("the Validation panel: Jobs ▸ Validate Atlas… fills it, charts exp
     CHECK(box->text().contains("decoding.json"));
     CHECK(box->text().contains("/recovery"));
     box->close();
-    CHECK(w2->validationPanel()->reports().size() == 2);
+    CHECK(w2->validationPanel()->reports().size() == reports);
     CHECK(w2->validationPanel()->chartCount() == charts);
 }
 
