@@ -309,7 +309,7 @@ void representation(const json& j, const Reader& r, ValidationReportData& d) {
         c.id = "representation/" + src;
         c.title = "Representation of unseen maps: " + src;
         c.xLabel = "components";
-        c.yLabel = "energy explained (%, mean)";
+        c.yLabel = "explained (%)";
         c.logX = true;
         c.yMin = 0.0;
         c.series = seriesByMethod(bySource[src], "scores", "mean_percent", 1.0, r);
