@@ -613,7 +613,18 @@ GroupSparseResult groupSparseCovariance(const std::vector<Eigen::MatrixXd>& covs
     for (int it = 0; it < o.maxIterations; ++it) {
         // Θ_k⁻¹ afresh each sweep: the rank-2 updates below keep it exact up to rounding.
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-        for (std::size_t k = 0; k < K; ++k) inv[k].reset(Om[k].llt().solve(Eigen::MatrixXd::Identity(p, p)));
+        for (std::size_t k = 0; k < K; ++k) {
+            const Eigen::LLT<Eigen::MatrixXd> llt(Om[k]);
+            if (llt.info() != Eigen::Success) {
+                changeOf[k] = std::numeric_limits<double>::quiet_NaN();  // reported below, outside the parallel loop
+                continue;
+            }
+            inv[k].reset(llt.solve(Eigen::MatrixXd::Identity(p, p)));
+        }
+        for (std::size_t k = 0; k < K; ++k)
+            if (std::isnan(changeOf[k]))
+                throw Error(o.what + ": the precision of subject " + std::to_string(k + 1) + " lost positive definiteness at alpha " +
+                            std::to_string(o.alpha) + "; increase alpha or standardise the signals");
         std::fill(changeOf.begin(), changeOf.end(), 0.0);
         for (Eigen::Index j = 0; j < p; ++j) {
             // The column's shared support.
