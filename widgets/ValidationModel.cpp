@@ -267,7 +267,10 @@ void decoding(const json& j, const Reader& r, ValidationReportData& d) {
             vox.y.push_back(r.number(studies[i], "voxels", w));
             chance.y.push_back(r.number(studies[i], "chance", w));
         }
-        acc.series = {multi, comp, vox, chance};
+        acc.series.clear();
+        // A decoder the report did not run (null accuracies) gets no bars rather than zeros.
+        for (const auto& series : {multi, comp, vox, chance})
+            if (std::any_of(series.y.begin(), series.y.end(), [](double v) { return std::isfinite(v); })) acc.series.push_back(series);
         d.charts.push_back(acc);
         d.summary += ", multi-study gain " + fixed(100.0 * r.number(dec, "mean_gain_over_components", "/decoding"), 1) + " points";
     }
