@@ -1,6 +1,7 @@
 #include "ValidationModel.hpp"
 
 #include "common/Error.hpp"
+#include "decompose/Cohort.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -394,6 +395,23 @@ std::vector<ValidationJob> validationJobs(const std::filesystem::path& bundle, b
         jobs.back().arguments.insert(jobs.back().arguments.end(), {"--literature", literature.string()});
     }
     return jobs;
+}
+
+std::vector<ValidationJob> validationJobsFor(const std::filesystem::path& file, const io::AtlasBundle* bundle,
+                                             const std::filesystem::path& literature) {
+    bool labelled = false, truthNetwork = false;
+    if (bundle) {
+        for (const auto& s : bundle->scales) labelled = labelled || s.labels.has_value();
+        try {
+            for (const auto& d : decompose::bundleInputs(*bundle, file).datasets)
+                for (const auto& s : bundle->scales)
+                    truthNetwork = truthNetwork || std::filesystem::exists(d / "derivatives" / "ground_truth" /
+                                                                           ("network_scale-" + std::to_string(s.components) + "_precision.npy"));
+        } catch (const InputError&) {
+            // not written by learn (no provenance): no datasets to look in
+        }
+    }
+    return validationJobs(file, truthNetwork, labelled, literature);
 }
 
 } // namespace nm::widgets

@@ -3,6 +3,8 @@
 // `neuromosaic-cli validate reconstruction|network|decoding|personalization` into chart
 // specifications (title, axes with units, series of points or per-category values, box plots),
 // finds the reports cached next to an atlas bundle, and builds the validation jobs' arguments.
+#include "io/AtlasBundle.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -61,5 +63,10 @@ struct ValidationJob {
 };
 std::vector<ValidationJob> validationJobs(const std::filesystem::path& bundle, bool truthNetwork, bool labelled,
                                           const std::filesystem::path& literature = {});
+/// The same, deciding from the bundle itself: labelled when a scale has labels; the network when a
+/// dataset of its provenance holds a true network for one of its scales
+/// (derivatives/ground_truth/network_scale-<k>_precision.npy). `bundle` may be null (reconstruction only).
+std::vector<ValidationJob> validationJobsFor(const std::filesystem::path& file, const io::AtlasBundle* bundle,
+                                             const std::filesystem::path& literature = {});
 
 } // namespace nm::widgets

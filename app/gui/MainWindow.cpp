@@ -21,7 +21,6 @@
 #include "SceneController.hpp"
 #include "DecodeDialog.hpp"
 #include "SemanticsPanel.hpp"
-#include "decompose/Cohort.hpp"
 #include "ValidationPanel.hpp"
 #include "semantics/Decode.hpp"
 #include "semantics/Literature.hpp"
@@ -1047,20 +1046,7 @@ int MainWindow::startPersonalize(const QStringList& arguments, const QString& su
 QList<int> MainWindow::startValidation(const QString& bundle) {
     QList<int> ids;
     const auto b = atlasPanel_->atlasPath() == bundle ? atlasPanel_->sharedBundle() : nullptr;
-    bool labelled = false, truthNetwork = false;
-    if (b) {
-        for (const auto& s : b->scales) labelled = labelled || s.labels.has_value();
-        // A simulated cohort's true network (derivatives/ground_truth/network_scale-<k>_precision.npy).
-        try {
-            for (const auto& d : decompose::bundleInputs(*b, bundle.toStdString()).datasets)
-                for (const auto& s : b->scales)
-                    truthNetwork = truthNetwork || std::filesystem::exists(d / "derivatives" / "ground_truth" /
-                                                                           ("network_scale-" + std::to_string(s.components) + "_precision.npy"));
-        } catch (const std::exception&) {
-            // not learned by neuromosaic (no provenance): reconstruction only
-        }
-    }
-    const auto jobs = widgets::validationJobs(bundle.toStdString(), truthNetwork, labelled, literatureFolder().toStdString());
+    const auto jobs = widgets::validationJobsFor(bundle.toStdString(), b.get(), literatureFolder().toStdString());
     std::error_code ec;
     std::filesystem::create_directories(widgets::validationDirectory(bundle.toStdString()), ec);
     if (ec) {

@@ -71,6 +71,7 @@ TEST_CASE("validation reports become charts: fields checked, errors name the fil
     REQUIRE(jobs.size() == 2);
     CHECK(jobs[1].arguments[1] == "network");
     CHECK(jobs[1].report == std::filesystem::path("/a/demo.validation/network.json"));
+    CHECK(nm::widgets::validationJobsFor("/a/demo.nmatlas.h5", nullptr).size() == 1);  // no bundle read: reconstruction only
     const auto withLiterature = nm::widgets::validationJobs("/a/demo.nmatlas.h5", false, false, "/lit");
     REQUIRE(withLiterature.size() == 2);
     CHECK(withLiterature[1].arguments[1] == "representation");
