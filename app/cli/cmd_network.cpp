@@ -89,16 +89,7 @@ int runStandalone(const NetworkCliOptions& o, JobContext& job) {
     if (method != "glasso" && method != "group") throw InputError("network: --method must be auto, glasso or group (got " + method + ")");
     const bool isGroup = method == "group";
     // The graphical lasso of several inputs fits their sample-weighted mean.
-    Eigen::MatrixXd mean = Eigen::MatrixXd::Zero(p, p);
-    {
-        double total = 0.0;
-        for (std::size_t i = 0; i < covs.size(); ++i) {
-            const double w = samples.empty() ? 1.0 : samples[i];
-            mean += w * covs[i];
-            total += w;
-        }
-        mean /= total;
-    }
+    const Eigen::MatrixXd mean = connectivity::weightedMeanCovariance(covs, samples);
     connectivity::GraphicalLassoOptions go;
     connectivity::GroupSparseOptions gs;
     if (o.tolerance > 0) go.tolerance = gs.tolerance = o.tolerance;

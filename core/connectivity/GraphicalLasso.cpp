@@ -323,9 +323,8 @@ std::vector<GraphicalLassoResult> graphicalLassoPath(const Eigen::MatrixXd& S, s
     return out;
 }
 
-namespace {
-
-Eigen::MatrixXd weightedMean(const std::vector<Eigen::MatrixXd>& m, const std::vector<double>& w) {
+Eigen::MatrixXd weightedMeanCovariance(const std::vector<Eigen::MatrixXd>& m, const std::vector<double>& w) {
+    if (m.empty()) throw InputError("mean covariance: no covariance matrices");
     Eigen::MatrixXd s = Eigen::MatrixXd::Zero(m.front().rows(), m.front().cols());
     double total = 0.0;
     for (std::size_t i = 0; i < m.size(); ++i) {
@@ -335,6 +334,8 @@ Eigen::MatrixXd weightedMean(const std::vector<Eigen::MatrixXd>& m, const std::v
     }
     return s / total;
 }
+
+namespace {
 
 Eigen::VectorXd normalisedWeights(const std::vector<double>& samples, std::size_t n, const std::string& what) {
     Eigen::VectorXd w = Eigen::VectorXd::Ones(Eigen::Index(n));
@@ -410,8 +411,8 @@ CrossValidation crossValidateGraphicalLasso(const std::vector<CovarianceFold>& f
     std::vector<Eigen::MatrixXd> trainMean, testMean;
     for (const auto& f : folds) {
         if (f.train.empty() || f.test.empty()) throw InputError(options.what + ": a cross-validation fold has no training or no test data");
-        trainMean.push_back(weightedMean(f.train, f.trainSamples));
-        testMean.push_back(weightedMean(f.test, f.testSamples));
+        trainMean.push_back(weightedMeanCovariance(f.train, f.trainSamples));
+        testMean.push_back(weightedMeanCovariance(f.test, f.testSamples));
         checkCovariance(trainMean.back(), options.what);
     }
     if (alphas.empty()) {

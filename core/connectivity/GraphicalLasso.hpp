@@ -99,6 +99,9 @@ std::vector<CovarianceFold> foldsOverSubjects(const std::vector<Eigen::MatrixXd>
 /// `standardize` (correlations, as the group estimator needs).
 std::vector<CovarianceFold> foldsOverSamples(const std::vector<Eigen::MatrixXd>& series, int folds, bool standardize);
 
+/// Sample-weighted mean of covariances (`samples` empty: equal weights).
+Eigen::MatrixXd weightedMeanCovariance(const std::vector<Eigen::MatrixXd>& covariances, const std::vector<double>& samples);
+
 /// Empirical covariance (1/n, centred) of n × p samples; of the z-scored columns when `standardize`.
 Eigen::MatrixXd empiricalCovariance(const Eigen::MatrixXd& samples, bool standardize);
 

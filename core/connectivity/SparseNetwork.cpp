@@ -80,13 +80,7 @@ io::ScaleSparseNetwork estimateSparseNetwork(const std::vector<Eigen::MatrixXd>&
         n.converged = r.converged;
         n.edges = r.edges;
     } else {
-        Eigen::MatrixXd mean = Eigen::MatrixXd::Zero(k, k);
-        double total = 0.0;
-        for (std::size_t s = 0; s < covs.size(); ++s) {
-            mean += samples[s] * covs[s];
-            total += samples[s];
-        }
-        mean /= total;
+        const Eigen::MatrixXd mean = weightedMeanCovariance(covs, samples);
         GraphicalLassoOptions go;
         go.tolerance = std::min(o.tolerance, 1e-4);
         go.maxIterations = std::max(o.maxIterations, 100);

@@ -188,9 +188,7 @@ NetworkValidationReport validateNetwork(const NetworkValidationOptions& o, jobs:
             }
         }
         {
-            Eigen::MatrixXd mean = Eigen::MatrixXd::Zero(k, k);
-            for (std::size_t i = 0; i < covs.size(); ++i) mean += samples[i] * covs[i];
-            mean /= std::accumulate(samples.begin(), samples.end(), 0.0);
+            const Eigen::MatrixXd mean = connectivity::weightedMeanCovariance(covs, samples);
             connectivity::GraphicalLassoOptions go;
             const auto path = connectivity::graphicalLassoPath(mean, connectivity::alphaGrid(connectivity::graphicalLassoAlphaMax(mean), o.gridSize, o.lowFraction), go);
             for (const auto& r : path) {
