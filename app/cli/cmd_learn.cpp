@@ -71,6 +71,9 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options) {
     app->add_flag("--no-confounds", o->noConfounds, "Do not regress confounds");
     app->add_option("--subjects", l.filter.subjects, "Only these subjects")->delimiter(',');
     app->add_option("--tasks", l.filter.tasks, "Only these tasks")->delimiter(',');
+    app->add_option("--leave-out", l.filter.excludeStudies,
+                    "Leave these studies out of learning: <dataset>/<task>, <task> (in every dataset) or <dataset> (all its tasks)")
+        ->delimiter(',');
     app->add_option("--init", l.init, "Starting maps: cluster (k-means of the voxels' time courses), volumes (random volumes), svd")
         ->check(CLI::IsMember({"cluster", "volumes", "svd"}))
         ->capture_default_str();

@@ -7,6 +7,8 @@
 #include "common/AtomicFile.hpp"
 #include "common/Error.hpp"
 #include "validate/Decoding.hpp"
+#include "validate/Summary.hpp"
+#include "validate/LeaveStudyOut.hpp"
 #include "validate/Network.hpp"
 #include "validate/Representation.hpp"
 #include "validate/Personalization.hpp"
@@ -42,11 +44,44 @@ struct RepresentationCliOptions {
     std::vector<std::string> maps, compare, datasets;
     validate::RepresentationOptions v;
 };
+struct LeaveOutCliOptions {
+    std::string bundle, cache, work, out, tsv;
+    std::vector<std::string> datasets;
+    validate::LeaveStudyOutOptions v;
+};
+struct AllCliOptions {
+    std::string bundle, truth, literature, cache, work, out, tsv, html;
+    std::vector<std::string> datasets, maps;
+    validate::AllValidationOptions v;
+};
 struct NetworkValidationCliOptions {
     std::string bundle, truth, cache, out, tsv;
     std::vector<std::string> datasets;
     validate::NetworkValidationOptions v;
 };
+/// The console summary of a leave-one-study-out report.
+std::string leaveStudyOutText(const validate::LeaveStudyOutReport& r) {
+    std::ostringstream msg;
+    msg << std::fixed << std::setprecision(3);
+    for (const auto& s : r.studies) {
+        msg << "left out " << s.study << " (" << s.subjects << " subjects, " << s.runs << " runs, " << s.volumes << " volumes; atlas "
+            << s.atlas.string() << (s.reused ? ", reused" : "") << "):\n";
+        msg << "  k      EV without / with / pca     contrasts without / with / pca     decoding without / with\n";
+        for (int k : r.scales)
+            msg << "  " << std::setw(5) << k << "  " << s.ev(validate::kAtlasWithoutStudy, k) << " / " << s.ev(validate::kAtlasWithStudy, k) << " / "
+                << s.ev("pca", k) << "       " << s.contrast(validate::kAtlasWithoutStudy, k) << " / " << s.contrast(validate::kAtlasWithStudy, k) << " / "
+                << s.contrast("pca", k) << "              " << s.decodingAccuracy(validate::kAtlasWithoutStudy, k) << " / "
+                << s.decodingAccuracy(validate::kAtlasWithStudy, k) << "\n";
+        for (const auto& b : {"aal", "harvard-oxford"})
+            for (const auto& e : s.explainedVariance)
+                if (e.method == b)
+                    msg << "  " << std::setw(14) << b << " (" << e.components << " regions): EV " << e.explainedVariance << ", contrasts "
+                        << s.contrast(b, e.components) << ", decoding " << s.decodingAccuracy(b, e.components) << "\n";
+        for (const auto& d : s.decoding)
+            if (d.method == "voxels") msg << "  voxels: decoding " << d.task << " " << d.accuracy << " (chance " << d.chance << ")\n";
+    }
+    return msg.str();
+}
 } // namespace
 
 Command makeValidateCommand(CLI::App& root, const GlobalOptions& options) {
@@ -133,7 +168,105 @@ Command makeValidateCommand(CLI::App& root, const GlobalOptions& options) {
     rep->add_option("--cache", rv->cache, "Cache of preprocessed subjects (default: the one learn uses)");
     rep->add_option("-o,--out", rv->out, "JSON report to write")->required();
     rep->add_option("--tsv", rv->tsv, "Plot-ready table to write");
-    return {app, [o, rec, d, dec, pv, per, nv, net, rv, rep, &options] {
+    auto* loso = app->add_subcommand("leave-one-study-out",
+                                     "Learn the atlas again without a study (same recipe, voxels and held-out subjects), then measure that "
+                                     "study: explained variance of its runs, decoding of its conditions, representation of its contrast maps, "
+                                     "against the atlas that saw it, PCA, AAL and Harvard-Oxford");
+    auto lv = std::make_shared<LeaveOutCliOptions>();
+    loso->add_option("atlas", lv->bundle, "Atlas bundle learned with every study")->required()->check(CLI::ExistingFile);
+    loso->add_option("studies", lv->v.studies, "Studies to leave out, one at a time: <dataset>/<task>, <task> or <dataset>")->required();
+    loso->add_option("--datasets", lv->datasets, "BIDS datasets (default: those the atlas was learned from)")->check(CLI::ExistingDirectory);
+    loso->add_option("--work", lv->work, "Where the atlases without each study are written and reused (default: <atlas>.validation/leave-out)");
+    loso->add_flag("--relearn", lv->v.relearn, "Learn again even when the work directory holds an atlas without the study");
+    loso->add_option("--max-iterations", lv->v.maxIterations, "Cap on the relearning's iterations (0: the atlas's epochs)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    loso->add_option("--baselines", lv->v.baselines, "pca, aal, harvard-oxford (default: all three)")->delimiter(',');
+    loso->add_option("--folds", lv->v.folds, "Leave-subjects-out folds of the decoders")->check(CLI::Range(2, 100))->capture_default_str();
+    loso->add_flag_callback(
+        "--no-voxels", [lv] { lv->v.voxels = false; }, "Skip the voxel-level decoder");
+    loso->add_option("--seed", lv->v.seed, "Random seed (folds, PCA)")->capture_default_str();
+    loso->add_option("--cache", lv->cache, "Cache of preprocessed subjects (default: the one learn uses)");
+    loso->add_option("-o,--out", lv->out, "JSON report to write")->required();
+    loso->add_option("--tsv", lv->tsv, "Plot-ready table (long format) to write");
+    auto* all = app->add_subcommand("all",
+                                    "Every validation the atlas and its data allow — reconstruction, representation, decoding, network, "
+                                    "personalization, leave-one-study-out — in one JSON, a plot-ready TSV and an HTML summary with one-line readings");
+    auto av = std::make_shared<AllCliOptions>();
+    all->add_option("atlas", av->bundle, "Atlas bundle")->required()->check(CLI::ExistingFile);
+    all->add_option("--datasets", av->datasets, "BIDS datasets (default: those the atlas was learned from)")->check(CLI::ExistingDirectory);
+    all->add_option("--truth", av->truth, "Ground-truth directory (default: <dataset>/derivatives/ground_truth when present)")
+        ->check(CLI::ExistingDirectory);
+    all->add_option("--literature", av->literature, "Literature folder: represent its term maps (NeuroQuery, else Neurosynth)")
+        ->check(CLI::ExistingDirectory);
+    all->add_option("--terms", av->v.maxTerms, "At most this many term maps, those of the most studies first (0: all)")->capture_default_str();
+    all->add_option("--maps", av->maps, "NIfTI maps to represent (files or folders)");
+    all->add_option("--leave-out", av->v.leaveOut, "Studies for leave-one-study-out (<dataset>/<task>, <task> or <dataset>); none: not run")
+        ->delimiter(',');
+    all->add_option("--work", av->work, "Where the atlases without each study go (default: <atlas>.validation/leave-out)");
+    all->add_option("--leave-out-iterations", av->v.leaveOutMaxIterations, "Cap on the relearning's iterations (0: the atlas's epochs)")
+        ->check(CLI::NonNegativeNumber);
+    all->add_option("--personalization-subjects", av->v.personalizationSubjects, "Held-out subjects to personalize (0: all)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    all->add_option("--skip", av->v.skip, "Sections not to run (reconstruction, representation, decoding, network, personalization, leave-one-study-out)")
+        ->delimiter(',');
+    all->add_option("--seed", av->v.seed, "Random seed (PCA, folds)")->capture_default_str();
+    all->add_option("--cache", av->cache, "Cache of preprocessed subjects (default: the one learn uses)");
+    all->add_option("-o,--out", av->out, "JSON report to write")->required();
+    all->add_option("--tsv", av->tsv, "Plot-ready table (long format) of every charted figure (default: <out>.tsv)");
+    all->add_option("--html", av->html, "HTML summary (default: <out>.html)");
+    return {app, [o, rec, d, dec, pv, per, nv, net, rv, rep, lv, loso, av, all, &options] {
+                if (all->parsed()) {
+                    auto& v = av->v;
+                    v.bundle = av->bundle;
+                    for (const auto& x : av->datasets) v.datasets.emplace_back(x);
+                    for (const auto& x : av->maps) v.maps.emplace_back(x);
+                    if (!av->truth.empty()) v.truth = av->truth;
+                    if (!av->literature.empty()) v.literature = av->literature;
+                    if (!av->cache.empty()) v.cacheDir = av->cache;
+                    if (!av->work.empty()) v.workDir = av->work;
+                    finishPersonalizeSolverOptions(v.personalize);
+                    auto sibling = [&](const std::string& ext) {
+                        std::string s = av->out;
+                        if (s.size() > 5 && s.ends_with(".json")) s.resize(s.size() - 5);
+                        return s + ext;
+                    };
+                    const std::string tsv = av->tsv.empty() ? sibling(".tsv") : av->tsv, html = av->html.empty() ? sibling(".html") : av->html;
+                    JobContext job(options);
+                    const auto r = validate::validateAll(v, job.progress());
+                    writeFileAtomic(av->out, r.dump(2) + "\n");
+                    io::writeTable(tsv, validate::chartTable(validate::chartsOf(r)), '\t');
+                    writeFileAtomic(html, validate::htmlSummary(r));
+                    std::ostringstream msg;
+                    std::string failed;
+                    for (const auto& s : r["sections"]) {
+                        msg << std::left << std::setw(20) << s["name"].get<std::string>() << std::right << " " << s["status"].get<std::string>();
+                        if (s.contains("reason")) msg << " — " << s["reason"].get<std::string>();
+                        msg << "\n";
+                        if (s["status"] == "failed") failed += (failed.empty() ? "" : "; ") + s["name"].get<std::string>() + ": " + s["reason"].get<std::string>();
+                    }
+                    for (const auto& x : r["readings"]) msg << "  " << x["text"].get<std::string>() << "\n";
+                    msg << "report: " << av->out << ", table: " << tsv << ", summary: " << html << "\n";
+                    job.print(msg.str());
+                    if (!failed.empty()) throw Error("validate all: " + failed + " (the other sections are in " + av->out + ")");
+                    job.succeed("validation written to " + av->out, {{"report", av->out}, {"table", tsv}, {"html", html}});
+                    return 0;
+                }
+                if (loso->parsed()) {
+                    auto& v = lv->v;
+                    v.bundle = lv->bundle;
+                    for (const auto& x : lv->datasets) v.datasets.emplace_back(x);
+                    if (!lv->cache.empty()) v.cacheDir = lv->cache;
+                    if (!lv->work.empty()) v.workDir = lv->work;
+                    JobContext job(options);
+                    const auto r = validate::validateLeaveStudyOut(v, job.progress());
+                    writeFileAtomic(lv->out, r.toJson().dump(2) + "\n");
+                    if (!lv->tsv.empty()) io::writeTable(lv->tsv, r.toTable(), '\t');
+                    job.print(leaveStudyOutText(r) + "report: " + lv->out + "\n");
+                    job.succeed("leave-one-study-out validation written to " + lv->out, {{"report", lv->out}});
+                    return 0;
+                }
                 if (rep->parsed()) {
                     auto& v = rv->v;
                     v.bundle = rv->bundle;

@@ -74,6 +74,7 @@ BundleInputs bundleInputs(const io::AtlasBundle& b, const std::filesystem::path&
         in.filter.sessions = stringList(inputs["filter"], "sessions");
         in.filter.tasks = stringList(inputs["filter"], "tasks");
         in.filter.runs = stringList(inputs["filter"], "runs");
+        in.filter.excludeStudies = stringList(inputs["filter"], "exclude_studies");
     }
     in.trainSubjects = stringList(inputs, "train_subjects");
     in.heldOutSubjects = stringList(inputs, "held_out_subjects");

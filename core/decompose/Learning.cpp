@@ -27,6 +27,8 @@
 #include <map>
 #include <numeric>
 #include <random>
+#include <set>
+#include <type_traits>
 #include <sstream>
 
 namespace nm::decompose {
@@ -114,6 +116,47 @@ void linkScales(io::AtlasScale& fine, const io::AtlasScale& coarse) {
     fine.overlap.setFromTriplets(kept.begin(), kept.end());
 }
 
+LearnOptions learnOptionsOf(const io::AtlasBundle& bundle, const std::filesystem::path& file) {
+    const BundleInputs in = bundleInputs(bundle, file);
+    LearnOptions o;
+    o.datasets = in.datasets;
+    o.filter = in.filter;
+    o.preprocess = in.preprocess;
+    o.heldOutSubjects = in.heldOutSubjects;
+    const auto& p = bundle.provenance["parameters"];
+    std::string field;
+    try {
+        auto get = [&](const char* key, auto& value) {
+            field = key;
+            if (p.contains(key)) value = p[key].get<std::remove_reference_t<decltype(value)>>();
+        };
+        get("scales", o.scales);
+        get("alpha", o.alpha);
+        get("reduction", o.reduction);
+        get("beta", o.beta);
+        get("positive", o.positive);
+        get("gamma", o.gamma);
+        get("batch", o.batchSize);
+        get("epochs", o.epochs);
+        get("streams", o.streams);
+        get("held_out_fraction", o.heldOutFraction);
+        get("mask", o.mask);
+        get("init", o.init);
+        get("init_volumes", o.initVolumes);
+        std::string codes = "full", statistics = "full";
+        get("codes", codes);
+        get("statistics", statistics);
+        o.codes = codes == "masked" ? SomfOptions::Codes::Masked : SomfOptions::Codes::Full;
+        o.statistics = statistics == "subset" ? SomfOptions::Statistics::Subset : SomfOptions::Statistics::Full;
+        field = "seed";
+        if (bundle.provenance.contains("seed")) o.seed = bundle.provenance["seed"].get<std::uint64_t>();
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(file.string() + ": provenance/parameters/" + field + ": " + e.what());
+    }
+    if (o.datasets.empty()) throw InputError(file.string() + ": provenance/inputs/datasets is empty");
+    return o;
+}
+
 LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communicator& comm) {
     const auto start = Clock::now();
     if (o.scales.empty()) throw InputError("learn: --scales is empty");
@@ -124,7 +167,17 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
     if (o.dumpData) progress.plan({{"discover", 1}, {"mask", 1}, {"preprocess", 6}, {"dump data", 2}});
     else progress.plan({{"discover", 1}, {"mask", 1}, {"preprocess", 6}, {"initialize", 2}, {"learn", 30}, {"evaluate", 4}, {"network", 3}, {"sparse network", 6}, {"surfaces", 2}});
     progress.begin("discover");
-    const auto split = splitCohort(discoverCohort(o.datasets, o.filter), o.heldOutFraction, o.seed);
+    auto split = splitCohort(discoverCohort(o.datasets, o.filter), o.heldOutFraction, o.seed);
+    if (!o.heldOutSubjects.empty()) {
+        const std::set<std::string> keys(o.heldOutSubjects.begin(), o.heldOutSubjects.end());
+        std::vector<Subject> all = std::move(split.train);
+        all.insert(all.end(), std::make_move_iterator(split.heldOut.begin()), std::make_move_iterator(split.heldOut.end()));
+        split = {};
+        for (auto& s : all) (keys.count(s.key) ? split.heldOut : split.train).push_back(std::move(s));
+        auto byKey = [](const Subject& a, const Subject& b) { return a.key < b.key; };
+        std::sort(split.train.begin(), split.train.end(), byKey);
+        std::sort(split.heldOut.begin(), split.heldOut.end(), byKey);
+    }
     const std::vector<Subject>& train = split.train;
     const std::vector<Subject>& held = split.heldOut;
     if (train.empty()) throw InputError("learn: no training subjects left after the held-out split");
@@ -455,7 +508,8 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
                     {"versions", versions},
                     {"inputs",
                      {{"datasets", datasets},
-                      {"filter", {{"subjects", o.filter.subjects}, {"sessions", o.filter.sessions}, {"tasks", o.filter.tasks}, {"runs", o.filter.runs}}},
+                      {"filter", {{"subjects", o.filter.subjects}, {"sessions", o.filter.sessions}, {"tasks", o.filter.tasks}, {"runs", o.filter.runs},
+                                  {"exclude_studies", o.filter.excludeStudies}}},
                       {"train_subjects", summary.trainSubjects},
                       {"held_out_subjects", summary.heldOutSubjects}}},
                     {"parameters",

@@ -33,6 +33,9 @@ struct LearnOptions {
     int epochs = 2;
     int streams = 1;             ///< parallel data streams; MPI ranks share them round-robin
     double heldOutFraction = 0.15;
+    /// When not empty: exactly these subjects (cohort keys) are held out, whatever the fraction —
+    /// the split of another atlas, kept by leave-one-study-out validation.
+    std::vector<std::string> heldOutSubjects;
     signal::PreprocessOptions preprocess;
     std::string mask = "epi";    ///< epi (from the data), template, or a NIfTI mask file
     int initVolumes = 600;       ///< volumes used to initialise the maps
@@ -74,6 +77,13 @@ struct LearnSummary {
 /// The hierarchy between consecutive scales: fine.overlap (cosine of the absolute maps, entries ≥
 /// 0.01) and fine.parent (the coarse map of largest overlap; −1 if none overlaps).
 void linkScales(io::AtlasScale& fine, const io::AtlasScale& coarse);
+
+/// The options that learned a bundle, from its provenance (datasets, filter, held-out subjects,
+/// parameters, preprocessing, seed): relearning with them, changed where wanted, repeats the recipe.
+/// The mask is the recorded choice (epi, template or a file): a caller that needs the very same
+/// voxels writes the bundle's mask and points `mask` at it. Throws nm::InputError naming `file`
+/// and the field when the provenance lacks the parameters or holds a wrong type.
+LearnOptions learnOptionsOf(const io::AtlasBundle& bundle, const std::filesystem::path& file);
 
 /// Every rank returns the same maps; only rank 0 fills the network and surfaces.
 LearnSummary learnAtlas(const LearnOptions& options, jobs::Progress& progress, Communicator& comm);

@@ -32,6 +32,15 @@ bool accepts(const std::vector<std::string>& wanted, const std::string& value, c
     return false;
 }
 
+} // namespace
+
+bool studyMatches(const std::string& entry, const std::string& datasetDirectory, const std::string& task) {
+    return entry == datasetDirectory + "/" + task || entry == datasetDirectory + "/task-" + task || entry == task ||
+           entry == "task-" + task || entry == datasetDirectory;
+}
+
+namespace {
+
 /// Sidecars that apply to `boldName` by the inheritance principle, from the top of the tree down.
 std::vector<std::filesystem::path> sidecarChain(const std::filesystem::path& root, const std::filesystem::path& bold,
                                                 const BidsName& name) {
@@ -198,6 +207,9 @@ BidsDataset readBidsDataset(const std::filesystem::path& rootIn, const BidsFilte
                 if (run.task.empty()) throw fileError(run.bold, "task entity", "missing (required for functional runs)");
                 if (!accepts(filter.sessions, run.session, "ses-") || !accepts(filter.tasks, run.task, "task-") ||
                     !accepts(filter.runs, run.run, "run-"))
+                    continue;
+                if (std::any_of(filter.excludeStudies.begin(), filter.excludeStudies.end(),
+                                [&](const std::string& e) { return studyMatches(e, ds.root.filename().string(), run.task); }))
                     continue;
                 run.sidecar = nlohmann::json::object();
                 for (const auto& js : sidecarChain(ds.root, run.bold, *name)) {

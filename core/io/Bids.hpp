@@ -43,7 +43,13 @@ struct BidsRun {
 
 struct BidsFilter {
     std::vector<std::string> subjects, sessions, tasks, runs;  ///< empty: all ("01" or "sub-01")
+    /// Studies left out (leave-one-study-out validation): "<dataset directory>/<task>", "<task>"
+    /// (or "task-<task>": in every dataset) or "<dataset directory>" (all its tasks).
+    std::vector<std::string> excludeStudies;
 };
+
+/// Whether `entry` of BidsFilter::excludeStudies names the study (dataset directory name, task).
+bool studyMatches(const std::string& entry, const std::string& datasetDirectory, const std::string& task);
 
 struct BidsDataset {
     std::filesystem::path root;

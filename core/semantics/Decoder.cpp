@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <numeric>
 #include <random>
 #include <set>
@@ -292,7 +293,8 @@ DecodingTable evaluateDecoders(const ConditionEffects& ce, std::size_t scale, co
         }
         MultiStudyOptions mo = o.multiStudy;
         mo.seed = o.seed * 7919ull + std::uint64_t(f);
-        const auto multi = fitMultiStudy(Xtr, strain, ltrain, classes, mo);
+        std::optional<MultiStudyModel> multi;
+        if (o.multiStudyDecoder) multi = fitMultiStudy(Xtr, strain, ltrain, classes, mo);
         for (int s = 0; s < S; ++s) {
             std::vector<Eigen::Index> tr, te;
             std::vector<int> ltr;
@@ -305,7 +307,7 @@ DecodingTable evaluateDecoders(const ConditionEffects& ce, std::size_t scale, co
                 if (study[std::size_t(test[i])] == s) te.push_back(Eigen::Index(i));
             if (te.empty() || tr.empty()) continue;
             const Eigen::MatrixXd xte = rowsOf(Xte, te);
-            const auto yMulti = multi.predict(xte, s);
+            const auto yMulti = multi ? multi->predict(xte, s) : std::vector<int>(te.size(), -1);
             std::set<int> distinct(ltr.begin(), ltr.end());
             std::vector<int> yComp(te.size(), ltr.front()), yVox(te.size(), ltr.front());
             if (distinct.size() > 1) {
@@ -340,7 +342,7 @@ DecodingTable evaluateDecoders(const ConditionEffects& ce, std::size_t scale, co
         std::vector<int> truth, a, b, c;
         std::set<int> subjects;
         for (Eigen::Index i = 0; i < n; ++i)
-            if (study[std::size_t(i)] == s && pm[std::size_t(i)] >= 0) {
+            if (study[std::size_t(i)] == s && pc[std::size_t(i)] >= 0) {
                 truth.push_back(label[std::size_t(i)]);
                 a.push_back(pm[std::size_t(i)]);
                 b.push_back(pc[std::size_t(i)]);
@@ -350,7 +352,7 @@ DecodingTable evaluateDecoders(const ConditionEffects& ce, std::size_t scale, co
         sd.samples = int(truth.size());
         sd.subjects = int(subjects.size());
         sd.chance = sd.classes ? 1.0 / sd.classes : 0.0;
-        sd.multiStudy = accuracy(a, truth);
+        sd.multiStudy = o.multiStudyDecoder ? accuracy(a, truth) : std::numeric_limits<double>::quiet_NaN();
         sd.components = accuracy(b, truth);
         sd.voxels = voxels ? accuracy(c, truth) : std::numeric_limits<double>::quiet_NaN();
         if (sd.classes < 2 || truth.empty()) continue;
@@ -369,6 +371,9 @@ DecodingTable evaluateDecoders(const ConditionEffects& ce, std::size_t scale, co
         table.meanGainOverVoxels = voxels ? gainV / counted : std::numeric_limits<double>::quiet_NaN();
         table.fractionImprovedOverVoxels = voxels ? double(improvedV) / counted : std::numeric_limits<double>::quiet_NaN();
     }
+    if (!o.multiStudyDecoder)
+        table.meanGainOverComponents = table.meanGainOverVoxels = table.fractionImprovedOverComponents = table.fractionImprovedOverVoxels =
+            std::numeric_limits<double>::quiet_NaN();
     table.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return table;
 }

@@ -69,6 +69,7 @@ struct DecoderOptions {
     int folds = 5;                 ///< leave-subjects-out folds per study
     int scale = 0;                 ///< components of the scale to decode from (0: the finest)
     bool voxels = true;            ///< the voxel-level baseline (needs the voxel effects)
+    bool multiStudyDecoder = true; ///< false: per-study decoders only (multiStudy accuracies NaN)
     SoftmaxOptions softmax;
     MultiStudyOptions multiStudy;
     std::uint64_t seed = 0;

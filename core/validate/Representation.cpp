@@ -21,8 +21,6 @@ namespace nm::validate {
 
 namespace {
 
-using RowMatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
 bool isNifti(const std::filesystem::path& f) {
     const std::string n = f.filename().string();
     auto ends = [&](const std::string& e) { return n.size() > e.size() && n.compare(n.size() - e.size(), e.size(), e) == 0; };
@@ -68,7 +66,8 @@ RowMatrixF readMaps(const std::vector<std::filesystem::path>& inputs, const io::
     return out;
 }
 
-/// 1 − ‖y − Dᵀc‖² / ‖y‖² of each row y of `maps` with least-squares codes c on the rows of D.
+} // namespace
+
 std::vector<double> explainedFraction(const RowMatrixF& maps, const RowMatrixF& dictionary) {
     const decompose::LeastSquaresProjector projector(dictionary);
     std::vector<double> out;
@@ -86,13 +85,23 @@ std::vector<double> explainedFraction(const RowMatrixF& maps, const RowMatrixF& 
     return out;
 }
 
-double median(std::vector<double> v) {
+double medianOf(std::vector<double> v) {
     if (v.empty()) return std::nan("");
     std::sort(v.begin(), v.end());
     return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
 
-} // namespace
+RepresentationScore representationScore(const std::string& source, const std::string& method, const RowMatrixF& maps,
+                                        const RowMatrixF& dictionary) {
+    RepresentationScore s;
+    s.source = source;
+    s.method = method;
+    s.components = int(dictionary.rows());
+    s.explained = explainedFraction(maps, dictionary);
+    s.mean = std::accumulate(s.explained.begin(), s.explained.end(), 0.0) / double(std::max<std::size_t>(1, s.explained.size()));
+    s.median = medianOf(s.explained);
+    return s;
+}
 
 double RepresentationReport::meanOf(const std::string& source, const std::string& method, int components) const {
     for (const auto& s : scores)
@@ -189,13 +198,7 @@ RepresentationReport validateRepresentation(const RepresentationOptions& o, jobs
         const auto& [source, maps] = collections[c];
         for (std::size_t d = 0; d < dictionaries.size(); ++d) {
             progress.checkCancelled();
-            RepresentationScore s;
-            s.source = source;
-            s.method = dictionaries[d].method;
-            s.components = int(dictionaries[d].maps.rows());
-            s.explained = explainedFraction(maps, dictionaries[d].maps);
-            s.mean = std::accumulate(s.explained.begin(), s.explained.end(), 0.0) / double(std::max<std::size_t>(1, s.explained.size()));
-            s.median = median(s.explained);
+            RepresentationScore s = representationScore(source, dictionaries[d].method, maps, dictionaries[d].maps);
             if (s.method == "atlas" && s.components == finest) {
                 std::vector<std::size_t> idx(s.explained.size());
                 std::iota(idx.begin(), idx.end(), std::size_t(0));

@@ -8,6 +8,8 @@
 // maps represented worst.
 #include "io/Table.hpp"
 
+#include <Eigen/Core>
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -56,5 +58,15 @@ struct RepresentationReport {
 };
 
 RepresentationReport validateRepresentation(const RepresentationOptions& options, jobs::Progress& progress);
+
+using RowMatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+/// 1 − ‖y − Dᵀc‖² / ‖y‖² of each row y of `maps` (n × p) with least-squares codes c on the rows of
+/// `dictionary` (k × p); 0 for a zero map.
+std::vector<double> explainedFraction(const RowMatrixF& maps, const RowMatrixF& dictionary);
+/// Median of the values (NaN when empty).
+double medianOf(std::vector<double> values);
+/// The score of one dictionary on one collection of maps (explained fractions, mean, median).
+RepresentationScore representationScore(const std::string& source, const std::string& method, const RowMatrixF& maps,
+                                        const RowMatrixF& dictionary);
 
 } // namespace nm::validate
