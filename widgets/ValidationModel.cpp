@@ -2,6 +2,8 @@
 
 #include "common/Error.hpp"
 #include "decompose/Cohort.hpp"
+#include "validate/LeaveStudyOut.hpp"
+#include "validate/Summary.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -327,7 +329,79 @@ void representation(const json& j, const Reader& r, ValidationReportData& d) {
     d.summary = "Representation of unseen maps — " + summary;
 }
 
+void leaveStudyOut(const json& j, const Reader& r, ValidationReportData& d) {
+    const auto& studies = r.array(j, "studies", "");
+    std::string summary;
+    for (std::size_t i = 0; i < studies.size(); ++i) {
+        const std::string w = "/studies/" + std::to_string(i);
+        const std::string study = r.text(studies[i], "study", w);
+        auto chart = [&](const std::string& id, const std::string& title, const std::string& y, const json& entries, const std::string& value, double scale) {
+            ChartSpec c;
+            c.id = "leave-one-study-out/" + study + "/" + id;
+            c.title = "Left out " + study + ": " + title;
+            c.xLabel = "components";
+            c.yLabel = y;
+            c.logX = true;
+            c.yMin = 0.0;
+            c.series = seriesByMethod(json{{"entries", entries}}, "entries", value, scale, r);
+            d.charts.push_back(c);
+            return c;
+        };
+        const auto ev = chart("explained-variance", "explained variance of its runs", "explained variance (%)", r.array(studies[i], "explained_variance", w),
+                              "explained_variance", 100.0);
+        chart("contrasts", "its contrast maps", "mean explained energy (%)", r.array(studies[i], "contrasts", w), "mean", 100.0);
+        // Accuracy per (method, components), averaged over the study's tasks; the voxels (no
+        // components) stay in the readings.
+        std::map<std::pair<std::string, double>, std::pair<double, int>> acc;
+        const auto& dec = r.array(studies[i], "decoding", w);
+        for (std::size_t k = 0; k < dec.size(); ++k) {
+            const std::string dw = w + "/decoding/" + std::to_string(k);
+            const std::string m = r.text(dec[k], "method", dw);
+            if (m == "voxels") continue;
+            auto& a = acc[{m, r.number(dec[k], "components", dw)}];
+            a.first += r.number(dec[k], "accuracy", dw);
+            a.second += 1;
+        }
+        json mean = json::array();
+        for (const auto& [key, a] : acc) mean.push_back({{"method", key.first}, {"components", key.second}, {"accuracy", a.first / a.second}});
+        chart("decoding", "decoding its conditions", "accuracy", mean, "accuracy", 1.0);
+        if (const auto* a = findSeries(ev.series, validate::kAtlasWithoutStudy); a && !a->y.empty()) {
+            summary += (summary.empty() ? "" : "; ") + study + ": EV " + fixed(a->y.back(), 1) + " % at " + std::to_string(int(a->x.back()));
+            if (const auto* w2 = findSeries(ev.series, validate::kAtlasWithStudy); w2 && !w2->y.empty()) summary += " (seen: " + fixed(w2->y.back(), 1) + " %)";
+        }
+    }
+    d.summary = "Leave-one-study-out — " + summary;
+}
+
 } // namespace
+
+std::vector<ValidationReportData> parseValidationReports(const nlohmann::json& j, const std::filesystem::path& file) {
+    const Reader r(file);
+    if (!j.is_object() || !j.contains("kind") || !j["kind"].is_string() || j["kind"] != "all") return {parseValidationReport(j, file)};
+    std::vector<ValidationReportData> out;
+    ValidationReportData summary;
+    summary.kind = "summary";
+    summary.file = file;
+    const auto& sections = r.array(j, "sections", "");
+    int done = 0;
+    std::string skipped;
+    for (std::size_t i = 0; i < sections.size(); ++i) {
+        const std::string w = "/sections/" + std::to_string(i);
+        const std::string status = r.text(sections[i], "status", w), name = r.text(sections[i], "name", w);
+        if (status == "done") {
+            ++done;
+            auto d = parseValidationReport(r.at(sections[i], "report", w), file);
+            out.push_back(std::move(d));
+        } else {
+            skipped += (skipped.empty() ? "" : ", ") + name + (status == "failed" ? " (failed)" : "");
+        }
+    }
+    summary.summary = "Summary (" + file.filename().string() + "): " + std::to_string(done) + " of " + std::to_string(sections.size()) + " sections" +
+                      (skipped.empty() ? "" : "; not run: " + skipped);
+    for (const auto& x : validate::readingsOf(j)) summary.readings.push_back(x.text);
+    out.insert(out.begin(), std::move(summary));
+    return out;
+}
 
 ValidationReportData parseValidationReport(const nlohmann::json& j, const std::filesystem::path& file) {
     const Reader r(file);
@@ -343,11 +417,16 @@ ValidationReportData parseValidationReport(const nlohmann::json& j, const std::f
     else if (d.kind == "decoding") decoding(j, r, d);
     else if (d.kind == "personalization") personalization(j, r, d);
     else if (d.kind == "representation") representation(j, r, d);
-    else r.fail("/kind", "must be reconstruction, network, decoding, personalization or representation (got '" + d.kind + "')");
+    else if (d.kind == "leave-one-study-out") leaveStudyOut(j, r, d);
+    else
+        r.fail("/kind", "must be reconstruction, network, decoding, personalization, representation or leave-one-study-out (got '" + d.kind +
+                            "'; a report of validate all holds several: readValidationReports)");
+    for (const auto& x : validate::readingsOf(j)) d.readings.push_back(x.text);
     return d;
 }
 
-ValidationReportData readValidationReport(const std::filesystem::path& file) {
+namespace {
+nlohmann::json readReportJson(const std::filesystem::path& file) {
     std::ifstream in(file);
     if (!in) throw InputError(file.string() + ": cannot open the report");
     nlohmann::json j;
@@ -356,7 +435,14 @@ ValidationReportData readValidationReport(const std::filesystem::path& file) {
     } catch (const nlohmann::json::exception& e) {
         throw InputError(file.string() + ": not valid JSON (" + e.what() + ")");
     }
-    return parseValidationReport(j, file);
+    return j;
+}
+} // namespace
+
+ValidationReportData readValidationReport(const std::filesystem::path& file) { return parseValidationReport(readReportJson(file), file); }
+
+std::vector<ValidationReportData> readValidationReports(const std::filesystem::path& file) {
+    return parseValidationReports(readReportJson(file), file);
 }
 
 std::filesystem::path validationDirectory(const std::filesystem::path& bundle) {
@@ -372,7 +458,7 @@ std::filesystem::path validationDirectory(const std::filesystem::path& bundle) {
 std::vector<std::filesystem::path> cachedReports(const std::filesystem::path& bundle) {
     std::vector<std::filesystem::path> out;
     const auto dir = validationDirectory(bundle);
-    for (const std::string n : {"reconstruction", "network", "decoding", "personalization", "representation"})
+    for (const std::string n : {"reconstruction", "network", "decoding", "personalization", "representation", "leave-one-study-out", "all"})
         if (std::filesystem::is_regular_file(dir / (n + ".json"))) out.push_back(dir / (n + ".json"));
     return out;
 }

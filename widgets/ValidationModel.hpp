@@ -1,6 +1,7 @@
 #pragma once
 // The validation dashboard's model (Qt-free, tested without a display): reads the JSON reports of
-// `neuromosaic-cli validate reconstruction|network|decoding|personalization` into chart
+// `neuromosaic-cli validate reconstruction|representation|network|decoding|personalization|
+// leave-one-study-out|all` into chart
 // specifications (title, axes with units, series of points or per-category values, box plots),
 // finds the reports cached next to an atlas bundle, and builds the validation jobs' arguments.
 #include "io/AtlasBundle.hpp"
@@ -37,6 +38,7 @@ struct ValidationReportData {
     std::string kind;                         ///< reconstruction | network | decoding | personalization
     std::filesystem::path file;
     std::string summary;                      ///< one line for the panel's list
+    std::vector<std::string> readings;        ///< each figure with its baseline, one line each (validate/Summary.hpp)
     std::vector<ChartSpec> charts;
     /// Per-component figures for the component table: name → (components → values, NaN = none).
     std::vector<std::pair<std::string, std::vector<std::pair<int, std::vector<double>>>>> componentColumns;
@@ -46,10 +48,15 @@ struct ValidationReportData {
 /// a field missing or of the wrong type).
 ValidationReportData readValidationReport(const std::filesystem::path& file);
 ValidationReportData parseValidationReport(const nlohmann::json& report, const std::filesystem::path& file);
+/// Every report a file holds: one, or for `validate all` its summary (kind "summary": the sections
+/// run and skipped, every reading) followed by the reports of the sections that ran.
+std::vector<ValidationReportData> readValidationReports(const std::filesystem::path& file);
+std::vector<ValidationReportData> parseValidationReports(const nlohmann::json& report, const std::filesystem::path& file);
 
 /// Where the app caches a bundle's reports: <bundle without .nmatlas.h5>.validation/
 std::filesystem::path validationDirectory(const std::filesystem::path& bundle);
-/// The cached reports (reconstruction.json, network.json, decoding.json, personalization.json) present.
+/// The cached reports present: reconstruction, network, decoding, personalization, representation,
+/// leave-one-study-out and all (.json).
 std::vector<std::filesystem::path> cachedReports(const std::filesystem::path& bundle);
 
 /// The validation jobs for a bundle (arguments after the CLI name, each writing into the

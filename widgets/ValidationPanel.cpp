@@ -13,6 +13,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QListWidget>
 #include <QLegend>
 #include <QLineSeries>
 #include <QLogValueAxis>
@@ -86,7 +87,12 @@ ValidationPanel::ValidationPanel(QWidget* parent) : QWidget(parent) {
     side->addWidget(chooser_);
     side->addLayout(row);
     side->addWidget(summary_);
-    side->addStretch(1);
+    readings_ = new QListWidget(this);
+    readings_->setObjectName("validationReadings");
+    readings_->setWordWrap(true);
+    readings_->setToolTip(tr("Each figure with its baseline"));
+    readings_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    side->addWidget(readings_, 1);
     auto* sideWidget = new QWidget(this);
     sideWidget->setLayout(side);
     sideWidget->setMaximumWidth(340);
@@ -108,9 +114,15 @@ void ValidationPanel::clear() {
 void ValidationPanel::setBundle(const QString& bundle) {
     bundle_ = bundle;
     reports_.clear();
-    for (const auto& f : cachedReports(bundle.toStdString())) {
+    // Oldest first, so that a newer file's report of a kind (e.g. a section of all.json written
+    // after reconstruction.json) replaces the older one.
+    auto files = cachedReports(bundle.toStdString());
+    std::error_code ec;
+    std::stable_sort(files.begin(), files.end(),
+                     [&](const auto& a, const auto& b) { return std::filesystem::last_write_time(a, ec) < std::filesystem::last_write_time(b, ec); });
+    for (const auto& f : files) {
         try {
-            reports_.push_back(readValidationReport(f));
+            add(readValidationReports(f));
         } catch (const std::exception& e) {
             emit reportFailed(QString::fromStdString(f.string()), QString::fromUtf8(e.what()));
         }
@@ -118,18 +130,29 @@ void ValidationPanel::setBundle(const QString& bundle) {
     rebuild();
 }
 
-bool ValidationPanel::loadReport(const QString& file) {
-    try {
-        auto r = readValidationReport(file.toStdString());
+void ValidationPanel::add(std::vector<ValidationReportData> reports) {
+    for (auto& r : reports) {
         auto it = std::find_if(reports_.begin(), reports_.end(), [&](const auto& x) { return x.kind == r.kind; });
         if (it != reports_.end()) *it = std::move(r);
         else reports_.push_back(std::move(r));
+    }
+}
+
+bool ValidationPanel::loadReport(const QString& file) {
+    try {
+        add(readValidationReports(file.toStdString()));
     } catch (const std::exception& e) {
         emit reportFailed(file, QString::fromUtf8(e.what()));
         return false;
     }
     rebuild();
     return true;
+}
+
+QStringList ValidationPanel::readings() const {
+    QStringList out;
+    for (int i = 0; i < readings_->count(); ++i) out << readings_->item(i)->text();
+    return out;
 }
 
 int ValidationPanel::currentChart() const { return chooser_->currentIndex(); }
@@ -154,13 +177,19 @@ void ValidationPanel::rebuild() {
     chooser_->blockSignals(true);
     chooser_->clear();
     QStringList lines;
-    // Reports in a fixed order: reconstruction, network, decoding, personalization.
+    // Reports in a fixed order: the summary of validate all, then the sections.
     std::vector<const ValidationReportData*> ordered;
-    for (const std::string kind : {"reconstruction", "representation", "network", "decoding", "personalization"})
+    for (const std::string kind : {"summary", "reconstruction", "representation", "network", "decoding", "personalization", "leave-one-study-out"})
         for (const auto& r : reports_)
             if (r.kind == kind) ordered.push_back(&r);
+    readings_->clear();
     for (const auto* r : ordered) {
         lines << label(r->summary);
+        if (r->kind != "summary")  // the summary's readings are its sections'
+            for (const auto& t : r->readings) {
+                auto* item = new QListWidgetItem(label(t), readings_);
+                item->setToolTip(label(t));
+            }
         for (const auto& c : r->charts) {
             const int index = int(specs_.size());
             specs_.push_back(c);

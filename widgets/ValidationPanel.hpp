@@ -15,6 +15,7 @@
 
 class QComboBox;
 class QLabel;
+class QListWidget;
 class QPushButton;
 class QStackedWidget;
 
@@ -32,8 +33,11 @@ public:
     /// Clears the panel and loads the reports cached next to `bundle` (none: an invitation to validate).
     void setBundle(const QString& bundle);
     [[nodiscard]] const QString& bundle() const { return bundle_; }
-    /// Adds (or replaces, by kind) a report. On error emits reportFailed and returns false.
+    /// Adds (or replaces, by kind) the reports of a file (several for `validate all`). On error
+    /// emits reportFailed and returns false.
     bool loadReport(const QString& file);
+    /// The readings listed (each figure with its baseline, one line each).
+    [[nodiscard]] QStringList readings() const;
     void clear();
 
     [[nodiscard]] int chartCount() const { return int(specs_.size()); }
@@ -56,6 +60,7 @@ signals:
 
 private:
     void rebuild();
+    void add(std::vector<ValidationReportData> reports);
     QChart* makeChart(const ChartSpec& spec, int index);
     void exportCurrent();
 
@@ -64,6 +69,7 @@ private:
     std::vector<ChartSpec> specs_;
     std::vector<QChartView*> views_;
     QLabel* summary_;
+    QListWidget* readings_;
     QComboBox* chooser_;
     QStackedWidget* stack_;
     QPushButton *export_, *validate_;

@@ -89,6 +89,64 @@ TEST_CASE("validation reports become charts: fields checked, errors name the fil
     CHECK(rd.summary.find("40.0 % at 256 (PCA 35.0 %)") != std::string::npos);
 }
 
+TEST_CASE("a report of validate all: its summary, its sections' charts and readings; leave-one-study-out charts", "[widgets][validation]") {
+    nm::test::TempDir dir;
+    const nlohmann::json rec = {{"kind", "reconstruction"},
+                                {"explained_variance",
+                                 {{{"method", "atlas"}, {"components", 64}, {"held_out_explained_variance", 0.30}},
+                                  {{"method", "pca"}, {"components", 64}, {"held_out_explained_variance", 0.25}}}},
+                                {"recovery", nlohmann::json::array()},
+                                {"stability", nlohmann::json::array()}};
+    const nlohmann::json loso = {
+        {"kind", "leave-one-study-out"},
+        {"scales", {16, 64}},
+        {"studies",
+         {{{"study", "motor"},
+           {"explained_variance",
+            {{{"method", "atlas"}, {"components", 64}, {"explained_variance", 0.18}},
+             {{"method", "atlas (study seen)"}, {"components", 64}, {"explained_variance", 0.20}},
+             {{"method", "pca"}, {"components", 64}, {"explained_variance", 0.15}}}},
+           {"contrasts", {{{"method", "atlas"}, {"components", 64}, {"mean", 0.5}, {"median", 0.5}}}},
+           {"decoding",
+            {{{"task", "d/motor"}, {"method", "atlas"}, {"components", 64}, {"accuracy", 0.75}, {"chance", 0.25}},
+             {{"task", "d/motor"}, {"method", "voxels"}, {"components", 0}, {"accuracy", 0.875}, {"chance", 0.25}}}}}}}};
+    const nlohmann::json all = {{"kind", "all"},
+                                {"atlas", "/x/atlas.nmatlas.h5"},
+                                {"sections",
+                                 {{{"name", "reconstruction"}, {"status", "done"}, {"report", rec}},
+                                  {{"name", "decoding"}, {"status", "skipped"}, {"reason", "the atlas has no labels"}},
+                                  {{"name", "leave-one-study-out"}, {"status", "done"}, {"report", loso}}}}};
+    const auto reports = nm::widgets::parseValidationReports(all, dir / "all.json");
+    REQUIRE(reports.size() == 3);
+    CHECK(reports[0].kind == "summary");
+    CHECK(reports[0].summary.find("2 of 3 sections") != std::string::npos);
+    CHECK(reports[0].summary.find("decoding") != std::string::npos);
+    CHECK(reports[1].kind == "reconstruction");
+    REQUIRE(!reports[1].readings.empty());
+    CHECK(reports[1].readings[0].find("atlas 30.0 %, PCA 25.0 % (+5.0 points)") != std::string::npos);
+    CHECK(reports[0].readings.size() == reports[1].readings.size() + reports[2].readings.size());
+    const auto& l = reports[2];
+    CHECK(l.kind == "leave-one-study-out");
+    REQUIRE(l.charts.size() == 3);  // explained variance, contrasts, decoding
+    CHECK(l.charts[0].series.size() == 3);
+    CHECK(l.charts[0].series[0].y == std::vector<double>{18.0});
+    REQUIRE(l.charts[2].series.size() == 1);  // the voxels (no components) are left to the readings
+    CHECK(l.charts[2].series[0].y == std::vector<double>{0.75});
+    bool voxels = false;
+    for (const auto& t : l.readings) voxels = voxels || t.find("voxels 0.875") != std::string::npos;
+    CHECK(voxels);
+    // A single report of kind "all" is not one report: the error says where to look.
+    CHECK_THROWS_WITH(nm::widgets::parseValidationReport(all, dir / "all.json"), Catch::Contains("readValidationReports"));
+    // The panel: the summary, the sections' charts, every reading listed once.
+    std::ofstream(dir / "all.json") << all.dump();
+    nm::widgets::ValidationPanel panel;
+    REQUIRE(panel.loadReport(QString::fromStdString((dir / "all.json").string())));
+    CHECK(panel.reports().size() == 3);
+    CHECK(panel.chartIndex("reconstruction/explained-variance") >= 0);
+    CHECK(panel.chartIndex("leave-one-study-out/motor/decoding") >= 0);
+    CHECK(panel.readings().size() == int(reports[0].readings.size()));
+}
+
 TEST_CASE("the Validation panel: Jobs ▸ Validate Atlas… fills it, charts export, reports reopen with the atlas", "[app][gui][validation]") {
     if (!nm::test::mricronFile("aal.nii.gz")) NM_SKIP("mricron-data is not installed");
     nm::test::TempDir dir;

@@ -88,6 +88,23 @@ TEST_CASE("BIDS datasets: runs, inherited sidecars, events, confounds and filter
     f = {};
     f.tasks = {"rest"};
     CHECK(io::readBidsDataset(dir.path(), f).runs.size() == 1);
+    // Studies left out (leave-one-study-out): by task, dataset/task, or the whole dataset.
+    const auto all = io::readBidsDataset(dir.path()).runs.size();
+    const std::string name = std::filesystem::canonical(dir.path()).filename().string();
+    for (const std::string& entry : std::vector<std::string>{"rest", "task-rest", name + "/rest"}) {
+        f = {};
+        f.excludeStudies = {entry};
+        const auto without = io::readBidsDataset(dir.path(), f);
+        CHECK(without.runs.size() == all - 1);
+        for (const auto& r : without.runs) CHECK(r.task != "rest");
+    }
+    f = {};
+    f.excludeStudies = {name};
+    CHECK(io::readBidsDataset(dir.path(), f).runs.empty());
+    f.excludeStudies = {"other/rest"};
+    CHECK(io::readBidsDataset(dir.path(), f).runs.size() == all);
+    CHECK(io::studyMatches("d/motor", "d", "motor"));
+    CHECK_FALSE(io::studyMatches("d/motor", "e", "motor"));
 }
 
 TEST_CASE("broken BIDS datasets give errors naming the file and field", "[io][bids]") {
