@@ -349,7 +349,7 @@ void leaveStudyOut(const json& j, const Reader& r, ValidationReportData& d) {
         };
         const auto ev = chart("explained-variance", "explained variance of its runs", "explained variance (%)", r.array(studies[i], "explained_variance", w),
                               "explained_variance", 100.0);
-        chart("contrasts", "its contrast maps", "mean explained energy (%)", r.array(studies[i], "contrasts", w), "mean", 100.0);
+        chart("contrasts", "its contrast maps", "explained energy (%)", r.array(studies[i], "contrasts", w), "mean", 100.0);
         // Accuracy per (method, components), averaged over the study's tasks; the voxels (no
         // components) stay in the readings.
         std::map<std::pair<std::string, double>, std::pair<double, int>> acc;
