@@ -237,7 +237,8 @@ void decoding(const json& j, const Reader& r, ValidationReportData& d) {
         rec.kind = ChartSpec::Kind::Bar;
         rec.yMin = 0.0;
         rec.yMax = 1.0;
-        ChartSeries auc{"AUC", {}, {}, {}}, prec{"precision", {}, {}, {}}, recall{"recall", {}, {}, {}};
+        ChartSeries auc{"AUC", {}, {}, {}}, prec{"precision", {}, {}, {}}, recall{"recall", {}, {}, {}},
+            aucForward{"AUC (forward t)", {}, {}, {}};
         const auto& recs = r.array(j, "recovery", "");
         for (std::size_t i = 0; i < recs.size(); ++i) {
             const std::string w = "/recovery/" + std::to_string(i);
@@ -245,8 +246,11 @@ void decoding(const json& j, const Reader& r, ValidationReportData& d) {
             auc.y.push_back(r.number(recs[i], "auc", w));
             prec.y.push_back(r.number(recs[i], "precision", w));
             recall.y.push_back(r.number(recs[i], "recall", w));
+            // Reports before the forward view lack it: no bars.
+            aucForward.y.push_back(recs[i].contains("auc_forward") ? r.number(recs[i], "auc_forward", w) : std::nan(""));
         }
         rec.series = {auc, prec, recall};
+        if (std::any_of(aucForward.y.begin(), aucForward.y.end(), [](double v) { return std::isfinite(v); })) rec.series.push_back(aucForward);
         d.charts.push_back(rec);
         d.summary += " — label AUC " + fixed(auc.y.back(), 2) + " at " + rec.categories.back();
     }

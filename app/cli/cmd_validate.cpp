@@ -118,6 +118,19 @@ Command makeValidateCommand(CLI::App& root, const GlobalOptions& options) {
         ->check(CLI::Range(2, 4096))
         ->capture_default_str();
     dec->add_option("--epochs", d->v.decoder.multiStudy.epochs, "Training epochs of the multi-study decoder")->check(CLI::Range(1, 100000))->capture_default_str();
+    dec->add_option("--ensemble", d->v.decoder.multiStudy.ensemble, "Multi-study models (seeds) whose probabilities are averaged")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    dec->add_option("--dropout", d->v.decoder.multiStudy.inputDropout, "Input dropout of the multi-study decoder")->check(CLI::Range(0.0, 0.95))->capture_default_str();
+    dec->add_option("--latent-dropout", d->v.decoder.multiStudy.latentDropouts,
+                    "Latent dropout of the multi-study decoder (default 0.5); several, e.g. 0.1,0.5: chosen per fold by an inner split of its training subjects")
+        ->delimiter(',')
+        ->check(CLI::Range(0.0, 0.95));
+    dec->add_option("--learning-rate", d->v.decoder.multiStudy.learningRates,
+                    "Adam step of the multi-study decoder (default 0.001); several, e.g. 0.001,0.01: chosen per fold by an inner split")
+        ->delimiter(',')
+        ->check(CLI::PositiveNumber);
+    dec->add_option("--weight-decay", d->v.decoder.multiStudy.l2, "Weight decay of the multi-study decoder")->check(CLI::NonNegativeNumber)->capture_default_str();
     dec->add_option("--seed", d->v.decoder.seed, "Random seed (folds, initialisation, dropout)")->capture_default_str();
     dec->add_option("--cache", d->cache, "Cache of preprocessed subjects (default: the one learn uses)");
     dec->add_option("-o,--out", d->out, "JSON report to write")->required();

@@ -118,11 +118,17 @@ double accuracy(const std::vector<int>& predicted, const std::vector<int>& truth
     return double(ok) / double(truth.size());
 }
 
-std::vector<int> MultiStudyModel::predict(const Eigen::MatrixXd& X, int study) const {
+Eigen::MatrixXd MultiStudyModel::probabilities(const Eigen::MatrixXd& X, int study) const {
     Eigen::MatrixXd h = X * shared;
     h.rowwise() += sharedBias.transpose();
     Eigen::MatrixXd z = h * heads[std::size_t(study)];
     z.rowwise() += headBias[std::size_t(study)].transpose();
+    softmaxRows(z);
+    return z;
+}
+
+std::vector<int> MultiStudyModel::predict(const Eigen::MatrixXd& X, int study) const {
+    const Eigen::MatrixXd z = probabilities(X, study);
     std::vector<int> out(static_cast<std::size_t>(z.rows()));
     for (Eigen::Index i = 0; i < z.rows(); ++i) z.row(i).maxCoeff(&out[std::size_t(i)]);
     return out;
@@ -293,8 +299,58 @@ DecodingTable evaluateDecoders(const ConditionEffects& ce, std::size_t scale, co
         }
         MultiStudyOptions mo = o.multiStudy;
         mo.seed = o.seed * 7919ull + std::uint64_t(f);
-        std::optional<MultiStudyModel> multi;
-        if (o.multiStudyDecoder) multi = fitMultiStudy(Xtr, strain, ltrain, classes, mo);
+        std::vector<MultiStudyModel> multi;
+        const std::vector<double> rates = o.multiStudy.learningRates.empty() ? std::vector<double>{o.multiStudy.learningRate} : o.multiStudy.learningRates;
+        const std::vector<double> drops = o.multiStudy.latentDropouts.empty() ? std::vector<double>{o.multiStudy.latentDropout} : o.multiStudy.latentDropouts;
+        mo.learningRate = rates.front();
+        mo.latentDropout = drops.front();
+        if (o.multiStudyDecoder && folds > 2 && rates.size() * drops.size() > 1) {
+            // Inner split: the training samples of the next fold validate (subjects stay disjoint).
+            const int inner = (f + 1) % folds;
+            std::vector<Eigen::Index> fit, val;
+            for (std::size_t i = 0; i < train.size(); ++i) (fold[std::size_t(train[i])] == inner ? val : fit).push_back(Eigen::Index(i));
+            const Eigen::MatrixXd Xfit = rowsOf(Xtr, fit), Xval = rowsOf(Xtr, val);
+            std::vector<int> sfit, lfit;
+            for (auto i : fit) {
+                sfit.push_back(strain[std::size_t(i)]);
+                lfit.push_back(ltrain[std::size_t(i)]);
+            }
+            double best = -1;
+            for (double lr : rates)
+                for (double dl : drops) {
+                    MultiStudyOptions c = mo;
+                    c.learningRate = lr;
+                    c.latentDropout = dl;
+                    const auto model = fitMultiStudy(Xfit, sfit, lfit, classes, c);
+                    double sum = 0;
+                    int counted = 0;
+                    for (int s = 0; s < S; ++s) {
+                        std::vector<Eigen::Index> rows;
+                        std::vector<int> truth;
+                        for (auto i : val)
+                            if (strain[std::size_t(i)] == s) {
+                                rows.push_back(i);
+                                truth.push_back(ltrain[std::size_t(i)]);
+                            }
+                        if (rows.empty()) continue;
+                        sum += accuracy(model.predict(rowsOf(Xtr, rows), s), truth);
+                        ++counted;
+                    }
+                    const double score = counted ? sum / counted : 0.0;
+                    if (score > best + 1e-12) {
+                        best = score;
+                        mo.learningRate = lr;
+                        mo.latentDropout = dl;
+                    }
+                }
+        }
+        if (o.multiStudyDecoder) table.multiStudyChoices.emplace_back(mo.learningRate, mo.latentDropout);
+        if (o.multiStudyDecoder)
+            for (int e = 0; e < std::max(1, o.multiStudy.ensemble); ++e) {
+                MultiStudyOptions me = mo;
+                me.seed = mo.seed + 104729ull * std::uint64_t(e);
+                multi.push_back(fitMultiStudy(Xtr, strain, ltrain, classes, me));
+            }
         for (int s = 0; s < S; ++s) {
             std::vector<Eigen::Index> tr, te;
             std::vector<int> ltr;
@@ -307,7 +363,12 @@ DecodingTable evaluateDecoders(const ConditionEffects& ce, std::size_t scale, co
                 if (study[std::size_t(test[i])] == s) te.push_back(Eigen::Index(i));
             if (te.empty() || tr.empty()) continue;
             const Eigen::MatrixXd xte = rowsOf(Xte, te);
-            const auto yMulti = multi ? multi->predict(xte, s) : std::vector<int>(te.size(), -1);
+            std::vector<int> yMulti(te.size(), -1);
+            if (!multi.empty()) {
+                Eigen::MatrixXd prob = Eigen::MatrixXd::Zero(xte.rows(), classes[std::size_t(s)]);
+                for (const auto& m : multi) prob += m.probabilities(xte, s);
+                for (Eigen::Index i = 0; i < prob.rows(); ++i) prob.row(i).maxCoeff(&yMulti[std::size_t(i)]);
+            }
             std::set<int> distinct(ltr.begin(), ltr.end());
             std::vector<int> yComp(te.size(), ltr.front()), yVox(te.size(), ltr.front());
             if (distinct.size() > 1) {

@@ -86,7 +86,7 @@ nlohmann::json DecodingReport::toJson() const {
     j["truth"] = truth ? truth->string() : std::string();
     nlohmann::json rec = nlohmann::json::array();
     for (const auto& r : recovery)
-        rec.push_back({{"components", r.components}, {"truth_components", r.truthComponents}, {"auc", r.auc}, {"precision", r.precision},
+        rec.push_back({{"components", r.components}, {"truth_components", r.truthComponents}, {"auc", r.auc}, {"auc_forward", r.aucForward}, {"auc_ranking", r.aucRanking}, {"precision", r.precision},
                        {"recall", r.recall}, {"true_pairs", r.truePairs}, {"predicted_pairs", r.predictedPairs}, {"hits", r.hits},
                        {"concepts", r.concepts}, {"match_correlation", r.matchCorrelation}, {"missed_concepts", r.missedConcepts},
                        {"per_concept", [&] {
@@ -116,6 +116,11 @@ nlohmann::json DecodingReport::toJson() const {
                          {"mean_gain_over_voxels", d.meanGainOverVoxels},
                          {"fraction_improved_over_components", d.fractionImprovedOverComponents},
                          {"fraction_improved_over_voxels", d.fractionImprovedOverVoxels},
+                         {"multi_study_choices", [&] {
+                              nlohmann::json c = nlohmann::json::array();
+                              for (const auto& [lr, dl] : d.multiStudyChoices) c.push_back({{"learning_rate", lr}, {"latent_dropout", dl}});
+                              return c;
+                          }()},
                          {"seconds", d.seconds}};
     }
     return j;
@@ -128,6 +133,8 @@ io::Table DecodingReport::toTable() const {
     };
     for (const auto& r : recovery) {
         add("auc", "labels", r.components, "", r.auc);
+        add("auc", "forward t", r.components, "", r.aucForward);
+        add("auc", "labels (π, then t)", r.components, "", r.aucRanking);
         add("precision", "labels", r.components, "", r.precision);
         add("recall", "labels", r.components, "", r.recall);
     }
@@ -193,7 +200,7 @@ DecodingReport validateDecoding(const DecodingValidationOptions& o, jobs::Progre
             std::set<std::string> known;
             for (const auto& c : directConcepts)
                 if (std::find(l.concepts.begin(), l.concepts.end(), c) != l.concepts.end()) known.insert(c);
-            std::vector<double> scores;
+            std::vector<double> scores, forward, ranking;
             std::vector<int> truthFlags;
             std::map<std::string, int> hitsPerConcept, truePerConcept;
             for (int j = 0; j < sc.components; ++j) {
@@ -207,6 +214,10 @@ DecodingReport validateDecoding(const DecodingValidationOptions& o, jobs::Progre
                     // Score: π of positive associations (a negative coefficient is not "carries the concept").
                     const double pi = l.coefficient(j, Eigen::Index(c)) > 0 ? l.selectionFrequency(j, Eigen::Index(c)) : 0.0;
                     scores.push_back(pi);
+                    const double t = l.forwardT.size() ? double(l.forwardT(j, Eigen::Index(c))) : 0.0;
+                    forward.push_back(std::isfinite(t) ? t : 0.0);
+                    // Lexicographic (π, t): the t term, in (0, 1e-3), only orders pairs of equal π.
+                    ranking.push_back(pi + 1e-3 / (1.0 + std::exp(-(std::isfinite(t) ? t : 0.0))));
                     truthFlags.push_back(isTrue ? 1 : 0);
                     const bool predicted = float(pi) >= float(l.threshold);  // as ScaleLabels::labelsOf
                     score.truePairs += isTrue;
@@ -240,6 +251,8 @@ DecodingReport validateDecoding(const DecodingValidationOptions& o, jobs::Progre
                 score.details.push_back(std::move(d));
             }
             score.auc = rocAuc(scores, truthFlags);
+            score.aucForward = rocAuc(forward, truthFlags);
+            score.aucRanking = rocAuc(ranking, truthFlags);
             score.precision = score.predictedPairs ? double(score.hits) / score.predictedPairs : 0.0;
             score.recall = score.truePairs ? double(score.hits) / score.truePairs : 0.0;
             score.concepts = int(truePerConcept.size());

@@ -31,6 +31,9 @@ struct DecodingValidationOptions {
 struct LabelRecoveryScore {
     int components = 0, truthComponents = 0;
     double auc = 0.0, precision = 0.0, recall = 0.0;
+    /// The labels' other views of a pair: the forward (encoding) t of the concept's effect on the
+    /// component alone, and the label ranking — π first, pairs of equal π ordered by that t.
+    double aucForward = 0.0, aucRanking = 0.0;
     int truePairs = 0, predictedPairs = 0, hits = 0, concepts = 0;
     double matchCorrelation = 0.0;                     ///< mean r of the matched maps
     std::vector<std::string> missedConcepts;           ///< true concepts with no recovered pair

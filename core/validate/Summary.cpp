@@ -131,7 +131,8 @@ void decodingReadings(const json& j, std::vector<Reading>& out) {
         const int k = int(num(r, "components"));
         out.push_back({"decoding", "label recovery AUC", k, num(r, "auc"), 0.5, "chance",
                        "the labels at k = " + std::to_string(k) + " recover the simulated concept–component pairs with AUC " + fmt(num(r, "auc"), 3) +
-                           " (chance 0.5), precision " + fmt(num(r, "precision"), 2) + ", recall " + fmt(num(r, "recall"), 2)});
+                           " (chance 0.5; forward t " + fmt(num(r, "auc_forward"), 3) + "), precision " + fmt(num(r, "precision"), 2) +
+                           ", recall " + fmt(num(r, "recall"), 2)});
     }
     for (const auto& l : arr(j, "literature_agreement")) {
         const int k = int(num(l, "components"));

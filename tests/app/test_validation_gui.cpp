@@ -89,7 +89,7 @@ TEST_CASE("validation reports become charts: fields checked, errors name the fil
     CHECK(rd.summary.find("40.0 % at 256 (PCA 35.0 %)") != std::string::npos);
 }
 
-TEST_CASE("a report of validate all: its summary, its sections' charts and readings; leave-one-study-out charts", "[widgets][validation]") {
+TEST_CASE("a report of validate all: its summary, its sections' charts and readings, and leave-one-study-out charts", "[widgets][validation]") {
     nm::test::TempDir dir;
     const nlohmann::json rec = {{"kind", "reconstruction"},
                                 {"explained_variance",
