@@ -80,6 +80,7 @@ Command makeGraphCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGraphNullCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGraphReportCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGraphCommunitiesCommand(CLI::App& root, const GlobalOptions& options);
+Command makeTheoryCommand(CLI::App& root, const GlobalOptions& options);
 Command makeGnmCommand(CLI::App& root, const GlobalOptions& options);
 /// After makeGnmCommand (adds to its `gnm` group).
 Command makeGnmSweepCommand(CLI::App& root, const GlobalOptions& options);

@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
     commands.push_back(makeAlignCommand(app, options));
     commands.push_back(makePersonalizeCommand(app, options));
     commands.push_back(makeNetworkCommand(app, options));
+    commands.push_back(makeTheoryCommand(app, options));
 
     try {
         app.parse(argc, argv);

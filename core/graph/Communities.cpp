@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <map>
@@ -25,12 +26,13 @@ void check(igraph_error_t e, const char* what) {
 }
 } // namespace
 
-Partition communities(const Matrix& W, const CommunityOptions& o) {
-    if (W.rows() != W.cols()) throw InputError("communities: expected a square matrix");
-    if ((W - W.transpose()).cwiseAbs().maxCoeff() > 1e-10) throw InputError("communities: the network must be undirected (symmetric)");
-    if ((W.array() < 0).any()) throw InputError("communities: negative weights (use the signed variants)");
+namespace {
+/// Best of `runs` seeded Louvain/Leiden partitions of the undirected graph (edge list, weights,
+/// node strengths summing to 2m), scored by `quality` (the caller's exact Q).
+Partition bestPartition(Eigen::Index n, const std::vector<std::pair<Eigen::Index, Eigen::Index>>& edgeList, const std::vector<double>& edgeWeights,
+                        const std::vector<double>& nodeStrengths, const CommunityOptions& o,
+                        const std::function<double(const std::vector<int>&)>& quality) {
     if (o.runs < 1) throw InputError("communities: runs must be >= 1");
-    const Eigen::Index n = W.rows();
     std::lock_guard lock(igraphMutex());
     igraph_set_error_handler(igraph_error_handler_ignore);
     igraph_vector_int_t edges;
@@ -38,17 +40,15 @@ Partition communities(const Matrix& W, const CommunityOptions& o) {
     igraph_vector_int_init(&edges, 0);
     igraph_vector_init(&weights, 0);
     igraph_vector_init(&strengths, n);
+    for (std::size_t e = 0; e < edgeList.size(); ++e) {
+        igraph_vector_int_push_back(&edges, igraph_integer_t(edgeList[e].first));
+        igraph_vector_int_push_back(&edges, igraph_integer_t(edgeList[e].second));
+        igraph_vector_push_back(&weights, edgeWeights[e]);
+    }
     double m2 = 0.0;
-    for (Eigen::Index j = 0; j < n; ++j)
-        for (Eigen::Index i = 0; i < j; ++i)
-            if (W(i, j) != 0.0) {
-                igraph_vector_int_push_back(&edges, i);
-                igraph_vector_int_push_back(&edges, j);
-                igraph_vector_push_back(&weights, W(i, j));
-            }
     for (Eigen::Index i = 0; i < n; ++i) {
-        VECTOR(strengths)[i] = W.row(i).sum();
-        m2 += VECTOR(strengths)[i];
+        VECTOR(strengths)[i] = nodeStrengths[std::size_t(i)];
+        m2 += nodeStrengths[std::size_t(i)];
     }
     Partition best;
     best.q = -1.0;
@@ -66,9 +66,9 @@ Partition communities(const Matrix& W, const CommunityOptions& o) {
                 check(igraph_community_multilevel(&g, &weights, o.gamma, &membership, nullptr, nullptr), "multilevel");
             } else {
                 igraph_integer_t clusters = 0;
-                igraph_real_t quality = 0;
+                igraph_real_t q = 0;
                 // Modularity objective: node weights = strengths, resolution γ / 2m; iterate until stable.
-                check(igraph_community_leiden(&g, &weights, &strengths, o.gamma / m2, 0.01, false, -1, &membership, &clusters, &quality), "leiden");
+                check(igraph_community_leiden(&g, &weights, &strengths, o.gamma / m2, 0.01, false, -1, &membership, &clusters, &q), "leiden");
             }
             std::vector<int> module(static_cast<std::size_t>(n));
             std::map<igraph_integer_t, int> relabel;  // 1-based labels in order of first appearance
@@ -76,7 +76,7 @@ Partition communities(const Matrix& W, const CommunityOptions& o) {
                 auto it = relabel.emplace(VECTOR(membership)[i], int(relabel.size()) + 1).first;
                 module[std::size_t(i)] = it->second;
             }
-            const double q = modularityQ(W, module, o.gamma);
+            const double q = quality(module);
             if (q > best.q) best = {module, q};
         }
         igraph_destroy(&g);
@@ -94,6 +94,51 @@ Partition communities(const Matrix& W, const CommunityOptions& o) {
     igraph_vector_destroy(&weights);
     igraph_vector_destroy(&strengths);
     return best;
+}
+} // namespace
+
+Partition communities(const Matrix& W, const CommunityOptions& o) {
+    if (W.rows() != W.cols()) throw InputError("communities: expected a square matrix");
+    if ((W - W.transpose()).cwiseAbs().maxCoeff() > 1e-10) throw InputError("communities: the network must be undirected (symmetric)");
+    if ((W.array() < 0).any()) throw InputError("communities: negative weights (use the signed variants)");
+    const Eigen::Index n = W.rows();
+    std::vector<std::pair<Eigen::Index, Eigen::Index>> edges;
+    std::vector<double> weights, strengths(static_cast<std::size_t>(n));
+    for (Eigen::Index j = 0; j < n; ++j)
+        for (Eigen::Index i = 0; i < j; ++i)
+            if (W(i, j) != 0.0) {
+                edges.emplace_back(i, j);
+                weights.push_back(W(i, j));
+            }
+    for (Eigen::Index i = 0; i < n; ++i) strengths[std::size_t(i)] = W.row(i).sum();
+    return bestPartition(n, edges, weights, strengths, o, [&](const std::vector<int>& module) { return modularityQ(W, module, o.gamma); });
+}
+
+Partition communities(Eigen::Index n, const std::vector<std::pair<Eigen::Index, Eigen::Index>>& edges, const CommunityOptions& o) {
+    std::vector<double> degree(static_cast<std::size_t>(n), 0.0);
+    for (const auto& [i, j] : edges) {
+        if (i < 0 || j < 0 || i >= n || j >= n) throw InputError("communities: an edge names a node outside 0.." + std::to_string(n - 1));
+        if (i == j) throw InputError("communities: self-loops are not supported in the edge list");
+        degree[std::size_t(i)] += 1;
+        degree[std::size_t(j)] += 1;
+    }
+    const std::vector<double> weights(edges.size(), 1.0);
+    return bestPartition(n, edges, weights, degree, o, [&](const std::vector<int>& module) { return modularityOfEdges(n, edges, module, o.gamma); });
+}
+
+double modularityOfEdges(Eigen::Index n, const std::vector<std::pair<Eigen::Index, Eigen::Index>>& edges, const std::vector<int>& module, double gamma) {
+    if (Eigen::Index(module.size()) != n) throw InputError("modularity: expected one module per node");
+    std::map<int, double> inside, degree;
+    for (const auto& [i, j] : edges) {
+        degree[module[std::size_t(i)]] += 1;
+        degree[module[std::size_t(j)]] += 1;
+        if (module[std::size_t(i)] == module[std::size_t(j)]) inside[module[std::size_t(i)]] += 1;
+    }
+    const double m = double(edges.size());
+    if (m == 0) return 0.0;
+    double q = 0.0;
+    for (const auto& [c, d] : degree) q += inside[c] / m - gamma * (d / (2 * m)) * (d / (2 * m));
+    return q;
 }
 
 Matrix agreement(const std::vector<std::vector<int>>& partitions) {

@@ -21,6 +21,12 @@ struct CommunityOptions {
 
 /// Undirected, non-negative weights. Modules are 1-based; Q is recomputed with modularityQ.
 Partition communities(const Matrix& W, const CommunityOptions& options = {});
+/// The same on an unweighted sparse graph of n nodes given by its edges (each once, no loops):
+/// for graphs too large for a dense matrix (core/theory's planted partitions).
+Partition communities(Eigen::Index n, const std::vector<std::pair<Eigen::Index, Eigen::Index>>& edges, const CommunityOptions& options = {});
+/// Newman's Q of a partition of an unweighted edge list: Σ_c [L_c / m − γ (d_c / 2m)²].
+double modularityOfEdges(Eigen::Index n, const std::vector<std::pair<Eigen::Index, Eigen::Index>>& edges, const std::vector<int>& module,
+                         double gamma = 1.0);
 
 /// Agreement matrix: fraction of the partitions that put i and j in the same module.
 Matrix agreement(const std::vector<std::vector<int>>& partitions);

@@ -1,0 +1,217 @@
+// neuromosaic-cli theory …: the analytical models of modularity next to simulation (core/theory):
+// the modularity random graphs have by chance, the detectability of planted modules against the
+// Kesten–Stigum bound, and where a real network sits on both.
+#include "CliSupport.hpp"
+
+#include "common/AtomicFile.hpp"
+#include "common/Error.hpp"
+#include "graph/Communities.hpp"
+#include "io/Connectome.hpp"
+#include "io/Table.hpp"
+#include "theory/Detectability.hpp"
+#include "theory/Spatial.hpp"
+
+#include <iomanip>
+#include <sstream>
+
+namespace nm::cli {
+
+namespace {
+struct TheoryCliOptions {
+    Eigen::Index nodes = 1000;
+    double degree = 10.0;
+    int samples = 5;
+    theory::DetectabilityOptions d;
+    std::vector<std::string> networks;
+    std::string coords;
+    std::vector<double> etas{-4, -3.5, -3, -2.5, -2, -1.75, -1.5, -1.25, -1, -0.75, -0.5, -0.25, 0};
+    int repetitions = 10;
+    std::string out, json;
+    std::uint64_t seed = 1;
+};
+
+nlohmann::json networkJson(const std::string& name, const theory::NetworkTheory& t) {
+    return {{"network", name},
+            {"nodes", t.n},
+            {"edges", t.m},
+            {"density", t.density},
+            {"mean_degree", t.meanDegree},
+            {"q", t.q},
+            {"modules", t.modules},
+            {"q_guimera", t.qGuimera},
+            {"q_reichardt_bornholdt", t.qReichardtBornholdt},
+            {"q_configuration", t.qConfiguration},
+            {"q_random_mean", t.qRandomMean},
+            {"q_random_sd", t.qRandomSd},
+            {"z_random", t.zRandom},
+            {"resolution_limit_degree", t.resolutionLimit},
+            {"modules_below_resolution_limit", t.modulesBelowLimit},
+            {"fitted_c_in", t.fittedCIn},
+            {"fitted_c_out", t.fittedCOut},
+            {"kesten_stigum_ratio", t.ksRatio},
+            {"epsilon", t.epsilon},
+            {"epsilon_at_bound", t.epsilonAtBound}};
+}
+} // namespace
+
+Command makeTheoryCommand(CLI::App& root, const GlobalOptions& options) {
+    auto* app = root.add_subcommand("theory", "Analytical models of modularity next to simulation: random-graph baselines, detectability of planted modules, where a network sits");
+    app->require_subcommand(1);
+    auto o = std::make_shared<TheoryCliOptions>();
+    auto* random = app->add_subcommand("random", "Maximum modularity of Erdős–Rényi graphs: Guimerà 2004 and Reichardt–Bornholdt 2006 against Leiden on sampled G(n, m)");
+    random->add_option("--nodes", o->nodes, "Nodes")->check(CLI::Range(10, 10000000))->capture_default_str();
+    random->add_option("--degree", o->degree, "Mean degree")->check(CLI::PositiveNumber)->capture_default_str();
+    random->add_option("--samples", o->samples, "Sampled graphs")->check(CLI::Range(1, 1000))->capture_default_str();
+    random->add_option("--seed", o->seed, "Random seed")->capture_default_str();
+    random->add_option("-o,--out", o->json, "JSON to write");
+    auto* det = app->add_subcommand("detectability",
+                                    "Planted partitions across the Kesten–Stigum ratio at several sizes: recovery by Leiden (NMI) and the Bethe "
+                                    "Hessian (overlap) against the predicted transition λ = 1");
+    det->add_option("--sizes", o->d.sizes, "Numbers of nodes")->delimiter(',')->capture_default_str();
+    det->add_option("--groups", o->d.q, "Planted groups q")->check(CLI::Range(2, 8))->capture_default_str();
+    det->add_option("--degree", o->d.meanDegree, "Mean degree c")->check(CLI::PositiveNumber)->capture_default_str();
+    det->add_option("--ratios", o->d.ratios, "Kesten–Stigum ratios λ = (c_in − c_out) / (q √c) (default 0.4 … 2.0 by 0.1)")->delimiter(',');
+    det->add_option("--repetitions", o->d.repetitions, "Graphs per point")->check(CLI::Range(1, 1000))->capture_default_str();
+    det->add_option("--level", o->d.level, "Score at which recovery counts as started (0: 4/√n)")->check(CLI::Range(0.0, 0.99))->capture_default_str();
+    det->add_flag_callback(
+        "--no-leiden", [o] { o->d.leiden = false; }, "Skip Leiden");
+    det->add_option("--seed", o->d.seed, "Random seed")->capture_default_str();
+    det->add_option("-o,--out", o->out, "Plot-ready table (TSV) to write");
+    det->add_option("--json", o->json, "JSON to write");
+    auto* net = app->add_subcommand("network", "Where networks sit: modularity against random graphs, the resolution limit, the Kesten–Stigum bound of their modules");
+    net->add_option("networks", o->networks, "Connectomes (as graph metrics reads them; binarised, symmetrised)")->required()->check(CLI::ExistingFile);
+    net->add_option("--samples", o->samples, "Sampled G(n, m) graphs for the random modularity")->check(CLI::Range(2, 1000))->capture_default_str();
+    net->add_option("--seed", o->seed, "Random seed")->capture_default_str();
+    net->add_option("-o,--out", o->json, "JSON to write");
+    auto* spatial = app->add_subcommand("spatial",
+                                        "The spatial wiring rule (P ∝ d^η) in the annealed approximation — predicted modularity and short edges "
+                                        "along η — against the simulated growth on the network's own coordinates and density");
+    spatial->add_option("network", o->networks, "Connectome with coordinates (its n, edges and node positions are used)")->required()->check(CLI::ExistingFile);
+    spatial->add_option("--coords", o->coords, "Node coordinates (when the network file has none)")->check(CLI::ExistingFile);
+    spatial->add_option("--etas", o->etas, "Values of η")->delimiter(',')->capture_default_str();
+    spatial->add_option("--repetitions", o->repetitions, "Simulated networks per η (0: prediction only)")->check(CLI::Range(0, 1000))->capture_default_str();
+    spatial->add_option("--seed", o->seed, "Random seed")->capture_default_str();
+    spatial->add_option("-o,--out", o->out, "Plot-ready table (TSV) to write");
+    spatial->add_option("--json", o->json, "JSON to write");
+    return {app, [o, random, det, net, spatial, &options] {
+                JobContext job(options);
+                std::ostringstream msg;
+                msg << std::fixed << std::setprecision(3);
+                if (random->parsed()) {
+                    const Eigen::Index n = o->nodes;
+                    const double p = o->degree / double(n - 1);
+                    const auto m = Eigen::Index(std::llround(o->degree * double(n) / 2));
+                    std::vector<double> qs;
+                    for (int s = 0; s < o->samples; ++s) {
+                        graph::CommunityOptions co;
+                        co.runs = 5;
+                        co.seed = o->seed + std::uint64_t(s);
+                        qs.push_back(graph::communities(n, theory::erdosRenyi(n, m, o->seed * 7919ull + std::uint64_t(s)), co).q);
+                    }
+                    double mean = 0;
+                    for (double q : qs) mean += q / double(qs.size());
+                    const nlohmann::json j = {{"nodes", n},
+                                              {"mean_degree", o->degree},
+                                              {"q_guimera", theory::modularityErGuimera(double(n), p)},
+                                              {"q_reichardt_bornholdt", theory::modularityErReichardtBornholdt(double(n), p)},
+                                              {"q_leiden", qs},
+                                              {"q_leiden_mean", mean}};
+                    msg << "G(n = " << n << ", mean degree " << o->degree << "): Leiden Q " << mean << " (" << qs.size() << " graphs); Guimerà 2004 "
+                        << j["q_guimera"].get<double>() << ", Reichardt–Bornholdt 2006 " << j["q_reichardt_bornholdt"].get<double>() << "\n";
+                    if (!o->json.empty()) writeFileAtomic(o->json, j.dump(2) + "\n");
+                    job.print(msg.str());
+                    job.succeed("random-graph modularity", j);
+                    return 0;
+                }
+                if (det->parsed()) {
+                    const auto r = theory::detectabilitySweep(o->d);
+                    std::vector<std::vector<std::string>> rows;
+                    nlohmann::json points = nlohmann::json::array(), onsets = nlohmann::json::array();
+                    for (const auto& p : r.points) {
+                        rows.push_back({std::to_string(p.n), std::to_string(p.ratio), std::to_string(p.epsilon), std::to_string(p.cIn), std::to_string(p.cOut),
+                                        std::to_string(p.nmiLeiden), std::to_string(p.modulesLeiden), std::to_string(p.qLeiden), std::to_string(p.overlapSpectral),
+                                        std::to_string(p.nmiSpectral)});
+                        points.push_back({{"nodes", p.n}, {"ratio", p.ratio}, {"epsilon", p.epsilon}, {"c_in", p.cIn}, {"c_out", p.cOut},
+                                          {"nmi_leiden", p.nmiLeiden}, {"sd_nmi_leiden", p.sdNmiLeiden}, {"modules_leiden", p.modulesLeiden},
+                                          {"q_leiden", p.qLeiden}, {"overlap_bethe_hessian", p.overlapSpectral}, {"sd_overlap_bethe_hessian", p.sdOverlapSpectral},
+                                          {"nmi_bethe_hessian", p.nmiSpectral}});
+                    }
+                    msg << "planted partition, q = " << o->d.q << ", mean degree " << o->d.meanDegree << ": predicted transition λ = 1 (ε* = "
+                        << theory::kestenStigumEpsilon(o->d.meanDegree, o->d.q) << ")\n";
+                    for (const auto& x : r.onsets) {
+                        onsets.push_back({{"nodes", x.n}, {"method", x.method}, {"level", x.level}, {"ratio", std::isfinite(x.ratio) ? nlohmann::json(x.ratio) : nlohmann::json()}});
+                        msg << "  n = " << std::setw(7) << x.n << "  " << std::left << std::setw(24) << x.method << std::right << " recovery from λ = "
+                            << (std::isfinite(x.ratio) ? std::to_string(x.ratio).substr(0, 5) : std::string("never (in the range)")) << " (score " << x.level << ")\n";
+                    }
+                    if (!o->out.empty())
+                        io::writeTable(o->out,
+                                       io::Table({"nodes", "ratio", "epsilon", "c_in", "c_out", "nmi_leiden", "modules_leiden", "q_leiden", "overlap_bethe_hessian",
+                                                  "nmi_bethe_hessian"},
+                                                 rows),
+                                       '\t');
+                    const nlohmann::json j = {{"groups", o->d.q}, {"mean_degree", o->d.meanDegree}, {"level", o->d.level}, {"predicted_ratio", r.predicted},
+                                              {"epsilon_at_bound", theory::kestenStigumEpsilon(o->d.meanDegree, o->d.q)}, {"onsets", onsets},
+                                              {"points", points}, {"seconds", r.seconds}};
+                    if (!o->json.empty()) writeFileAtomic(o->json, j.dump(2) + "\n");
+                    job.print(msg.str());
+                    job.succeed("detectability sweep", {{"onsets", onsets}});
+                    return 0;
+                }
+                if (spatial->parsed()) {
+                    if (o->networks.size() != 1) throw InputError("theory spatial: give one network");
+                    auto c = io::readConnectome(o->networks[0]);
+                    if (!o->coords.empty()) io::attachCoordinates(c, o->coords);
+                    if (c.coordinates.size() == 0) throw InputError(o->networks[0] + ": node coordinates are needed (--coords FILE)");
+                    const graph::Matrix A = graph::binarize(graph::symmetrize(c.weights));
+                    const graph::Matrix D = graph::euclideanDistances(c.coordinates);
+                    const Eigen::Index m = graph::edgeCount(A, false);
+                    const auto r = theory::spatialDiagram(D, m, o->etas, o->repetitions, o->seed);
+                    std::vector<std::vector<std::string>> rows;
+                    nlohmann::json pts = nlohmann::json::array();
+                    msg << c.name << " (n " << A.rows() << ", " << m << " edges): η, predicted Q (structure / fluctuation floor), simulated Q, short edges\n";
+                    for (const auto& p : r.points) {
+                        rows.push_back({std::to_string(p.eta), std::to_string(p.qPredicted), std::to_string(p.qStructure), std::to_string(p.qFluctuation),
+                                        std::to_string(p.simulatedQ), std::to_string(p.simulatedSd), std::to_string(p.shortFraction)});
+                        pts.push_back({{"eta", p.eta}, {"q_predicted", p.qPredicted}, {"q_structure", p.qStructure}, {"q_fluctuation", p.qFluctuation},
+                                       {"q_simulated", std::isfinite(p.simulatedQ) ? nlohmann::json(p.simulatedQ) : nlohmann::json()},
+                                       {"sd_simulated", std::isfinite(p.simulatedSd) ? nlohmann::json(p.simulatedSd) : nlohmann::json()},
+                                       {"short_edge_fraction", p.shortFraction}});
+                        msg << "  " << std::setw(6) << p.eta << "  " << p.qPredicted << " (" << p.qStructure << " / " << p.qFluctuation << ")  " << p.simulatedQ
+                            << "  " << p.shortFraction << "\n";
+                    }
+                    msg << "  half-rise of Q: predicted η = " << r.predictedHalfRise << ", simulated η = " << r.simulatedHalfRise << "\n";
+                    if (!o->out.empty())
+                        io::writeTable(o->out, io::Table({"eta", "q_predicted", "q_structure", "q_fluctuation", "q_simulated", "sd_simulated", "short_edge_fraction"}, rows),
+                                       '\t');
+                    const nlohmann::json j = {{"network", c.name}, {"nodes", A.rows()}, {"edges", m}, {"points", pts},
+                                              {"predicted_half_rise", r.predictedHalfRise},
+                                              {"simulated_half_rise", std::isfinite(r.simulatedHalfRise) ? nlohmann::json(r.simulatedHalfRise) : nlohmann::json()}};
+                    if (!o->json.empty()) writeFileAtomic(o->json, j.dump(2) + "\n");
+                    job.print(msg.str());
+                    job.succeed("spatial phase diagram", {{"predicted_half_rise", r.predictedHalfRise}});
+                    return 0;
+                }
+                if (!net->parsed()) return 2;
+                nlohmann::json all = nlohmann::json::array();
+                for (const auto& f : o->networks) {
+                    const auto c = io::readConnectome(f);
+                    const auto t = theory::analyseNetwork(c.weights, o->samples, o->seed);
+                    all.push_back(networkJson(c.name, t));
+                    msg << c.name << " (n " << t.n << ", m " << t.m << ", mean degree " << t.meanDegree << "): Q " << t.q << " with " << t.modules
+                        << " modules; random G(n, m) " << t.qRandomMean << " ± " << t.qRandomSd << " (z " << std::setprecision(1) << t.zRandom
+                        << std::setprecision(3) << "), predicted " << t.qReichardtBornholdt << " (Reichardt–Bornholdt), " << t.qGuimera << " (Guimerà), "
+                        << t.qConfiguration << " (its degrees)\n"
+                        << "    resolution limit: modules of total degree < " << t.resolutionLimit << " merge when joined by one edge — " << t.modulesBelowLimit
+                        << " of its " << t.modules << " modules are below it\n"
+                        << "    its modules as a planted partition: c_in " << t.fittedCIn << ", c_out " << t.fittedCOut << ", Kesten–Stigum ratio "
+                        << t.ksRatio << (t.ksRatio > 1 ? " > 1: detectable" : " ≤ 1: not detectable") << " (ε " << t.epsilon << " vs ε* " << t.epsilonAtBound
+                        << ")\n";
+                }
+                if (!o->json.empty()) writeFileAtomic(o->json, all.dump(2) + "\n");
+                job.print(msg.str());
+                job.succeed("network theory", {{"networks", all}});
+                return 0;
+            }};
+}
+
+} // namespace nm::cli

@@ -1,0 +1,39 @@
+#pragma once
+// An annealed (mean-field) approximation of the spatial generative rule (issue 20): the GNM
+// spatial rule adds m edges one at a time, each chosen among the absent pairs with probability
+// ∝ d_uv^η — successive sampling without replacement. Its inclusion probabilities are close to
+// π_uv = 1 − exp(−w_uv t) with w = d^η and t solving Σ π_uv = m (Rosén 1997, "On sampling with
+// probability proportional to size"; the Poisson approximation of successive sampling). The
+// expected network π then predicts, as a function of η and the density, (1) the fraction of
+// short edges, exactly in this approximation, and (2) the modularity: that of π itself (the
+// structure the wiring rule imposes, Q_π), with the floor that fluctuations give any sparse graph
+// of π's degrees (Reichardt & Bornholdt: 0.97 √(1 − p) ⟨√k⟩/⟨k⟩) — the larger of the two. Checked against
+// the simulated sweep of core/generative on the same coordinates.
+#include "graph/Metrics.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace nm::theory {
+
+/// π (n × n, zero diagonal) of m edges grown by the spatial rule with exponent η on distances D.
+graph::Matrix annealedSpatial(const graph::Matrix& D, Eigen::Index m, double eta);
+
+struct SpatialPoint {
+    double eta = 0.0;
+    double qStructure = 0.0;       ///< Q of π (Newman's spectral method, as the simulated sweep)
+    double qFluctuation = 0.0;     ///< 0.97 √(1 − density) ⟨√k⟩/⟨k⟩ of π's expected degrees
+    double qPredicted = 0.0;       ///< max of the two
+    double shortFraction = 0.0;    ///< expected fraction of edges shorter than the median distance
+    double simulatedQ = 0.0, simulatedSd = 0.0;  ///< core/generative's sweep (NaN when not simulated)
+};
+
+struct SpatialDiagram {
+    std::vector<SpatialPoint> points;
+    double predictedHalfRise = 0.0, simulatedHalfRise = 0.0;  ///< η where Q crosses halfway between its extremes
+};
+
+/// Predictions along η (and the simulation with `repetitions` networks per η when > 0).
+SpatialDiagram spatialDiagram(const graph::Matrix& D, Eigen::Index m, const std::vector<double>& etas, int repetitions, std::uint64_t seed);
+
+} // namespace nm::theory

@@ -1,0 +1,56 @@
+// neuromosaic-cli theory: where the worm sits (its modularity far above what random graphs of its
+// size and density reach — the Guimerà prediction matching the sampled graphs —, its modules above
+// the resolution limit and the Kesten–Stigum bound), the detectability sweep's table, bad input.
+#include "TestSupport.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+using nm::test::run;
+using nm::test::shellQuote;
+using nlohmann::json;
+
+TEST_CASE("theory network and detectability", "[cli][theory]") {
+    nm::test::TempDir dir;
+    const std::string cli = nm::test::cliCommand() + " --progress none";
+    auto r = run(cli + " theory detectability --sizes 400 --ratios 0.5,1.5,2.2 --repetitions 2 -o " + shellQuote(dir / "det.tsv") + " --json " +
+                 shellQuote(dir / "det.json"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    const json d = json::parse(std::ifstream(dir / "det.json"));
+    REQUIRE(d["points"].size() == 3);
+    CHECK(d["points"][2]["overlap_bethe_hessian"].get<double>() > 0.8);  // λ = 2.2: recovered
+    CHECK(d["epsilon_at_bound"].get<double>() == Approx((std::sqrt(6.0) - 1) / (std::sqrt(6.0) + 1)));
+    r = run(cli + " theory detectability --sizes 400 --ratios 3 --degree 2 -o " + shellQuote(dir / "x.tsv"));
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("c_out < 0"));
+
+    const auto data = nm::test::sharedData();
+    if (!data) NM_SKIP("shared data not found (connectomes)");
+    const auto worm = *data / "connectomes/celegans277/celegans277matrix.csv";
+    r = run(cli + " theory network " + shellQuote(worm) + " -o " + shellQuote(dir / "worm.json"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    const json w = json::parse(std::ifstream(dir / "worm.json"))[0];
+    CHECK(w["nodes"] == 277);
+    CHECK(w["edges"] == 1918);                                   // binarised, symmetrised (shared-data README)
+    CHECK(w["q"].get<double>() == Approx(0.406).margin(0.01));    // the README's Leiden Q
+    CHECK(w["q_guimera"].get<double>() == Approx(w["q_random_mean"].get<double>()).epsilon(0.05));
+    CHECK(w["z_random"].get<double>() > 10);
+    CHECK(w["kesten_stigum_ratio"].get<double>() > 1);
+    CHECK(w["modules_below_resolution_limit"] == 0);
+
+    // The spatial rule on the worm's own positions: the annealed prediction of where Q rises
+    // against the simulated growth (10 networks per η: −1.43 vs −1.40).
+    r = run(cli + " theory spatial " + shellQuote(worm) + " --coords " + shellQuote(*data / "connectomes/celegans277/celegans277positions.csv") +
+            " --repetitions 4 --json " + shellQuote(dir / "spatial.json"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    const json sp = json::parse(std::ifstream(dir / "spatial.json"));
+    CHECK(sp["predicted_half_rise"].get<double>() == Approx(sp["simulated_half_rise"].get<double>()).margin(0.15));
+    r = run(cli + " theory spatial " + shellQuote(worm) + " --repetitions 0");
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("coordinates"));
+}
