@@ -9,6 +9,7 @@
 #include "io/Connectome.hpp"
 #include "io/Table.hpp"
 #include "theory/Detectability.hpp"
+#include "theory/Figure.hpp"
 #include "theory/Spatial.hpp"
 
 #include <iomanip>
@@ -26,9 +27,29 @@ struct TheoryCliOptions {
     std::string coords;
     std::vector<double> etas{-4, -3.5, -3, -2.5, -2, -1.75, -1.5, -1.25, -1, -0.75, -0.5, -0.25, 0};
     int repetitions = 10;
-    std::string out, json;
+    std::string out, json, svg;
+    std::vector<double> gammas{0.0, 0.1, 0.2, 0.3, 0.4, 0.5};
     std::uint64_t seed = 1;
 };
+
+/// The one network of `theory spatial|matching`: binary undirected adjacency, Euclidean distances
+/// between its node coordinates, its edges.
+struct SpatialNetwork {
+    io::Connectome c;
+    graph::Matrix A, D;
+    Eigen::Index m = 0;
+};
+SpatialNetwork spatialNetwork(const TheoryCliOptions& o, const std::string& command) {
+    if (o.networks.size() != 1) throw InputError("theory " + command + ": give one network");
+    SpatialNetwork s;
+    s.c = io::readConnectome(o.networks[0]);
+    if (!o.coords.empty()) io::attachCoordinates(s.c, o.coords);
+    if (s.c.coordinates.size() == 0) throw InputError(o.networks[0] + ": node coordinates are needed (--coords FILE)");
+    s.A = graph::binarize(graph::symmetrize(s.c.weights));
+    s.D = graph::euclideanDistances(s.c.coordinates);
+    s.m = graph::edgeCount(s.A, false);
+    return s;
+}
 
 nlohmann::json networkJson(const std::string& name, const theory::NetworkTheory& t) {
     return {{"network", name},
@@ -78,6 +99,7 @@ Command makeTheoryCommand(CLI::App& root, const GlobalOptions& options) {
     det->add_option("--seed", o->d.seed, "Random seed")->capture_default_str();
     det->add_option("-o,--out", o->out, "Plot-ready table (TSV) to write");
     det->add_option("--json", o->json, "JSON to write");
+    det->add_option("--svg", o->svg, "Figure (SVG): the recovery curves per size, the predicted transition marked");
     auto* net = app->add_subcommand("network", "Where networks sit: modularity against random graphs, the resolution limit, the Kesten–Stigum bound of their modules");
     net->add_option("networks", o->networks, "Connectomes (as graph metrics reads them; binarised, symmetrised)")->required()->check(CLI::ExistingFile);
     net->add_option("--samples", o->samples, "Sampled G(n, m) graphs for the random modularity")->check(CLI::Range(2, 1000))->capture_default_str();
@@ -93,7 +115,20 @@ Command makeTheoryCommand(CLI::App& root, const GlobalOptions& options) {
     spatial->add_option("--seed", o->seed, "Random seed")->capture_default_str();
     spatial->add_option("-o,--out", o->out, "Plot-ready table (TSV) to write");
     spatial->add_option("--json", o->json, "JSON to write");
-    return {app, [o, random, det, net, spatial, &options] {
+    spatial->add_option("--svg", o->svg, "Figure (SVG): predicted and simulated Q along η, their half-rises marked");
+    auto* matching = app->add_subcommand("matching",
+                                         "The matching rule's phase diagram in (η, γ), simulated on the network's coordinates and density: where Q "
+                                         "rises along η for each γ, with the analytical limit γ = 0 (the annealed spatial rule)");
+    matching->add_option("network", o->networks, "Connectome with coordinates")->required()->check(CLI::ExistingFile);
+    matching->add_option("--coords", o->coords, "Node coordinates (when the network file has none)")->check(CLI::ExistingFile);
+    matching->add_option("--etas", o->etas, "Values of η")->delimiter(',')->capture_default_str();
+    matching->add_option("--gammas", o->gammas, "Values of γ (the homophily exponent)")->delimiter(',')->capture_default_str();
+    matching->add_option("--repetitions", o->repetitions, "Simulated networks per (η, γ)")->check(CLI::Range(2, 1000))->capture_default_str();
+    matching->add_option("--seed", o->seed, "Random seed")->capture_default_str();
+    matching->add_option("-o,--out", o->out, "Plot-ready table (TSV) to write");
+    matching->add_option("--json", o->json, "JSON to write");
+    matching->add_option("--svg", o->svg, "Figure (SVG): Q along η per γ");
+    return {app, [o, random, det, net, spatial, matching, &options] {
                 JobContext job(options);
                 std::ostringstream msg;
                 msg << std::fixed << std::setprecision(3);
@@ -153,18 +188,33 @@ Command makeTheoryCommand(CLI::App& root, const GlobalOptions& options) {
                                               {"epsilon_at_bound", theory::kestenStigumEpsilon(o->d.meanDegree, o->d.q)}, {"onsets", onsets},
                                               {"points", points}, {"seconds", r.seconds}};
                     if (!o->json.empty()) writeFileAtomic(o->json, j.dump(2) + "\n");
+                    if (!o->svg.empty()) {
+                        theory::LineChart chart;
+                        chart.title = "Planted partition (q = " + std::to_string(o->d.q) + ", c = " + std::to_string(o->d.meanDegree).substr(0, 4) +
+                                      "): recovery against the Kesten–Stigum ratio";
+                        chart.xLabel = "λ = (c_in − c_out) / (q √c)";
+                        chart.yLabel = "overlap (Bethe Hessian), NMI (Leiden, dashed)";
+                        for (const auto n : o->d.sizes) {
+                            theory::LineSeries bh{"Bethe Hessian n = " + std::to_string(n), {}, {}, false}, ld{"Leiden n = " + std::to_string(n), {}, {}, true};
+                            for (const auto& p : r.points)
+                                if (p.n == n) {
+                                    bh.x.push_back(p.ratio);
+                                    bh.y.push_back(p.overlapSpectral);
+                                    ld.x.push_back(p.ratio);
+                                    ld.y.push_back(p.nmiLeiden);
+                                }
+                            if (o->d.spectral) chart.series.push_back(bh);
+                            if (o->d.leiden) chart.series.push_back(ld);
+                        }
+                        chart.markers.emplace_back(1.0, "Kesten–Stigum");
+                        writeFileAtomic(o->svg, theory::svgLineChart(chart));
+                    }
                     job.print(msg.str());
                     job.succeed("detectability sweep", {{"onsets", onsets}});
                     return 0;
                 }
                 if (spatial->parsed()) {
-                    if (o->networks.size() != 1) throw InputError("theory spatial: give one network");
-                    auto c = io::readConnectome(o->networks[0]);
-                    if (!o->coords.empty()) io::attachCoordinates(c, o->coords);
-                    if (c.coordinates.size() == 0) throw InputError(o->networks[0] + ": node coordinates are needed (--coords FILE)");
-                    const graph::Matrix A = graph::binarize(graph::symmetrize(c.weights));
-                    const graph::Matrix D = graph::euclideanDistances(c.coordinates);
-                    const Eigen::Index m = graph::edgeCount(A, false);
+                    const auto [c, A, D, m] = spatialNetwork(*o, "spatial");
                     const auto r = theory::spatialDiagram(D, m, o->etas, o->repetitions, o->seed);
                     std::vector<std::vector<std::string>> rows;
                     nlohmann::json pts = nlohmann::json::array();
@@ -187,8 +237,67 @@ Command makeTheoryCommand(CLI::App& root, const GlobalOptions& options) {
                                               {"predicted_half_rise", r.predictedHalfRise},
                                               {"simulated_half_rise", std::isfinite(r.simulatedHalfRise) ? nlohmann::json(r.simulatedHalfRise) : nlohmann::json()}};
                     if (!o->json.empty()) writeFileAtomic(o->json, j.dump(2) + "\n");
+                    if (!o->svg.empty()) {
+                        theory::LineChart chart;
+                        chart.title = c.name + ": modularity of the spatial rule (P ∝ d^η)";
+                        chart.xLabel = "η";
+                        chart.yLabel = "Q";
+                        theory::LineSeries pred{"annealed prediction", {}, {}, false}, sim{"simulated growth", {}, {}, true};
+                        for (const auto& p : r.points) {
+                            pred.x.push_back(p.eta);
+                            pred.y.push_back(p.qPredicted);
+                            sim.x.push_back(p.eta);
+                            sim.y.push_back(p.simulatedQ);
+                        }
+                        chart.series = {pred, sim};
+                        chart.markers = {{r.predictedHalfRise, "predicted"}, {r.simulatedHalfRise, "simulated"}};
+                        writeFileAtomic(o->svg, theory::svgLineChart(chart));
+                    }
                     job.print(msg.str());
                     job.succeed("spatial phase diagram", {{"predicted_half_rise", r.predictedHalfRise}});
+                    return 0;
+                }
+                if (matching->parsed()) {
+                    const auto [c, A, D, m] = spatialNetwork(*o, "matching");
+                    const double ownQ = graph::modularityUnd(A).q;
+                    const auto r = theory::matchingDiagram(D, m, o->etas, o->gammas, o->repetitions, o->seed, ownQ);
+                    std::vector<std::vector<std::string>> rows;
+                    nlohmann::json grid = nlohmann::json::array(), bounds = nlohmann::json::array();
+                    for (const auto& p : r.grid) {
+                        rows.push_back({std::to_string(p.gamma), std::to_string(p.eta), std::to_string(p.meanQ), std::to_string(p.sdQ)});
+                        grid.push_back({{"gamma", p.gamma}, {"eta", p.eta}, {"q", p.meanQ}, {"sd", p.sdQ}});
+                    }
+                    msg << c.name << " (n " << A.rows() << ", " << m << " edges, its own Q " << ownQ << "): the matching rule's boundary η*(γ) where Q rises\n";
+                    for (const auto& b : r.boundary) {
+                        bounds.push_back({{"gamma", b.gamma}, {"half_rise_eta", b.halfRise}, {"eta_at_own_q", std::isfinite(b.etaAtOwnQ) ? nlohmann::json(b.etaAtOwnQ) : nlohmann::json()},
+                                          {"q_max", b.qMax}, {"q_min", b.qMin}});
+                        msg << "  γ " << std::setw(5) << b.gamma << ": η* = " << b.halfRise << " (Q " << b.qMin << " → " << b.qMax << "), its own Q reached at η = "
+                            << (std::isfinite(b.etaAtOwnQ) ? std::to_string(b.etaAtOwnQ).substr(0, 6) : std::string("n/a (outside the range)")) << "\n";
+                    }
+                    msg << "  γ = 0 limit: the annealed spatial rule predicts η* = " << r.spatialPrediction << "\n";
+                    if (!o->out.empty()) io::writeTable(o->out, io::Table({"gamma", "eta", "q", "sd"}, rows), '\t');
+                    const nlohmann::json j = {{"network", c.name}, {"nodes", A.rows()}, {"edges", m}, {"own_q", ownQ}, {"grid", grid}, {"boundary", bounds},
+                                              {"spatial_prediction_half_rise", r.spatialPrediction}};
+                    if (!o->json.empty()) writeFileAtomic(o->json, j.dump(2) + "\n");
+                    if (!o->svg.empty()) {
+                        theory::LineChart chart;
+                        chart.title = c.name + ": modularity of the matching rule along η, per γ";
+                        chart.xLabel = "η";
+                        chart.yLabel = "Q";
+                        for (const auto& b : r.boundary) {
+                            theory::LineSeries se{"γ = " + std::to_string(b.gamma).substr(0, 4), {}, {}, false};
+                            for (const auto& p : r.grid)
+                                if (p.gamma == b.gamma) {
+                                    se.x.push_back(p.eta);
+                                    se.y.push_back(p.meanQ);
+                                }
+                            chart.series.push_back(se);
+                        }
+                        chart.markers = {{r.spatialPrediction, "γ = 0 predicted"}};
+                        writeFileAtomic(o->svg, theory::svgLineChart(chart));
+                    }
+                    job.print(msg.str());
+                    job.succeed("matching phase diagram", {{"boundary", bounds}});
                     return 0;
                 }
                 if (!net->parsed()) return 2;

@@ -2,6 +2,7 @@
 
 #include "common/AtomicFile.hpp"
 #include "common/Error.hpp"
+#include "common/Xml.hpp"
 #include "graph/Metrics.hpp"
 
 #include <algorithm>
@@ -84,16 +85,6 @@ NetworkReport reportNetwork(const std::string& name, const Matrix& Win, const Ma
 }
 
 namespace {
-std::string esc(const std::string& s) {
-    std::string o;
-    for (char c : s) {
-        if (c == '<') o += "&lt;";
-        else if (c == '>') o += "&gt;";
-        else if (c == '&') o += "&amp;";
-        else o += c;
-    }
-    return o;
-}
 std::string num(double v, int prec = 3) {
     std::ostringstream s;
     s << std::setprecision(prec) << v;
@@ -125,7 +116,7 @@ void writeReportSvg(const std::filesystem::path& file, const std::vector<Network
     std::ostringstream s;
     s << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W << "\" height=\"" << H << "\" viewBox=\"0 0 " << W << " " << H
       << "\" font-family=\"Helvetica, Arial, sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-    s << "<text x=\"" << W / 2 << "\" y=\"30\" font-size=\"18\" font-weight=\"bold\" text-anchor=\"middle\">" << esc(title) << "</text>\n";
+    s << "<text x=\"" << W / 2 << "\" y=\"30\" font-size=\"18\" font-weight=\"bold\" text-anchor=\"middle\">" << xmlEscape(title) << "</text>\n";
     for (std::size_t p = 0; p < panels.size(); ++p) {
         const auto& P = panels[p];
         const int x0 = int(p % cols) * pw, y0 = mt + int(p / cols) * ph;
@@ -142,7 +133,7 @@ void writeReportSvg(const std::filesystem::path& file, const std::vector<Network
         hi += pad;
         if (lo < 0) lo -= pad;
         auto Y = [&](double v) { return py + plotH * (hi - v) / (hi - lo); };
-        s << "<text x=\"" << x0 + pw / 2 << "\" y=\"" << y0 + 16 << "\" font-size=\"13\" text-anchor=\"middle\">" << esc(P.title) << "</text>\n";
+        s << "<text x=\"" << x0 + pw / 2 << "\" y=\"" << y0 + 16 << "\" font-size=\"13\" text-anchor=\"middle\">" << xmlEscape(P.title) << "</text>\n";
         s << "<line x1=\"" << px << "\" y1=\"" << py << "\" x2=\"" << px << "\" y2=\"" << py + plotH << "\" stroke=\"black\"/>\n";
         // Nice ticks: steps of 1, 2, 2.5 or 5 × 10^k, about five of them.
         const double raw = (hi - lo) / 5, mag = std::pow(10.0, std::floor(std::log10(raw)));
@@ -174,10 +165,10 @@ void writeReportSvg(const std::filesystem::path& file, const std::vector<Network
             }
             if (P.marker && std::isfinite(P.marker(reports[k])))
                 s << "<circle cx=\"" << cx << "\" cy=\"" << Y(P.marker(reports[k])) << "\" r=\"4\" fill=\"white\" stroke=\"black\"/>\n";
-            s << "<text transform=\"translate(" << cx + 3 << "," << py + plotH + 12 << ") rotate(-30)\" font-size=\"10\" text-anchor=\"end\">" << esc(reports[k].name)
+            s << "<text transform=\"translate(" << cx + 3 << "," << py + plotH + 12 << ") rotate(-30)\" font-size=\"10\" text-anchor=\"end\">" << xmlEscape(reports[k].name)
               << "</text>\n";
             if (P.label && std::isfinite(v))
-                s << "<text x=\"" << cx << "\" y=\"" << std::min(Y(v), Y(0)) + 12 << "\" font-size=\"9\" text-anchor=\"middle\" fill=\"white\">" << esc(P.label(reports[k]))
+                s << "<text x=\"" << cx << "\" y=\"" << std::min(Y(v), Y(0)) + 12 << "\" font-size=\"9\" text-anchor=\"middle\" fill=\"white\">" << xmlEscape(P.label(reports[k]))
                   << "</text>\n";
         }
     }

@@ -60,6 +60,19 @@ double halfRise(const std::vector<double>& x, const std::vector<double>& y) {
     }
     return x[hi];
 }
+
+/// core/generative's simulated sweep along η: the spatial rule (γ = 0) or the matching rule.
+generative::SweepResult sweepEta(const graph::Matrix& D, Eigen::Index m, const std::vector<double>& etas, double gamma, int repetitions, std::uint64_t seed) {
+    generative::ModelSpec spec;
+    spec.rule = gamma == 0.0 ? generative::Rule::Spatial : generative::Rule::Matching;
+    spec.gamma = gamma;
+    generative::SweepOptions so;
+    so.parameter = "eta";
+    so.values = etas;
+    so.repetitions = std::max(2, repetitions);
+    so.seed = seed;
+    return generative::sweep(D, m, spec, so);
+}
 } // namespace
 
 SpatialDiagram spatialDiagram(const graph::Matrix& D, Eigen::Index m, const std::vector<double>& etas, int repetitions, std::uint64_t seed) {
@@ -103,19 +116,44 @@ SpatialDiagram spatialDiagram(const graph::Matrix& D, Eigen::Index m, const std:
     out.predictedHalfRise = halfRise(x, yPredicted);
     out.simulatedHalfRise = std::numeric_limits<double>::quiet_NaN();
     if (repetitions > 0) {
-        generative::ModelSpec spec;
-        spec.rule = generative::Rule::Spatial;
-        generative::SweepOptions so;
-        so.parameter = "eta";
-        so.values = sorted;
-        so.repetitions = std::max(2, repetitions);
-        so.seed = seed;
-        const auto s = generative::sweep(D, m, spec, so);
+        const auto s = sweepEta(D, m, sorted, 0.0, repetitions, seed);
         for (std::size_t i = 0; i < s.points.size() && i < out.points.size(); ++i) {
             out.points[i].simulatedQ = s.points[i].meanQ;
             out.points[i].simulatedSd = s.points[i].sdQ;
         }
         out.simulatedHalfRise = s.halfRiseAt;
+    }
+    return out;
+}
+
+MatchingDiagram matchingDiagram(const graph::Matrix& D, Eigen::Index m, const std::vector<double>& etas, const std::vector<double>& gammas,
+                                int repetitions, std::uint64_t seed, double ownQ) {
+    if (etas.size() < 2) throw InputError("matching phase diagram: give two or more values of eta");
+    if (gammas.empty()) throw InputError("matching phase diagram: give one or more values of gamma");
+    MatchingDiagram out;
+    std::vector<double> sorted = etas;
+    std::sort(sorted.begin(), sorted.end());
+    out.spatialPrediction = spatialDiagram(D, m, sorted, 0, seed).predictedHalfRise;
+    for (double gamma : gammas) {
+        const auto s = sweepEta(D, m, sorted, gamma, repetitions, seed);
+        MatchingBoundary b;
+        b.gamma = gamma;
+        b.halfRise = s.halfRiseAt;
+        b.qMin = std::numeric_limits<double>::infinity();
+        b.qMax = -b.qMin;
+        b.etaAtOwnQ = std::numeric_limits<double>::quiet_NaN();
+        for (std::size_t i = 0; i < s.points.size(); ++i) {
+            out.grid.push_back({gamma, s.points[i].value, s.points[i].meanQ, s.points[i].sdQ});
+            b.qMin = std::min(b.qMin, s.points[i].meanQ);
+            b.qMax = std::max(b.qMax, s.points[i].meanQ);
+            // Q falls as η rises towards 0: the first crossing of the network's own Q from above.
+            if (i > 0 && std::isnan(b.etaAtOwnQ)) {
+                const double q0 = s.points[i - 1].meanQ, q1 = s.points[i].meanQ;
+                if ((q0 - ownQ) * (q1 - ownQ) <= 0 && q0 != q1)
+                    b.etaAtOwnQ = s.points[i - 1].value + (ownQ - q0) / (q1 - q0) * (s.points[i].value - s.points[i - 1].value);
+            }
+        }
+        out.boundary.push_back(b);
     }
     return out;
 }

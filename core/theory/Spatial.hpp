@@ -36,4 +36,24 @@ struct SpatialDiagram {
 /// Predictions along η (and the simulation with `repetitions` networks per η when > 0).
 SpatialDiagram spatialDiagram(const graph::Matrix& D, Eigen::Index m, const std::vector<double>& etas, int repetitions, std::uint64_t seed);
 
+/// The matching rule (P ∝ d^η · K^γ, K the matching index) has no closed form; its phase diagram
+/// in (η, γ) is simulated with core/generative's sweep along η for each γ. Its analytical limits:
+/// γ = 0 is the spatial rule (the annealed prediction above); η = 0 is homophily alone.
+struct MatchingPoint {
+    double gamma = 0.0, eta = 0.0, meanQ = 0.0, sdQ = 0.0;
+};
+struct MatchingBoundary {
+    double gamma = 0.0;
+    double halfRise = 0.0;      ///< η where Q crosses halfway between its extremes along η
+    double qMin = 0.0, qMax = 0.0;
+    double etaAtOwnQ = 0.0;     ///< η where Q equals the network's own Q (NaN: outside the range)
+};
+struct MatchingDiagram {
+    std::vector<MatchingPoint> grid;
+    std::vector<MatchingBoundary> boundary;
+    double spatialPrediction = 0.0;  ///< the annealed spatial rule's half-rise (the γ = 0 limit)
+};
+MatchingDiagram matchingDiagram(const graph::Matrix& D, Eigen::Index m, const std::vector<double>& etas, const std::vector<double>& gammas,
+                                int repetitions, std::uint64_t seed, double ownQ);
+
 } // namespace nm::theory

@@ -1,6 +1,7 @@
 #include "validate/Summary.hpp"
 
 #include "common/Error.hpp"
+#include "common/Xml.hpp"
 #include "decompose/Cohort.hpp"
 #include "io/AtlasBundle.hpp"
 #include "jobs/Progress.hpp"
@@ -344,17 +345,6 @@ void chartsFor(const json& j, std::vector<SummaryChart>& out) {
     }
 }
 
-std::string escape(const std::string& s) {
-    std::string o;
-    for (char c : s) {
-        if (c == '<') o += "&lt;";
-        else if (c == '>') o += "&gt;";
-        else if (c == '&') o += "&amp;";
-        else if (c == '"') o += "&quot;";
-        else o += c;
-    }
-    return o;
-}
 
 } // namespace
 
@@ -419,13 +409,13 @@ std::string svgBarChart(const SummaryChart& c, int width, int height) {
     std::ostringstream s;
     s << std::fixed << std::setprecision(1);
     s << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
-    s << "<text x=\"" << left << "\" y=\"16\" font-size=\"13\" font-weight=\"bold\">" << escape(c.title) << "</text>\n";
+    s << "<text x=\"" << left << "\" y=\"16\" font-size=\"13\" font-weight=\"bold\">" << xmlEscape(c.title) << "</text>\n";
     for (int t = 0; t <= 5; ++t) {
         const double v = axisMax * t / 5.0, y = top + plotH * (1 - v / axisMax);
         s << "<line x1=\"" << left << "\" x2=\"" << left + plotW << "\" y1=\"" << y << "\" y2=\"" << y << "\" stroke=\"#ddd\"/>";
         s << "<text x=\"" << left - 4 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">" << fmt(v, axisMax < 1 ? 2 : (axisMax < 10 ? 1 : 0)) << "</text>\n";
     }
-    s << "<text transform=\"translate(12," << top + plotH / 2 << ") rotate(-90)\" text-anchor=\"middle\">" << escape(c.yLabel) << "</text>\n";
+    s << "<text transform=\"translate(12," << top + plotH / 2 << ") rotate(-90)\" text-anchor=\"middle\">" << xmlEscape(c.yLabel) << "</text>\n";
     const std::size_t nc = c.categories.size(), ns = c.series.size();
     // Each category's bars side by side, centred; a series without a value there takes no room.
     std::size_t widest = 1;
@@ -445,16 +435,16 @@ std::string svgBarChart(const SummaryChart& c, int width, int height) {
             if (!std::isfinite(v)) continue;
             const double h = plotH * std::clamp(v / axisMax, 0.0, 1.0);
             s << "<rect x=\"" << gx + barW * double(slot++) << "\" y=\"" << top + plotH - h << "\" width=\"" << barW * 0.92 << "\" height=\"" << h
-              << "\" fill=\"" << palette[k % 8] << "\"><title>" << escape(c.series[k].first) << ", " << escape(c.categories[i]) << ": " << fmt(v, 3)
+              << "\" fill=\"" << palette[k % 8] << "\"><title>" << xmlEscape(c.series[k].first) << ", " << xmlEscape(c.categories[i]) << ": " << fmt(v, 3)
               << "</title></rect>";
         }
-        s << "<text x=\"" << left + groupW * (double(i) + 0.5) << "\" y=\"" << top + plotH + 14 << "\" text-anchor=\"middle\">" << escape(c.categories[i]) << "</text>\n";
+        s << "<text x=\"" << left + groupW * (double(i) + 0.5) << "\" y=\"" << top + plotH + 14 << "\" text-anchor=\"middle\">" << xmlEscape(c.categories[i]) << "</text>\n";
     }
-    s << "<text x=\"" << left + plotW / 2 << "\" y=\"" << height - 18 << "\" text-anchor=\"middle\">" << escape(c.xLabel) << "</text>\n";
+    s << "<text x=\"" << left + plotW / 2 << "\" y=\"" << height - 18 << "\" text-anchor=\"middle\">" << xmlEscape(c.xLabel) << "</text>\n";
     double lx = left;
     for (std::size_t k = 0; k < ns; ++k) {
         s << "<rect x=\"" << lx << "\" y=\"" << height - 11 << "\" width=\"9\" height=\"9\" fill=\"" << palette[k % 8] << "\"/>";
-        s << "<text x=\"" << lx + 12 << "\" y=\"" << height - 3 << "\">" << escape(c.series[k].first) << "</text>";
+        s << "<text x=\"" << lx + 12 << "\" y=\"" << height - 3 << "\">" << xmlEscape(c.series[k].first) << "</text>";
         lx += 24 + 6.5 * double(c.series[k].first.size());
     }
     s << "\n<line x1=\"" << left << "\" x2=\"" << left << "\" y1=\"" << top << "\" y2=\"" << top + plotH << "\" stroke=\"#333\"/>";
@@ -465,15 +455,15 @@ std::string svgBarChart(const SummaryChart& c, int width, int height) {
 std::string htmlSummary(const json& all) {
     std::ostringstream h;
     const std::string atlas = str(all, "atlas");
-    h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Validation of " << escape(atlas) << "</title>\n"
+    h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Validation of " << xmlEscape(atlas) << "</title>\n"
       << "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}h2{border-bottom:1px solid #ccc}"
          "td,th{padding:2px 8px;text-align:left}.skipped{color:#888}.failed{color:#b00}li{margin:2px 0}</style></head><body>\n";
-    h << "<h1>Validation of " << escape(std::filesystem::path(atlas).filename().string()) << "</h1>\n<p>" << escape(atlas) << " — "
-      << escape(str(all, "software")) << ", " << fmt(num(all, "seconds"), 0) << " s</p>\n";
+    h << "<h1>Validation of " << xmlEscape(std::filesystem::path(atlas).filename().string()) << "</h1>\n<p>" << xmlEscape(atlas) << " — "
+      << xmlEscape(str(all, "software")) << ", " << fmt(num(all, "seconds"), 0) << " s</p>\n";
     h << "<h2>Sections</h2>\n<table><tr><th>section</th><th>status</th><th>seconds</th><th>note</th></tr>\n";
     for (const auto& s : arr(all, "sections"))
-        h << "<tr class=\"" << escape(str(s, "status")) << "\"><td>" << escape(str(s, "name")) << "</td><td>" << escape(str(s, "status")) << "</td><td>"
-          << (std::isfinite(num(s, "seconds")) ? fmt(num(s, "seconds"), 1) : "") << "</td><td>" << escape(str(s, "reason")) << "</td></tr>\n";
+        h << "<tr class=\"" << xmlEscape(str(s, "status")) << "\"><td>" << xmlEscape(str(s, "name")) << "</td><td>" << xmlEscape(str(s, "status")) << "</td><td>"
+          << (std::isfinite(num(s, "seconds")) ? fmt(num(s, "seconds"), 1) : "") << "</td><td>" << xmlEscape(str(s, "reason")) << "</td></tr>\n";
     h << "</table>\n";
     const auto readings = readingsOf(all);
     const auto charts = chartsOf(all);
@@ -482,9 +472,9 @@ std::string htmlSummary(const json& all) {
         for (const auto& r : readings) any = any || r.section == section;
         for (const auto& c : charts) any = any || c.section == section;
         if (!any) continue;
-        h << "<h2>" << escape(section) << "</h2>\n<ul>\n";
+        h << "<h2>" << xmlEscape(section) << "</h2>\n<ul>\n";
         for (const auto& r : readings)
-            if (r.section == section) h << "<li>" << escape(r.text) << "</li>\n";
+            if (r.section == section) h << "<li>" << xmlEscape(r.text) << "</li>\n";
         h << "</ul>\n";
         for (const auto& c : charts)
             if (c.section == section) h << "<figure>" << svgBarChart(c) << "</figure>\n";

@@ -17,6 +17,17 @@
 
 using namespace nm;
 
+namespace {
+/// Distances between n points drawn uniformly in the unit cube.
+graph::Matrix randomCube(Eigen::Index n, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(0, 1);
+    Eigen::MatrixXd xyz(n, 3);
+    for (Eigen::Index i = 0; i < xyz.size(); ++i) xyz.data()[i] = u(rng);
+    return graph::euclideanDistances(xyz);
+}
+} // namespace
+
 TEST_CASE("random graphs are modular by chance, as Guimerà and Reichardt–Bornholdt predict", "[theory]") {
     // Leiden is a heuristic: its Q is a lower bound of the maximum, within a few % at these sizes.
     for (double k : {10.0, 20.0}) {
@@ -118,12 +129,8 @@ TEST_CASE("detectability: the Bethe Hessian recovers planted modules from the Ke
 
 TEST_CASE("the annealed spatial model predicts where the spatial rule's modularity rises", "[theory]") {
     // The inclusion probabilities sum to the edges; shorter pairs are likelier for η < 0.
-    std::mt19937_64 rng(5);
-    std::uniform_real_distribution<double> u(0, 1);
     const Eigen::Index n = 200;
-    Eigen::MatrixXd xyz(n, 3);
-    for (Eigen::Index i = 0; i < xyz.size(); ++i) xyz.data()[i] = u(rng);
-    const auto D = graph::euclideanDistances(xyz);
+    const auto D = randomCube(n, 5);
     const auto P = theory::annealedSpatial(D, 5 * n, -2.0);
     CHECK(P.sum() / 2 == Approx(5.0 * double(n)).epsilon(1e-6));
     CHECK(P.maxCoeff() <= 1.0);
@@ -135,4 +142,21 @@ TEST_CASE("the annealed spatial model predicts where the spatial rule's modulari
     for (const auto& p : r.points) CHECK(p.qPredicted == Approx(p.simulatedQ).margin(0.06));  // the whole curve, not only its midpoint
     CHECK(r.points.front().shortFraction > 0.95);  // η = −4: nearly every edge is short
     CHECK(r.points.back().shortFraction == Approx(0.5).margin(0.01));  // η = 0: half the pairs are shorter than the median
+}
+
+TEST_CASE("the matching rule's phase diagram reduces to the spatial rule at γ = 0", "[theory]") {
+    const Eigen::Index n = 200;
+    const auto D = randomCube(n, 9);
+    const auto r = theory::matchingDiagram(D, 5 * n, {-4, -3, -2, -1.5, -1, -0.5, 0}, {0.0, 0.4}, 4, 1, 0.4);
+    REQUIRE(r.grid.size() == 14);
+    REQUIRE(r.boundary.size() == 2);
+    // γ = 0 is the spatial rule: the simulated boundary lies near the annealed prediction.
+    CHECK(r.boundary[0].halfRise == Approx(r.spatialPrediction).margin(0.45));
+    for (const auto& b : r.boundary) {
+        CHECK(b.qMax > b.qMin + 0.1);  // local wiring makes the networks modular
+        if (std::isfinite(b.etaAtOwnQ)) {
+            CHECK(b.etaAtOwnQ >= -4);
+            CHECK(b.etaAtOwnQ <= 0);
+        }
+    }
 }
