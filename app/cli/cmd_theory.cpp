@@ -165,23 +165,23 @@ Command makeTheoryCommand(CLI::App& root, const GlobalOptions& options) {
                     for (const auto& p : r.points) {
                         rows.push_back({std::to_string(p.n), std::to_string(p.ratio), std::to_string(p.epsilon), std::to_string(p.cIn), std::to_string(p.cOut),
                                         std::to_string(p.nmiLeiden), std::to_string(p.modulesLeiden), std::to_string(p.qLeiden), std::to_string(p.overlapSpectral),
-                                        std::to_string(p.nmiSpectral)});
+                                        std::to_string(p.nmiSpectral), std::to_string(p.informative)});
                         points.push_back({{"nodes", p.n}, {"ratio", p.ratio}, {"epsilon", p.epsilon}, {"c_in", p.cIn}, {"c_out", p.cOut},
                                           {"nmi_leiden", p.nmiLeiden}, {"sd_nmi_leiden", p.sdNmiLeiden}, {"modules_leiden", p.modulesLeiden},
                                           {"q_leiden", p.qLeiden}, {"overlap_bethe_hessian", p.overlapSpectral}, {"sd_overlap_bethe_hessian", p.sdOverlapSpectral},
-                                          {"nmi_bethe_hessian", p.nmiSpectral}});
+                                          {"nmi_bethe_hessian", p.nmiSpectral}, {"informative_bethe_hessian", p.informative}});
                     }
                     msg << "planted partition, q = " << o->d.q << ", mean degree " << o->d.meanDegree << ": predicted transition λ = 1 (ε* = "
                         << theory::kestenStigumEpsilon(o->d.meanDegree, o->d.q) << ")\n";
                     for (const auto& x : r.onsets) {
                         onsets.push_back({{"nodes", x.n}, {"method", x.method}, {"level", x.level}, {"ratio", std::isfinite(x.ratio) ? nlohmann::json(x.ratio) : nlohmann::json()}});
-                        msg << "  n = " << std::setw(7) << x.n << "  " << std::left << std::setw(24) << x.method << std::right << " recovery from λ = "
+                        msg << "  n = " << std::setw(7) << x.n << "  " << std::left << std::setw(38) << x.method << std::right << " recovery from λ = "
                             << (std::isfinite(x.ratio) ? std::to_string(x.ratio).substr(0, 5) : std::string("never (in the range)")) << " (score " << x.level << ")\n";
                     }
                     if (!o->out.empty())
                         io::writeTable(o->out,
                                        io::Table({"nodes", "ratio", "epsilon", "c_in", "c_out", "nmi_leiden", "modules_leiden", "q_leiden", "overlap_bethe_hessian",
-                                                  "nmi_bethe_hessian"},
+                                                  "nmi_bethe_hessian", "informative_bethe_hessian"},
                                                  rows),
                                        '\t');
                     const nlohmann::json j = {{"groups", o->d.q}, {"mean_degree", o->d.meanDegree}, {"level", o->d.level}, {"predicted_ratio", r.predicted},

@@ -53,7 +53,7 @@ DetectabilityResult detectabilitySweep(const DetectabilityOptions& o) {
     const double c = o.meanDegree;
     for (const Eigen::Index n : o.sizes) {
         if (n < 10 * o.q) throw InputError("detectability: sizes must hold at least 10 nodes per group");
-        std::vector<std::pair<double, double>> leidenCurve, spectralCurve;
+        std::vector<std::pair<double, double>> leidenCurve, spectralCurve, informativeCurve;
         for (const double lambda : r.options.ratios) {
             // λ = (c_in − c_out) / (q √c) with c fixed: c_in − c_out = λ q √c, c_in + (q − 1) c_out = q c.
             const double diff = lambda * o.q * std::sqrt(c);
@@ -67,7 +67,7 @@ DetectabilityResult detectabilitySweep(const DetectabilityOptions& o) {
             p.cIn = cIn;
             p.cOut = cOut;
             p.epsilon = cIn > 0 ? cOut / cIn : 0.0;
-            std::vector<double> nmiL, qL, modL, nmiS, ovS;
+            std::vector<double> nmiL, qL, modL, nmiS, ovS, informative;
             for (int rep = 0; rep < o.repetitions; ++rep) {
                 const std::uint64_t seed = o.seed * 1000003ull + std::uint64_t(n) * 7919ull + std::uint64_t(std::lround(lambda * 1000)) * 31ull + std::uint64_t(rep);
                 const auto g = plantedPartition(n, o.q, cIn, cOut, seed);
@@ -81,7 +81,9 @@ DetectabilityResult detectabilitySweep(const DetectabilityOptions& o) {
                     modL.push_back(double(*std::max_element(part.module.begin(), part.module.end())));
                 }
                 if (o.spectral) {
-                    const auto labels = betheHessianClustering(n, g.edges, o.q, seed);
+                    std::vector<double> smallest;
+                    const auto labels = betheHessianClustering(n, g.edges, o.q, seed, &smallest);
+                    informative.push_back(smallest.size() == std::size_t(o.q) && smallest.back() < 0 ? 1.0 : 0.0);
                     nmiS.push_back(graph::normalizedMutualInformation(g.group, labels));
                     ovS.push_back(overlap(g.group, labels, o.q));
                 }
@@ -93,13 +95,18 @@ DetectabilityResult detectabilitySweep(const DetectabilityOptions& o) {
             p.nmiSpectral = meanOf(nmiS);
             p.overlapSpectral = meanOf(ovS);
             p.sdOverlapSpectral = sdOf(ovS);
+            p.informative = meanOf(informative);
+            informativeCurve.emplace_back(lambda, p.informative);
             leidenCurve.emplace_back(lambda, p.nmiLeiden);
             spectralCurve.emplace_back(lambda, p.overlapSpectral);
             r.points.push_back(p);
         }
         const double level = o.level > 0 ? o.level : 4.0 / std::sqrt(double(n));
         if (o.leiden) r.onsets.push_back({n, "leiden (NMI)", onset(leidenCurve, level), level});
-        if (o.spectral) r.onsets.push_back({n, "bethe hessian (overlap)", onset(spectralCurve, level), level});
+        if (o.spectral) {
+            r.onsets.push_back({n, "bethe hessian (overlap)", onset(spectralCurve, level), level});
+            r.onsets.push_back({n, "bethe hessian (negative eigenvalues)", onset(informativeCurve, 0.5), 0.5});
+        }
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return r;

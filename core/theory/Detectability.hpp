@@ -35,11 +35,14 @@ struct DetectabilityPoint {
     double ratio = 0.0, epsilon = 0.0, cIn = 0.0, cOut = 0.0;
     double nmiLeiden = 0.0, sdNmiLeiden = 0.0, qLeiden = 0.0, modulesLeiden = 0.0;
     double nmiSpectral = 0.0, overlapSpectral = 0.0, sdOverlapSpectral = 0.0;
+    /// Fraction of the graphs whose Bethe Hessian has q negative eigenvalues (q detectable groups):
+    /// a step at λ = 1 that sharpens as n grows.
+    double informative = 0.0;
 };
 
 struct DetectabilityOnset {
     Eigen::Index n = 0;
-    std::string method;                  ///< "leiden (NMI)", "bethe hessian (overlap)"
+    std::string method;                  ///< "leiden (NMI)", "bethe hessian (overlap)", "bethe hessian (negative eigenvalues)"
     double ratio = 0.0;                  ///< λ where the mean score first crosses the level (NaN: never)
     double level = 0.0;
 };

@@ -187,7 +187,7 @@ std::vector<int> kMeans(const Eigen::MatrixXd& X, int k, std::uint64_t seed, int
 
 } // namespace
 
-std::vector<int> betheHessianClustering(Eigen::Index n, const EdgeList& edges, int q, std::uint64_t seed) {
+std::vector<int> betheHessianClustering(Eigen::Index n, const EdgeList& edges, int q, std::uint64_t seed, std::vector<double>* smallest) {
     if (q < 2 || n < q) throw InputError("Bethe Hessian clustering: expected 2 <= q <= n");
     Eigen::VectorXd degree = Eigen::VectorXd::Zero(n);
     for (const auto& [i, j] : edges) {
@@ -214,6 +214,11 @@ std::vector<int> betheHessianClustering(Eigen::Index n, const EdgeList& edges, i
     eigs.init();
     eigs.compute(Spectra::SortRule::LargestAlge, 2000, 1e-8);
     if (eigs.info() != Spectra::CompInfo::Successful) throw Error("Bethe Hessian clustering: the Lanczos iterations did not converge");
+    if (smallest) {
+        smallest->clear();
+        for (Eigen::Index i = 0; i < eigs.eigenvalues().size(); ++i) smallest->push_back(sigma - eigs.eigenvalues()[i]);  // largest of M first: smallest of H
+        std::sort(smallest->begin(), smallest->end());
+    }
     return kMeans(eigs.eigenvectors(), q, seed);
 }
 

@@ -68,7 +68,11 @@ EdgeList erdosRenyi(Eigen::Index n, Eigen::Index m, std::uint64_t seed);
 /// (Saade, Krzakala & Zdeborová 2014: it works down to the Kesten–Stigum bound on sparse graphs,
 /// where the adjacency and Laplacian spectra fail): the eigenvectors of its q smallest eigenvalues
 /// (Lanczos, Spectra), then k-means on their rows. 1-based labels.
-std::vector<int> betheHessianClustering(Eigen::Index n, const EdgeList& edges, int q, std::uint64_t seed);
+/// `smallest` (optional): H(r)'s q smallest eigenvalues, ascending — the number of negative ones
+/// estimates the number of detectable groups (Saade et al.: q of them above the Kesten–Stigum
+/// bound, one below it, as n → ∞).
+std::vector<int> betheHessianClustering(Eigen::Index n, const EdgeList& edges, int q, std::uint64_t seed,
+                                        std::vector<double>* smallest = nullptr);
 
 /// Overlap of an estimate with the planted groups (Decelle et al.): (max over label permutations of
 /// the fraction agreeing − 1/q) / (1 − 1/q), in [0, 1] (0: chance). q ≤ 8.

@@ -118,9 +118,15 @@ TEST_CASE("detectability: the Bethe Hessian recovers planted modules from the Ke
     };
     CHECK(at(4000, 0.6) < 0.1);   // below the bound: no trace of the planted groups
     CHECK(at(4000, 2.0) > 0.85);  // well above it: recovered
-    REQUIRE(r.onsets.size() == 2);
-    const double gap1000 = std::abs(r.onsets[0].ratio - 1.0), gap4000 = std::abs(r.onsets[1].ratio - 1.0);
-    INFO("onsets " << r.onsets[0].ratio << " (n 1000), " << r.onsets[1].ratio << " (n 4000)");
+    REQUIRE(r.onsets.size() == 4);  // per size: the overlap's onset, the negative eigenvalues' step
+    CHECK(r.onsets[1].method == "bethe hessian (negative eigenvalues)");
+    const double gap1000 = std::abs(r.onsets[0].ratio - 1.0), gap4000 = std::abs(r.onsets[2].ratio - 1.0);
+    INFO("onsets " << r.onsets[0].ratio << " (n 1000), " << r.onsets[2].ratio << " (n 4000)");
+    // q negative eigenvalues (two detectable groups): none of the graphs far below the bound, all far above.
+    for (const auto& p : r.points) {
+        if (p.ratio >= 2.0) CHECK(p.informative == 1.0);
+        if (p.ratio <= 0.8 && p.n == 1000) CHECK(p.informative <= 0.34);
+    }
     // Recovery (overlap 0.2) starts at the predicted transition, within 0.1 (here 0.95 and 1.02;
     // `theory detectability --sizes 1000,4000,16000`: 0.953, 1.020, 1.030).
     CHECK(gap1000 < 0.1);
