@@ -487,6 +487,13 @@ std::vector<ValidationJob> validationJobs(const std::filesystem::path& bundle, b
     return jobs;
 }
 
+ValidationJob validateAllJob(const std::filesystem::path& bundle, const std::filesystem::path& literature) {
+    const auto report = validationDirectory(bundle) / "all.json";
+    ValidationJob j{"Validate everything (one report) of " + bundle.filename().string(), {"validate", "all", bundle.string(), "-o", report.string()}, report};
+    if (!literature.empty()) j.arguments.insert(j.arguments.end(), {"--literature", literature.string()});
+    return j;
+}
+
 std::vector<ValidationJob> validationJobsFor(const std::filesystem::path& file, const io::AtlasBundle* bundle,
                                              const std::filesystem::path& literature) {
     bool labelled = false, truthNetwork = false;

@@ -70,6 +70,9 @@ struct ValidationJob {
 };
 std::vector<ValidationJob> validationJobs(const std::filesystem::path& bundle, bool truthNetwork, bool labelled,
                                           const std::filesystem::path& literature = {});
+/// One `validate all` job for the bundle: every section it allows into <validation dir>/all.json
+/// (with all.tsv and all.html beside it), the literature's term maps represented when given.
+ValidationJob validateAllJob(const std::filesystem::path& bundle, const std::filesystem::path& literature = {});
 /// The same, deciding from the bundle itself: labelled when a scale has labels; the network when a
 /// dataset of its provenance holds a true network for one of its scales
 /// (derivatives/ground_truth/network_scale-<k>_precision.npy). `bundle` may be null (reconstruction only).

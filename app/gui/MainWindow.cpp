@@ -731,6 +731,17 @@ void MainWindow::buildMenus() {
         }
         startValidation(atlasPanel_->atlasPath());
     });
+    auto* validateAll = jobsMenu->addAction(tr("Validate Atlas, &One Report…"));
+    validateAll->setObjectName("validateAllAction");
+    validateAll->setToolTip(tr("neuromosaic-cli validate all: every validation the atlas allows in one report (JSON, TSV, HTML), "
+                               "shown in the Validation panel"));
+    connect(validateAll, &QAction::triggered, this, [this] {
+        if (!atlasPanel_->hasAtlas()) {
+            showError(tr("Validate Atlas"), tr("Open an atlas bundle first (File ▸ Open, or the demo atlas)."));
+            return;
+        }
+        startValidation(atlasPanel_->atlasPath(), true);
+    });
     jobsMenu->addSeparator();
     auto* selftest = jobsMenu->addAction(tr("Run &Self-Test Job"));
     selftest->setStatusTip(tr("A short dummy job that checks progress reporting and cancellation"));
@@ -889,10 +900,11 @@ int MainWindow::startPersonalize(const QStringList& arguments, const QString& su
     return id;
 }
 
-QList<int> MainWindow::startValidation(const QString& bundle) {
+QList<int> MainWindow::startValidation(const QString& bundle, bool oneReport) {
     QList<int> ids;
     const auto b = atlasPanel_->atlasPath() == bundle ? atlasPanel_->sharedBundle() : nullptr;
-    const auto jobs = widgets::validationJobsFor(bundle.toStdString(), b.get(), literatureFolder().toStdString());
+    const auto jobs = oneReport ? std::vector<widgets::ValidationJob>{widgets::validateAllJob(bundle.toStdString(), literatureFolder().toStdString())}
+                                : widgets::validationJobsFor(bundle.toStdString(), b.get(), literatureFolder().toStdString());
     std::error_code ec;
     std::filesystem::create_directories(widgets::validationDirectory(bundle.toStdString()), ec);
     if (ec) {

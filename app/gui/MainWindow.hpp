@@ -123,8 +123,10 @@ public:
     int startLabel(const QStringList& arguments, const QString& labelledFile);
     /// Jobs ▸ Validate Atlas…: the validation jobs of the atlas in the browser (reconstruction; the
     /// network when its cohort has a true network; decoding when labelled); their reports fill the
-    /// Validation panel as each finishes. Returns the job ids.
-    QList<int> startValidation(const QString& bundle);
+    /// Validation panel as each finishes. `oneReport` (Jobs ▸ Validate Atlas, One Report…): a single
+    /// `validate all` job instead, its all.json (every section, the readings) shown when done.
+    /// Returns the job ids.
+    QList<int> startValidation(const QString& bundle, bool oneReport = false);
     /// Starts a `personalize` job (File ▸ Personalize Subject…); the subject's atlas opens when it
     /// succeeds, with its displacement map as a layer.
     int startPersonalize(const QStringList& arguments, const QString& subjectBundle, const QString& displacementMap);

@@ -76,6 +76,10 @@ TEST_CASE("validation reports become charts: fields checked, errors name the fil
     REQUIRE(withLiterature.size() == 2);
     CHECK(withLiterature[1].arguments[1] == "representation");
     CHECK(withLiterature[1].arguments.back() == "/lit");
+    const auto all = nm::widgets::validateAllJob("/a/demo.nmatlas.h5", "/lit");
+    CHECK(all.arguments[1] == "all");
+    CHECK(all.report == std::filesystem::path("/a/demo.validation/all.json"));
+    CHECK(all.arguments.back() == "/lit");
     // a representation report: one chart per source, a series per method
     const nlohmann::json rep = {{"kind", "representation"},
                                 {"scores",
@@ -256,6 +260,22 @@ TEST_CASE("the Validation panel: Jobs ▸ Validate Atlas… fills it, charts exp
     box->close();
     CHECK(w2->validationPanel()->reports().size() == reports);
     CHECK(w2->validationPanel()->chartCount() == charts);
+
+    // Jobs ▸ Validate Atlas, One Report…: one `validate all` job; its summary and readings appear
+    const QList<int> one = w2->startValidation(QString::fromStdString(atlasPath.string()), true);
+    REQUIRE(one.size() == 1);
+    REQUIRE(nm::test::waitUntil([&] { return !w2->jobManager()->isRunning(one[0]); }, 300000));
+    INFO(w2->jobManager()->snapshot(one[0]).lastError);
+    REQUIRE(w2->jobManager()->snapshot(one[0]).status == nm::widgets::JobManager::Status::Succeeded);
+    auto hasSummary = [&] {
+        for (const auto& r : w2->validationPanel()->reports())
+            if (r.kind == "summary") return true;
+        return false;
+    };
+    REQUIRE(nm::test::waitUntil(hasSummary, 10000));
+    CHECK(std::filesystem::exists(nm::widgets::validationDirectory(atlasPath) / "all.html"));
+    CHECK(!w2->validationPanel()->readings().isEmpty());
+    CHECK(w2->validationPanel()->readings().join(" ").contains("held-out explained variance"));
 }
 
 // Not part of the suite (hidden tag): screenshots of the dashboard for an atlas with cached reports,
