@@ -27,7 +27,7 @@ using nm::gui::MainWindow;
 using nm::test::run;
 using nm::test::shellQuote;
 
-TEST_CASE("label an atlas from the Jobs menu; concepts in the table, the Semantics panel, a concept layer, Decode Map",
+TEST_CASE("label an atlas from the Jobs menu, concepts in the table, the Semantics panel, a concept layer, Decode Map",
           "[app][gui][semantics]") {
     if (!nm::test::mricronFile("aal.nii.gz")) NM_SKIP("mricron-data is not installed");
     nm::test::TempDir dir;
