@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <set>
 #include <numeric>
 #include <sstream>
 
@@ -81,6 +82,22 @@ BundleInputs bundleInputs(const io::AtlasBundle& b, const std::filesystem::path&
     return in;
 }
 
+namespace {
+void sortByKey(CohortSplit& split) {
+    auto byKey = [](const CohortSubject& a, const CohortSubject& b) { return a.key < b.key; };
+    std::sort(split.train.begin(), split.train.end(), byKey);
+    std::sort(split.heldOut.begin(), split.heldOut.end(), byKey);
+}
+} // namespace
+
+CohortSplit splitCohort(const std::vector<CohortSubject>& all, const std::vector<std::string>& heldOutKeys) {
+    const std::set<std::string> keys(heldOutKeys.begin(), heldOutKeys.end());
+    CohortSplit split;
+    for (const auto& s : all) (keys.count(s.key) ? split.heldOut : split.train).push_back(s);
+    sortByKey(split);
+    return split;
+}
+
 CohortSplit splitCohort(const std::vector<CohortSubject>& all, double heldOutFraction, std::uint64_t seed) {
     std::vector<int> order(all.size());
     std::iota(order.begin(), order.end(), 0);
@@ -91,9 +108,7 @@ CohortSplit splitCohort(const std::vector<CohortSubject>& all, double heldOutFra
                          : 0;
     CohortSplit split;
     for (std::size_t i = 0; i < order.size(); ++i) (int(i) < held ? split.heldOut : split.train).push_back(all[std::size_t(order[i])]);
-    auto byKey = [](const CohortSubject& a, const CohortSubject& b) { return a.key < b.key; };
-    std::sort(split.train.begin(), split.train.end(), byKey);
-    std::sort(split.heldOut.begin(), split.heldOut.end(), byKey);
+    sortByKey(split);
     return split;
 }
 

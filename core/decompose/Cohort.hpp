@@ -30,6 +30,8 @@ struct CohortSplit {
 /// Seeded shuffle; at least one held-out subject when there are three or more subjects and the
 /// fraction is positive.
 CohortSplit splitCohort(const std::vector<CohortSubject>& subjects, double heldOutFraction, std::uint64_t seed);
+/// The split another atlas used: exactly the subjects whose keys are listed are held out.
+CohortSplit splitCohort(const std::vector<CohortSubject>& subjects, const std::vector<std::string>& heldOutKeys);
 
 /// What a learned bundle's provenance says about its data: the datasets and BIDS filter, the
 /// training and held-out subjects, the preprocessing. Throws nm::InputError naming `file` when the

@@ -167,17 +167,8 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
     if (o.dumpData) progress.plan({{"discover", 1}, {"mask", 1}, {"preprocess", 6}, {"dump data", 2}});
     else progress.plan({{"discover", 1}, {"mask", 1}, {"preprocess", 6}, {"initialize", 2}, {"learn", 30}, {"evaluate", 4}, {"network", 3}, {"sparse network", 6}, {"surfaces", 2}});
     progress.begin("discover");
-    auto split = splitCohort(discoverCohort(o.datasets, o.filter), o.heldOutFraction, o.seed);
-    if (!o.heldOutSubjects.empty()) {
-        const std::set<std::string> keys(o.heldOutSubjects.begin(), o.heldOutSubjects.end());
-        std::vector<Subject> all = std::move(split.train);
-        all.insert(all.end(), std::make_move_iterator(split.heldOut.begin()), std::make_move_iterator(split.heldOut.end()));
-        split = {};
-        for (auto& s : all) (keys.count(s.key) ? split.heldOut : split.train).push_back(std::move(s));
-        auto byKey = [](const Subject& a, const Subject& b) { return a.key < b.key; };
-        std::sort(split.train.begin(), split.train.end(), byKey);
-        std::sort(split.heldOut.begin(), split.heldOut.end(), byKey);
-    }
+    const auto cohort = discoverCohort(o.datasets, o.filter);
+    const auto split = o.heldOutSubjects.empty() ? splitCohort(cohort, o.heldOutFraction, o.seed) : splitCohort(cohort, o.heldOutSubjects);
     const std::vector<Subject>& train = split.train;
     const std::vector<Subject>& held = split.heldOut;
     if (train.empty()) throw InputError("learn: no training subjects left after the held-out split");

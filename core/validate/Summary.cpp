@@ -173,58 +173,44 @@ json validateAll(const AllValidationOptions& o, jobs::Progress& progress) {
         }
         const auto s0 = std::chrono::steady_clock::now();
         auto child = progress.child();
+        // The fields every section's options share, where it has them.
+        auto common = [&](auto v) {
+            v.bundle = o.bundle;
+            v.datasets = o.datasets;
+            if constexpr (requires { v.truth; }) v.truth = o.truth;
+            if constexpr (requires { v.cacheDir; }) v.cacheDir = o.cacheDir;
+            return v;
+        };
         try {
             if (name == "reconstruction") {
-                ReconstructionOptions v;
-                v.bundle = o.bundle;
-                v.datasets = o.datasets;
-                v.truth = o.truth;
-                v.cacheDir = o.cacheDir;
+                auto v = common(ReconstructionOptions{});
                 v.seed = o.seed;
                 section["report"] = validateReconstruction(v, child).toJson();
             } else if (name == "representation") {
-                RepresentationOptions v;
-                v.bundle = o.bundle;
+                auto v = common(RepresentationOptions{});
                 v.maps = o.maps;
                 v.literature = o.literature;
                 v.maxTerms = o.maxTerms;
-                v.datasets = o.datasets;
-                v.cacheDir = o.cacheDir;
                 v.seed = o.seed;
                 if (!provenanceProblem.empty()) v.baselines = {"aal", "harvard-oxford"};
                 section["report"] = validateRepresentation(v, child).toJson();
             } else if (name == "decoding") {
-                DecodingValidationOptions v;
-                v.bundle = o.bundle;
-                v.datasets = o.datasets;
-                v.truth = o.truth;
-                v.cacheDir = o.cacheDir;
+                auto v = common(DecodingValidationOptions{});
                 v.decoder.seed = o.seed;
                 section["report"] = validateDecoding(v, child).toJson();
             } else if (name == "network") {
-                NetworkValidationOptions v;
-                v.bundle = o.bundle;
-                v.datasets = o.datasets;
-                v.truth = o.truth;
-                v.cacheDir = o.cacheDir;
-                section["report"] = validateNetwork(v, child).toJson();
+                section["report"] = validateNetwork(common(NetworkValidationOptions{}), child).toJson();
             } else if (name == "personalization") {
-                PersonalizationOptions v;
-                v.bundle = o.bundle;
-                v.datasets = o.datasets;
-                v.truth = o.truth;
+                auto v = common(PersonalizationOptions{});
                 v.personalize = o.personalize;
                 v.personalize.cacheDir = o.cacheDir;
                 v.maxSubjects = o.personalizationSubjects;
                 v.variant = false;
                 section["report"] = validatePersonalization(v, child).toJson();
             } else if (name == "leave-one-study-out") {
-                LeaveStudyOutOptions v;
-                v.bundle = o.bundle;
-                v.datasets = o.datasets;
+                auto v = common(LeaveStudyOutOptions{});
                 v.studies = o.leaveOut;
                 v.workDir = o.workDir;
-                v.cacheDir = o.cacheDir;
                 v.maxIterations = o.leaveOutMaxIterations;
                 v.seed = o.seed;
                 section["report"] = validateLeaveStudyOut(v, child).toJson();
