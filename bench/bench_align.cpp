@@ -9,9 +9,14 @@
 //   nm_bench_align inner DIR ITERATIONS
 //       one MM solve (ρ = 1, ε = 0) on DIR/cost.npy with uniform weights, timed, as POT's
 //       mm_unbalanced in bench/align_peer.py.
+//   With --coarse-to-fine (any size; for the template's ~40k-vertex surfaces): the coarse dense
+//       problem on --coarse-samples farthest-point vertices, the mask dilated by --radius-factor ×
+//       their spacing, the sparse fine problem; --transport K times the transport of K maps.
+//       --space template|fsaverage5|DIR replaces SURFACES_DIR ("-").
 //   options: --hemi left|right, --vertices N (the first N vertices: fsaverage5's nested
 //       icosahedra give 642, 2562, 10242), --landmarks L, --dims D, --solver mm|sinkhorn|ibpp,
 //       --alpha A, --rho R (inf = balanced), --eps E, --bcd B, --inner I, --export
+#include "align/CoarseToFine.hpp"
 #include "align/Deformation.hpp"
 #include "align/Fugw.hpp"
 #include "align/MeshKernels.hpp"
@@ -50,7 +55,7 @@ Mesh firstVertices(const Mesh& m, Eigen::Index n) {
 
 int deform(const std::filesystem::path& dir, const std::filesystem::path& out, std::map<std::string, std::string> o) {
     auto get = [&](const std::string& k, const std::string& d) { return o.count(k) ? o[k] : d; };
-    const auto space = anatomy::loadSurfaceDirectory(dir, "fsaverage5");
+    const auto space = o.count("space") ? anatomy::loadSurfaceSpace(o["space"]) : anatomy::loadSurfaceDirectory(dir, "fsaverage5");
     const auto& hemi = get("hemi", "left") == "left" ? space.left : space.right;
     const Eigen::Index total = hemi.vertexCount();
     const Eigen::Index n = std::min<Eigen::Index>(total, std::stol(get("vertices", "0")) > 0 ? std::stol(get("vertices", "0")) : total);
@@ -92,53 +97,78 @@ int deform(const std::filesystem::path& dir, const std::filesystem::path& out, s
     opt.epsStart = std::stod(get("eps-start", "0"));
     opt.epsDecay = std::stod(get("eps-decay", "0.3"));
 
-    t0 = Clock::now();
-    const Eigen::MatrixXf cost = align::featureCost(source, target);
-    const double costSeconds = since(t0);
-    t0 = Clock::now();
-    const align::FugwResult r = align::solveFugw(cost, geometry, geometry, opt);
-    const double solveSeconds = since(t0);
-
-    const auto bary = align::massBarycentres(r.plan, sphere);
+    nlohmann::json j;
+    std::vector<std::int32_t> bary, best;
+    if (o.count("coarse-to-fine")) {
+        align::CoarseToFineOptions c;
+        c.coarse = c.fine = opt;
+        c.coarseSamples = std::stoi(get("coarse-samples", "1000"));
+        c.radiusFactor = std::stod(get("radius-factor", "1.0"));
+        const Eigen::MatrixXd xyz = white.vertices.cast<double>();
+        t0 = Clock::now();
+        const align::CoarseToFineResult r = align::alignCoarseToFine(source, target, xyz, xyz, geometry, geometry, c);
+        j["solve_seconds"] = since(t0);
+        j["coarse_seconds"] = r.coarse.seconds.empty() ? 0.0 : r.coarse.seconds.back();
+        j["fine_seconds"] = r.fine.seconds.empty() ? 0.0 : r.fine.seconds.back();
+        j["plan_entries"] = r.plan.nonZeros();
+        j["entries_per_vertex"] = double(r.plan.nonZeros()) / double(n);
+        j["radius_mm"] = r.radiusMm;
+        j["bcd_iterations"] = r.fine.iterations;
+        j["loss"] = r.fine.loss.back().total;
+        j["plan_mass"] = double(r.plan.value.cast<double>().sum());
+        bary = align::massBarycentres(r.plan, sphere);
+        for (const auto& m : align::bestMatches(r.plan)) best.push_back(std::int32_t(m.target));
+        if (const int k = std::stoi(get("transport", "0")); k > 0) {
+            const Eigen::MatrixXf maps = Eigen::MatrixXf::Random(n, k).cwiseAbs();
+            t0 = Clock::now();
+            const Eigen::MatrixXf moved = align::transportToTarget(r.plan, maps);
+            j["transport_seconds"] = since(t0);
+            j["transport_maps"] = k;
+            j["transport_checksum"] = double(moved.cast<double>().mean());
+        }
+    } else {
+        t0 = Clock::now();
+        const Eigen::MatrixXf cost = align::featureCost(source, target);
+        j["cost_seconds"] = since(t0);
+        t0 = Clock::now();
+        const align::FugwResult r = align::solveFugw(cost, geometry, geometry, opt);
+        j["solve_seconds"] = since(t0);
+        bary = align::massBarycentres(r.plan, sphere);
+        for (const auto& m : align::bestMatches(r.plan)) best.push_back(std::int32_t(m.target));
+        j["bcd_iterations"] = r.iterations;
+        j["inner_iterations"] = r.innerIterations;
+        j["loss"] = r.loss.back().total;
+        j["loss_terms"] = {{"wasserstein", r.loss.back().wasserstein},
+                           {"gromov_wasserstein", r.loss.back().gromovWasserstein},
+                           {"marginal_source", r.loss.back().marginalSource},
+                           {"marginal_target", r.loss.back().marginalTarget},
+                           {"regularization", r.loss.back().regularization}};
+        j["plan_mass"] = r.plan.cast<double>().sum();
+        if (o.count("export")) {
+            std::filesystem::create_directories(out);
+            io::writeNpy(out / "cost.npy", cost.cast<double>());
+            io::writeNpy(out / "geometry.npy", geometry.toDense().cast<double>());
+            io::writeNpy(out / "plan.npy", r.plan.cast<double>());
+            Eigen::MatrixXd truth(n, 1);
+            for (Eigen::Index i = 0; i < n; ++i) truth(i, 0) = known.truth[std::size_t(i)];
+            io::writeNpy(out / "truth.npy", truth);
+            io::writeNpy(out / "white.npy", white.vertices.cast<double>());
+            io::writeNpy(out / "sphere.npy", sphere.vertices.cast<double>());
+        }
+    }
     std::vector<std::int32_t> identity(static_cast<std::size_t>(n));
     std::iota(identity.begin(), identity.end(), 0);
     const Eigen::VectorXd errFugw = align::vertexDistances(white, bary, known.truth);
     const Eigen::VectorXd errIdentity = align::vertexDistances(white, identity, known.truth);
-    std::vector<std::int32_t> best;
-    for (const auto& m : align::bestMatches(r.plan)) best.push_back(std::int32_t(m.target));
     const Eigen::VectorXd errBest = align::vertexDistances(white, best, known.truth);
-
-    nlohmann::json j;
     j["vertices"] = n;
     j["landmarks"] = emb.landmarks.size();
     j["lmds_correlation"] = emb.correlation;
     j["embed_seconds"] = embedSeconds;
-    j["cost_seconds"] = costSeconds;
-    j["solve_seconds"] = solveSeconds;
-    j["bcd_iterations"] = r.iterations;
-    j["inner_iterations"] = r.innerIterations;
-    j["loss"] = r.loss.back().total;
-    j["loss_terms"] = {{"wasserstein", r.loss.back().wasserstein},
-                       {"gromov_wasserstein", r.loss.back().gromovWasserstein},
-                       {"marginal_source", r.loss.back().marginalSource},
-                       {"marginal_target", r.loss.back().marginalTarget},
-                       {"regularization", r.loss.back().regularization}};
-    j["plan_mass"] = r.plan.cast<double>().sum();
     j["median_error_mm"] = median(errFugw);
     j["median_error_best_match_mm"] = median(errBest);
     j["median_error_identity_mm"] = median(errIdentity);
     j["max_displacement_mm"] = errIdentity.maxCoeff();
-    if (o.count("export")) {
-        std::filesystem::create_directories(out);
-        io::writeNpy(out / "cost.npy", cost.cast<double>());
-        io::writeNpy(out / "geometry.npy", geometry.toDense().cast<double>());
-        io::writeNpy(out / "plan.npy", r.plan.cast<double>());
-        Eigen::MatrixXd truth(n, 1);
-        for (Eigen::Index i = 0; i < n; ++i) truth(i, 0) = known.truth[std::size_t(i)];
-        io::writeNpy(out / "truth.npy", truth);
-        io::writeNpy(out / "white.npy", white.vertices.cast<double>());
-        io::writeNpy(out / "sphere.npy", sphere.vertices.cast<double>());
-    }
     std::cout << j.dump() << std::endl;
     return 0;
 }
@@ -165,7 +195,7 @@ int main(int argc, char** argv) {
         std::string k = argv[i];
         if (k.rfind("--", 0) != 0) continue;
         k = k.substr(2);
-        if (k == "export") {
+        if (k == "export" || k == "coarse-to-fine") {
             o[k] = "1";
             continue;
         }

@@ -3,6 +3,7 @@
 #include "CliSupport.hpp"
 
 #include "align/AlignIo.hpp"
+#include "align/CoarseToFine.hpp"
 #include "align/Fugw.hpp"
 #include "align/MeshKernels.hpp"
 #include "anatomy/Surfaces.hpp"
@@ -21,8 +22,10 @@ struct AlignCliOptions {
     std::string solver = "sinkhorn", geometry = "auto", rho = "1";
     std::vector<std::string> source, target;
     double alpha = 0.5, eps = 1e-4, epsStart = 1e-2, identityBlend = 0.0;
-    int bcd = 10, inner = 20, landmarks = 100, dims = 3;
+    int bcd = 10, inner = 20, landmarks = 100, dims = 3, coarseSamples = 1000;
     long maxDense = 12000;
+    bool coarseToFine = false;
+    double radiusFactor = 1.0;
 };
 
 std::vector<std::filesystem::path> paths(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
@@ -78,7 +81,18 @@ Command makeAlignCommand(CLI::App& root, const GlobalOptions& options) {
         ->capture_default_str();
     app->add_option("--landmarks", o->landmarks, "Landmarks of the LMDS embedding")->check(CLI::PositiveNumber)->capture_default_str();
     app->add_option("--dims", o->dims, "Dimensions of the LMDS embedding")->check(CLI::PositiveNumber)->capture_default_str();
-    app->add_option("--max-dense", o->maxDense, "Largest problem (vertices) solved densely")->capture_default_str();
+    app->add_option("--max-dense", o->maxDense, "Largest problem (vertices or voxels) solved densely; beyond it, coarse-to-fine")
+        ->capture_default_str();
+    app->add_flag("--coarse-to-fine", o->coarseToFine,
+                  "Coarse-to-fine sparse solver at any size (Thual et al. 2022): a dense problem on --coarse-samples "
+                  "farthest-point samples, a mask from its matches dilated by --radius-factor × their spacing, the fine "
+                  "problem on the mask only (memory O(entries)); Sinkhorn, LMDS geometry on meshes");
+    app->add_option("--coarse-samples", o->coarseSamples, "Samples per side of the coarse problem")
+        ->check(CLI::Range(10, 20000))
+        ->capture_default_str();
+    app->add_option("--radius-factor", o->radiusFactor, "Dilation radius of the coarse matches, × the samples' mean spacing")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     app->add_option("-o,--out", o->out, "Plan to write (HDF5: /plan, /loss, metadata)")->required();
     app->add_option("--transport", o->transport, "A source map (GIFTI, or NIfTI with --mask) to carry to the target")
         ->check(CLI::ExistingFile);
@@ -131,32 +145,53 @@ Command makeAlignCommand(CLI::App& root, const GlobalOptions& options) {
                     throw InputError("the source has " + std::to_string(source.cols()) + " feature maps, the target " +
                                      std::to_string(target.cols()) + " (expected the same number)");
                 const Eigen::Index n = source.rows();
-                if (n > o->maxDense)
-                    throw InputError("align: " + std::to_string(n) + " vertices is more than the dense solver's limit (" +
-                                     std::to_string(o->maxDense) +
-                                     "; its plan takes n² floats). Use a coarser mesh (fsaverage5) or a coarser mask; "
-                                     "raise --max-dense if the memory allows (n = 20,000 needs about 10 GB)");
+                const bool sparse = o->coarseToFine || n > o->maxDense;
+                if (sparse) {
+                    if (o->geometry == "geodesic")
+                        throw InputError("--geometry geodesic stores n × n distances; the coarse-to-fine solver (" +
+                                         std::to_string(n) + " vertices > --max-dense " + std::to_string(o->maxDense) +
+                                         ", or --coarse-to-fine) needs --geometry lmds or auto");
+                    if (fo.solver != align::InnerSolver::Sinkhorn || fo.eps <= 0)
+                        throw InputError("the coarse-to-fine solver runs Sinkhorn with ε > 0 (got --solver " + o->solver +
+                                         ", --eps " + std::to_string(fo.eps) + ")");
+                }
                 progress.begin("geometry");
+                Eigen::MatrixXd coordinates;  // for the coarse samples and the dilation (mm)
                 if (volume) {
                     // voxels: squared Euclidean distances of their coordinates, exactly low rank
                     geometry = align::Geometry::fromEmbedding(vs.coordinatesMm);
+                    coordinates = vs.coordinatesMm;
                     geometryKind = "squared Euclidean (voxel coordinates, mm)";
                 } else {
-                    const std::string g = o->geometry == "auto" ? (n <= 3000 ? "geodesic" : "lmds") : o->geometry;
+                    const std::string g =
+                        o->geometry == "auto" ? (n <= 3000 && !sparse ? "geodesic" : "lmds") : o->geometry;
                     if (g != "geodesic" && g != "lmds")
                         throw InputError("--geometry: '" + o->geometry + "' (expected geodesic, lmds or auto)");
                     auto child = progress.child();
                     geometry = align::meshGeometry(surface, g == "geodesic", o->landmarks, o->dims, &child);
+                    coordinates = surface.vertices.cast<double>();
                     geometryKind = g == "geodesic" ? "geodesic distances (heat method)"
                                                    : "squared Landmark-MDS distances (" + std::to_string(o->landmarks) +
                                                          " landmarks, " + std::to_string(o->dims) + " dimensions)";
                 }
                 progress.begin("solve");
                 const auto t0 = std::chrono::steady_clock::now();
-                const Eigen::MatrixXf cost =
-                    align::featureCost(align::normaliseFeatures(source), align::normaliseFeatures(target));
                 auto child = progress.child();
-                const align::FugwResult r = align::solveFugw(cost, geometry, geometry, fo, {}, {}, nullptr, &child);
+                align::FugwResult r;
+                align::CoarseToFineResult c2f;
+                if (sparse) {
+                    align::CoarseToFineOptions co;
+                    co.coarse = co.fine = fo;
+                    co.coarseSamples = o->coarseSamples;
+                    co.radiusFactor = o->radiusFactor;
+                    c2f = align::alignCoarseToFine(align::normaliseFeatures(source), align::normaliseFeatures(target),
+                                                   coordinates, coordinates, geometry, geometry, co, &child);
+                    r = c2f.fine;
+                } else {
+                    const Eigen::MatrixXf cost =
+                        align::featureCost(align::normaliseFeatures(source), align::normaliseFeatures(target));
+                    r = align::solveFugw(cost, geometry, geometry, fo, {}, {}, nullptr, &child);
+                }
                 const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                 progress.begin("write");
                 nlohmann::json meta = {{"alpha", fo.alpha},
@@ -171,16 +206,28 @@ Command makeAlignCommand(CLI::App& root, const GlobalOptions& options) {
                                        {"target", o->target},
                                        {"seconds", seconds},
                                        {"convention", "plan[i, j]: mass from source vertex i to target vertex j"}};
-                align::writePlan(o->out, r, meta);
+                if (sparse)
+                    meta["coarse_to_fine"] = {{"coarse_samples", c2f.sourceSamples.size()},
+                                              {"radius_mm", c2f.radiusMm},
+                                              {"entries", c2f.plan.nonZeros()},
+                                              {"coarse_loss", c2f.coarse.loss.empty() ? 0.0 : c2f.coarse.loss.back().total}};
+                if (sparse)
+                    align::writePlan(o->out, c2f.plan, r.loss, meta);
+                else
+                    align::writePlan(o->out, r, meta);
                 nlohmann::json outputs = {{"plan", o->out}};
                 if (!o->matches.empty()) {
-                    align::writeMatches(o->matches, align::bestMatches(r.plan));
+                    align::writeMatches(o->matches, sparse ? align::bestMatches(c2f.plan) : align::bestMatches(r.plan));
                     outputs["matches"] = o->matches;
                 }
+                auto transport = [&](const Eigen::MatrixXf& maps) {
+                    return sparse ? align::transportToTarget(c2f.plan, maps, o->identityBlend)
+                                  : align::transportToTarget(r.plan, maps, o->identityBlend);
+                };
                 if (!o->transport.empty()) {
                     if (volume) {
                         const auto map = align::readVolumeFeatures({o->transport}, o->mask);
-                        const Eigen::MatrixXf moved = align::transportToTarget(r.plan, map.features, o->identityBlend);
+                        const Eigen::MatrixXf moved = transport(map.features);
                         Volume out = io::readNifti(o->mask);
                         out.frames = int(moved.cols());
                         out.data.assign(out.voxelCount() * std::size_t(out.frames), 0.0f);
@@ -191,7 +238,7 @@ Command makeAlignCommand(CLI::App& root, const GlobalOptions& options) {
                         io::writeNifti(o->outMap, out);
                     } else {
                         const Eigen::MatrixXf map = io::readGiftiData(o->transport, n);
-                        io::writeGiftiData(o->outMap, align::transportToTarget(r.plan, map, o->identityBlend));
+                        io::writeGiftiData(o->outMap, transport(map));
                     }
                     outputs["map"] = o->outMap;
                 }
@@ -199,7 +246,10 @@ Command makeAlignCommand(CLI::App& root, const GlobalOptions& options) {
                 std::ostringstream msg;
                 msg << "FUGW " << n << " → " << target.rows() << " (" << align::toString(fo.solver) << ", " << r.iterations
                     << " BCD iterations, " << seconds << " s): loss " << l.total << " (W " << l.wasserstein << ", GW "
-                    << l.gromovWasserstein << "), mass " << r.plan.cast<double>().sum() << " → " << o->out;
+                    << l.gromovWasserstein << "), mass "
+                    << (sparse ? double(c2f.plan.value.cast<double>().sum()) : double(r.plan.cast<double>().sum()));
+                if (sparse) msg << ", coarse-to-fine " << c2f.plan.nonZeros() << " entries";
+                msg << " → " << o->out;
                 job.print(msg.str());
                 job.succeed(msg.str(), outputs);
                 return 0;

@@ -6,6 +6,7 @@
 #include "common/Error.hpp"
 #include "decompose/Cohort.hpp"
 #include "io/AtlasBundle.hpp"
+#include "io/Gifti.hpp"
 #include "io/Nifti.hpp"
 
 #include <iomanip>
@@ -15,7 +16,7 @@ namespace nm::cli {
 
 namespace {
 struct PersonalizeCliOptions {
-    std::string atlas, subject, out, cache, displacement;
+    std::string atlas, subject, out, cache, displacement, surfaceDisplacement;
     align::PersonalizeOptions p;
 };
 
@@ -39,6 +40,11 @@ void addSolverOptions(CLI::App* app, align::PersonalizeOptions& p) {
     app->add_flag_callback(
         "--connectivity", [&p] { p.connectivityFeatures = true; },
         "Features: add each voxel's connectivity profile to the components (default: the dual-regression maps only)");
+    app->add_flag("--surfaces", p.surfaces,
+                  "Also personalize on both hemispheres' cortical surfaces (coarse-to-fine FUGW on the mesh, geodesic "
+                  "geometry); the subject bundle's surface maps are the transported ones");
+    app->add_option("--surface-space", p.surfaceSpace, "Surfaces of --surfaces: template | fsaverage5 | a directory")
+        ->capture_default_str();
     app->add_option("--feature-scales", p.featureScales, "Scales whose dual-regression maps are the features (default: ≤ 256)")
         ->delimiter(',');
 }
@@ -63,10 +69,14 @@ Command makePersonalizeCommand(CLI::App& root, const GlobalOptions& options) {
         ->check(CLI::ExistingDirectory);
     app->add_option("-o,--out", o->out, "Subject bundle to write (*.nmatlas.h5)")->required();
     app->add_option("--displacement", o->displacement, "Also write the displacement map (mm, NIfTI)");
+    app->add_option("--surface-displacement", o->surfaceDisplacement,
+                    "With --surfaces: write PREFIX_hemi-L.func.gii and PREFIX_hemi-R.func.gii (per-vertex displacement, mm)");
     app->add_option("--cache", o->cache, "Cache of preprocessed subjects (default: the one learn uses)");
     addSolverOptions(app, o->p);
     return {app, [o, &options] {
                 finishPersonalizeSolverOptions(o->p);
+                if (!o->surfaceDisplacement.empty() && !o->p.surfaces)
+                    throw InputError("--surface-displacement needs --surfaces");
                 if (!o->cache.empty()) o->p.cacheDir = o->cache;
                 std::filesystem::path dir = std::filesystem::absolute(o->subject).lexically_normal();
                 if (dir.filename().empty()) dir = dir.parent_path();
@@ -95,10 +105,21 @@ Command makePersonalizeCommand(CLI::App& root, const GlobalOptions& options) {
                     io::writeNifti(o->displacement, v);
                     outputs["displacement"] = o->displacement;
                 }
+                if (!o->surfaceDisplacement.empty()) {
+                    for (const auto& [h, suffix] : {std::pair{&*r.surfaceLeft, "_hemi-L.func.gii"}, std::pair{&*r.surfaceRight, "_hemi-R.func.gii"}}) {
+                        const std::string file = o->surfaceDisplacement + suffix;
+                        io::writeGiftiData(file, h->displacementMm);
+                        outputs[std::string("surface_displacement") + (h == &*r.surfaceLeft ? "_left" : "_right")] = file;
+                    }
+                }
                 std::ostringstream msg;
                 msg << std::fixed << std::setprecision(2) << cohort.front().key << " personalized in " << r.seconds << " s ("
                     << (r.coarseToFine ? "coarse-to-fine, " : "dense, ") << r.planEntries << " plan entries); median displacement "
-                    << r.bundle.provenance["personalization"]["median_displacement_mm"].get<double>() << " mm → " << o->out;
+                    << r.bundle.provenance["personalization"]["median_displacement_mm"].get<double>() << " mm";
+                if (r.surfaceLeft)
+                    msg << "; surfaces " << r.surfaceLeft->seconds << " s + " << r.surfaceRight->seconds << " s ("
+                        << r.surfaceLeft->planEntries + r.surfaceRight->planEntries << " entries)";
+                msg << " → " << o->out;
                 job.print(msg.str());
                 job.succeed(msg.str(), outputs);
                 return 0;

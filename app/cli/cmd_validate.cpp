@@ -148,6 +148,12 @@ Command makeValidateCommand(CLI::App& root, const GlobalOptions& options) {
     per->add_flag_callback(
         "--no-variant", [pv] { pv->v.variant = false; },
         "Skip FUGW with the other choice of features (connectivity profiles on or off): half the time");
+    per->add_flag_callback(
+        "--all-runs", [pv] { pv->v.heldOutRun = false; },
+        "Personalize on every run (default: each subject's last run is held out and scored by explained variance)");
+    per->add_flag_callback(
+        "--no-contrasts", [pv] { pv->v.contrasts = false; },
+        "Skip the contrast maps' between-subject correlation and cross-subject decoding");
     per->add_option("--cache", pv->cache, "Cache of preprocessed subjects (default: the one learn uses)");
     per->add_option("-o,--out", pv->out, "JSON report to write")->required();
     per->add_option("--tsv", pv->tsv, "Plot-ready table (long format) to write");
@@ -361,6 +367,25 @@ Command makeValidateCommand(CLI::App& root, const GlobalOptions& options) {
                             << " / " << r.mean("procrustes", k) << " / "
                             << (std::isnan(r.mean("fugw + connectivity", k)) ? r.mean("fugw (maps only)", k) : r.mean("fugw + connectivity", k)) << " / " << r.mean("fugw", k)
                             << "\n";
+                    if (r.mean("surface: fugw", *ks.begin()) == r.mean("surface: fugw", *ks.begin())) {
+                        msg << "  on the surfaces (identity / dual regression / volume FUGW sampled / FUGW on the mesh):\n";
+                        for (int k : ks)
+                            msg << "  k=" << std::setw(4) << k << "  " << r.mean("surface: identity", k) << " / "
+                                << r.mean("surface: dual regression", k) << " / " << r.mean("surface: fugw (volume)", k) << " / "
+                                << r.mean("surface: fugw", k) << "\n";
+                    }
+                    if (!r.heldOutRuns.empty()) {
+                        msg << "  explained variance of a held-out run (identity / dual regression / piecewise Procrustes / FUGW):\n";
+                        for (int k : ks)
+                            msg << "  k=" << std::setw(4) << k << "  " << r.meanHeldOutEv("identity", k) << " / "
+                                << r.meanHeldOutEv("dual regression", k) << " / " << r.meanHeldOutEv("procrustes", k) << " / "
+                                << r.meanHeldOutEv("fugw", k) << "\n";
+                    }
+                    for (const auto& c : r.contrasts)
+                        msg << "  contrast maps, " << c.method << ": between-subject r " << c.betweenSubjectR
+                            << ", cross-subject decoding " << c.decodingAccuracy << " (chance " << c.chance << "; "
+                            << c.samples << " run × condition maps of " << c.subjects << " subjects)\n";
+                    if (!r.contrastsSkipped.empty()) msg << "  contrast maps: skipped, " << r.contrastsSkipped << "\n";
                     for (const auto& x : r.displacement)
                         msg << "  " << x.subject << ": displacement error " << x.medianErrorMm << " mm (identity "
                             << x.medianIdentityErrorMm << " mm, max " << x.maxTrueMm << " mm), " << x.seconds << " s\n";

@@ -1,6 +1,7 @@
 #pragma once
 // Files of the alignment: features read from GIFTI or NIfTI (on a mask), transport plans (HDF5)
 // and the matches table.
+#include "align/CoarseToFine.hpp"
 #include "align/Fugw.hpp"
 
 #include <Eigen/Core>
@@ -29,8 +30,15 @@ VolumeFeatures readVolumeFeatures(const std::vector<std::filesystem::path>& file
 /// 6: wasserstein, gromov_wasserstein, marginal_source, marginal_target, regularization, total)
 /// and the attribute "metadata" (JSON: parameters, inputs, timings).
 void writePlan(const std::filesystem::path& file, const FugwResult& result, const nlohmann::json& metadata);
+/// A sparse (coarse-to-fine) plan: the group /plan_csr holds scipy's CSR arrays — indptr (int64,
+/// rows + 1), indices (int32), data (float32) — and shape (int64 × 2), so that
+/// `scipy.sparse.csr_matrix((data, indices, indptr), shape)` reads it; /loss and "metadata" as above.
+void writePlan(const std::filesystem::path& file, const SparsePlan& plan, const std::vector<FugwLoss>& loss,
+               const nlohmann::json& metadata);
 struct PlanFile {
-    Eigen::MatrixXf plan;
+    bool sparse = false;
+    Eigen::MatrixXf plan;         ///< dense plans
+    SparsePlan sparsePlan;        ///< sparse plans (checked: monotone indptr, indices within the shape)
     nlohmann::json metadata;
 };
 PlanFile readPlan(const std::filesystem::path& file);

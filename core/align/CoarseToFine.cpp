@@ -56,12 +56,17 @@ VectorXd SparsePlan::colSums() const {
     return s;
 }
 
+// Row-major copies: every entry adds one contiguous row of k values (k up to thousands of maps;
+// column-major rows would be strided).
+using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
 MatrixXf SparsePlan::times(const MatrixXf& m) const {
-    MatrixXf out = MatrixXf::Zero(rows, m.cols());
-#pragma omp parallel for schedule(static)
+    const RowMajorF in = m;
+    RowMajorF out = RowMajorF::Zero(rows, m.cols());
+#pragma omp parallel for schedule(dynamic, 256)
     for (Index i = 0; i < rows; ++i)
         for (auto e = rowStart[std::size_t(i)]; e < rowStart[std::size_t(i) + 1]; ++e)
-            out.row(i) += value[e] * m.row(col[std::size_t(e)]);
+            out.row(i) += value[e] * in.row(col[std::size_t(e)]);
     return out;
 }
 
@@ -69,12 +74,13 @@ MatrixXf SparsePlan::transposeTimes(const MatrixXf& m) const {
     std::vector<std::int32_t> rowOf(col.size());
     for (Index i = 0; i < rows; ++i)
         for (auto e = rowStart[std::size_t(i)]; e < rowStart[std::size_t(i) + 1]; ++e) rowOf[std::size_t(e)] = std::int32_t(i);
-    MatrixXf out = MatrixXf::Zero(cols, m.cols());
-#pragma omp parallel for schedule(static)
+    const RowMajorF in = m;
+    RowMajorF out = RowMajorF::Zero(cols, m.cols());
+#pragma omp parallel for schedule(dynamic, 256)
     for (Index j = 0; j < cols; ++j)
         for (auto k = colStart[std::size_t(j)]; k < colStart[std::size_t(j) + 1]; ++k) {
             const auto e = byColumn[std::size_t(k)];
-            out.row(j) += value[e] * m.row(rowOf[std::size_t(e)]);
+            out.row(j) += value[e] * in.row(rowOf[std::size_t(e)]);
         }
     return out;
 }
@@ -283,7 +289,8 @@ FugwResult solveSparseFugw(const MatrixXf& fs, const MatrixXf& ft, double costSc
             fc[e] = std::max(0.0f, ns[i] + nt[j] - 2.0f * fs.row(i).dot(ft.row(j))) * inv;
         }
     }
-    const FugwOptions& o = options;
+    FugwOptions o = options;  // o.eps follows the ε-scaling schedule (as solveFugw)
+    if (o.epsStart > 0) o.eps = std::max(options.eps, options.epsStart);
     const SparseProblem pr{plan, rowOf, fc, source, target, o, ws, wt};
     VectorXf p(nnz), q;
     for (Index e = 0; e < nnz; ++e) p[e] = float(ws[rowOf[std::size_t(e)]] * wt[plan.col[std::size_t(e)]]);
@@ -305,6 +312,7 @@ FugwResult solveSparseFugw(const MatrixXf& fs, const MatrixXf& ft, double costSc
     };
     for (int it = 0; it < o.bcdIterations; ++it) {
         if (progress) progress->checkCancelled();
+        if (options.epsStart > 0) o.eps = std::max(options.eps, options.epsStart * std::pow(options.epsDecay, it));
         const VectorXf previous = p;
         solveBlock(p, q, dq);
         solveBlock(q, p, dp);
@@ -449,6 +457,22 @@ MatrixXf transportToTarget(const SparsePlan& plan, const MatrixXf& sourceMaps, d
     if (identityBlend != 0) {
         if (!same) throw InputError("transport: the identity blend needs source and target of one size");
         out = (1.0f - float(identityBlend)) * out + float(identityBlend) * sourceMaps;
+    }
+    return out;
+}
+
+MatrixXf transportToSource(const SparsePlan& plan, const MatrixXf& targetMaps) {
+    if (targetMaps.rows() != plan.cols) throw InputError("transport: the maps do not match the plan's target");
+    MatrixXf out = plan.times(targetMaps);
+    const VectorXd sent = plan.rowSums();
+    const bool same = plan.rows == plan.cols;
+    for (Index i = 0; i < out.rows(); ++i) {
+        if (sent[i] > 0)
+            out.row(i) /= float(sent[i]);
+        else if (same)
+            out.row(i) = targetMaps.row(i);
+        else
+            out.row(i).setZero();
     }
     return out;
 }

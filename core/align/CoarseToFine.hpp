@@ -71,6 +71,8 @@ std::vector<Eigen::Index> farthestPoints(const Eigen::MatrixXd& points, int coun
 
 /// Barycentric transport with a sparse plan (same convention as transportToTarget).
 Eigen::MatrixXf transportToTarget(const SparsePlan& plan, const Eigen::MatrixXf& sourceMaps, double identityBlend = 0.0);
+/// The inverse direction with a sparse plan: row i = Σ_j P_ij y_j / Σ_j P_ij.
+Eigen::MatrixXf transportToSource(const SparsePlan& plan, const Eigen::MatrixXf& targetMaps);
 std::vector<Match> bestMatches(const SparsePlan& plan);
 
 } // namespace nm::align

@@ -66,6 +66,18 @@ std::vector<std::int32_t> massBarycentres(const Eigen::MatrixXf& plan, const Mes
     return out;
 }
 
+std::vector<std::int32_t> massBarycentres(const SparsePlan& plan, const Mesh& targetSphere) {
+    if (plan.cols != targetSphere.vertexCount()) throw InputError("barycentres: plan and target sphere differ");
+    Eigen::MatrixXd dirs = targetSphere.vertices.cast<double>();
+    dirs.rowwise().normalize();
+    const Eigen::MatrixXd bary = plan.times(dirs.cast<float>()).cast<double>();
+    const Eigen::VectorXd mass = plan.rowSums();
+    auto out = nearestVertices(targetSphere.vertices, bary, true);
+    for (Eigen::Index i = 0; i < plan.rows; ++i)
+        if (!(mass[i] > 0) || bary.row(i).norm() == 0) out[std::size_t(i)] = -1;
+    return out;
+}
+
 Eigen::VectorXd vertexDistances(const Mesh& surface, const std::vector<std::int32_t>& a,
                                 const std::vector<std::int32_t>& b) {
     Eigen::VectorXd d(Eigen::Index(a.size()));

@@ -1,6 +1,7 @@
 #pragma once
 // Known deformations of a spherical mesh (for validating alignment on real surfaces), the
 // barycentres of a plan's mass on a sphere, and displacement errors.
+#include "align/CoarseToFine.hpp"
 #include "anatomy/Mesh.hpp"
 
 #include <Eigen/Core>
@@ -34,6 +35,8 @@ KnownDeformation deformFeatures(const Mesh& sphere, const Eigen::MatrixXf& featu
 /// For every source vertex, the target vertex nearest to the barycentre of its mass computed on
 /// the target's sphere (−1 when the row carries no mass).
 std::vector<std::int32_t> massBarycentres(const Eigen::MatrixXf& plan, const Mesh& targetSphere);
+/// The same for a sparse (coarse-to-fine) plan.
+std::vector<std::int32_t> massBarycentres(const SparsePlan& plan, const Mesh& targetSphere);
 
 /// ‖surface(a_i) − surface(b_i)‖ (mm) for two vertex assignments (−1 entries give NaN).
 Eigen::VectorXd vertexDistances(const Mesh& surface, const std::vector<std::int32_t>& a,

@@ -1,5 +1,9 @@
 #include "align/Personalize.hpp"
 
+#include "align/MeshKernels.hpp"
+#include "anatomy/Projection.hpp"
+#include "anatomy/Surfaces.hpp"
+
 #include "common/Error.hpp"
 #include "common/Paths.hpp"
 #include "connectivity/Covariance.hpp"
@@ -25,6 +29,10 @@ PersonalizeOptions::PersonalizeOptions() {
         f->bcdIterations = 10;
         f->innerIterations = 10;
     }
+}
+
+MatrixXf PersonalizeResult::toGroup(const MatrixXf& subjectMaps) const {
+    return coarseToFine ? transportToSource(sparsePlan, subjectMaps) : transportToSource(densePlan, subjectMaps);
 }
 
 MatrixXf denseScaleMaps(const io::AtlasScale& scale, Index voxels) {
@@ -109,6 +117,68 @@ io::SparseMapsF toSparse(const MatrixXf& maps) {
     return s;
 }
 
+/// The anatomical prior: the coordinates x (mm) join both feature sets, scaled so that a
+/// displacement of `mm` costs the median feature mismatch at the identity. Returns the columns added.
+int appendAnatomy(MatrixXf& fs, MatrixXf& ft, const Eigen::MatrixXd& x, double mm) {
+    if (!(mm > 0)) return 0;
+    const Index p = fs.rows();
+    std::vector<float> mismatch(static_cast<std::size_t>(p));
+    for (Index i = 0; i < p; ++i) mismatch[std::size_t(i)] = (fs.row(i) - ft.row(i)).squaredNorm();
+    std::nth_element(mismatch.begin(), mismatch.begin() + std::ptrdiff_t(p / 2), mismatch.end());
+    const double lambda = std::sqrt(std::max(1e-12, double(mismatch[std::size_t(p / 2)]))) / mm;
+    for (MatrixXf* f : {&fs, &ft}) {
+        f->conservativeResize(Eigen::NoChange, f->cols() + 3);
+        f->rightCols(3) = (lambda * x).cast<float>();
+    }
+    return 3;
+}
+
+/// Keeps each map's values ≥ threshold × its peak (and > 0).
+void thresholdMaps(MatrixXf& maps, double threshold) {
+    for (Index r = 0; r < maps.rows(); ++r) {
+        const float cut = float(threshold) * maps.row(r).maxCoeff();
+        maps.row(r) = (maps.row(r).array() >= cut && maps.row(r).array() > 0).select(maps.row(r), 0.0f);
+    }
+}
+
+/// FUGW of the group's to the subject's features on one hemisphere's mid-thickness surface.
+SurfaceHemisphereResult personalizeHemisphere(const io::AtlasBundle& group, const anatomy::HemisphereSurfaces& hemi,
+                                              std::vector<MatrixXf> groupSurfaceMaps, const MatrixXf& groupFeatures,
+                                              const MatrixXf& subjectFeatures, double anatomyMm,
+                                              const PersonalizeOptions& options, jobs::Progress& progress) {
+    const auto t0 = std::chrono::steady_clock::now();
+    SurfaceHemisphereResult r;
+    const anatomy::VolumeToSurface projection(hemi, group.grid);
+    MatrixXf fs = normaliseFeatures(projection.projectValues(groupFeatures, group.maskVoxels));
+    MatrixXf ft = normaliseFeatures(projection.projectValues(subjectFeatures, group.maskVoxels));
+    const Mesh& mesh = hemi.midthickness;
+    const Eigen::MatrixXd x = mesh.vertices.cast<double>();
+    appendAnatomy(fs, ft, x, anatomyMm);
+    progress.plan({{"geometry", 1}, {"align", 6}, {"transport", 1}});
+    progress.begin("geometry", "geodesic embedding of the surface");
+    const Geometry geometry = meshGeometry(mesh, false, options.surfaceLandmarks, options.surfaceDims);
+    progress.begin("align", "FUGW on the surface");
+    auto child = progress.child();
+    const CoarseToFineResult c2f = alignCoarseToFine(fs, ft, x, x, geometry, geometry, options.solver, &child);
+    r.loss = c2f.fine.loss.back();
+    r.planEntries = c2f.plan.nonZeros();
+    progress.begin("transport", "every scale on the surface");
+    for (auto& g : groupSurfaceMaps) {
+        MatrixXf moved = transportToTarget(c2f.plan, g.transpose()).transpose();  // k × vertices
+        thresholdMaps(moved, options.mapThreshold);
+        r.fugw.push_back(std::move(moved));
+    }
+    r.identity = std::move(groupSurfaceMaps);
+    const Eigen::MatrixXf xf = x.cast<float>();
+    const MatrixXf bary = c2f.plan.times(xf);
+    const Eigen::VectorXd mass = c2f.plan.rowSums();
+    r.displacementMm = Eigen::VectorXf::Zero(x.rows());
+    for (Index i = 0; i < x.rows(); ++i)
+        if (mass[i] > 0) r.displacementMm[i] = float((bary.row(i).cast<double>() / mass[i] - x.row(i)).norm());
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+}
+
 } // namespace
 
 PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal::RowMatrixF& data,
@@ -119,7 +189,10 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
         throw InputError("personalize: the subject's data have " + std::to_string(data.cols()) +
                          " voxels, the atlas's mask " + std::to_string(p));
     if (data.rows() < 10) throw InputError("personalize: the subject has fewer than 10 volumes");
-    progress.plan({{"features", 1}, {"align", 8}, {"transport", 1}, {"network", 1}});
+    if (options.surfaces)
+        progress.plan({{"features", 1}, {"align", 8}, {"transport", 1}, {"surfaces", 8}, {"network", 1}});
+    else
+        progress.plan({{"features", 1}, {"align", 8}, {"transport", 1}, {"network", 1}});
     progress.begin("features", "dual regression");
     PersonalizeResult res;
     res.identity.method = "identity";
@@ -188,17 +261,7 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
     }
     const Eigen::MatrixXd x = voxelCoordinates(group);
     const double anatomyMm = options.anatomyMm < 0 ? 2.5 * group.grid.voxelSize().mean() : options.anatomyMm;
-    if (anatomyMm > 0) {
-        std::vector<float> mismatch(static_cast<std::size_t>(p));
-        for (Index i = 0; i < p; ++i) mismatch[std::size_t(i)] = (fs.row(i) - ft.row(i)).squaredNorm();
-        std::nth_element(mismatch.begin(), mismatch.begin() + std::ptrdiff_t(p / 2), mismatch.end());
-        const double lambda = std::sqrt(std::max(1e-12, double(mismatch[std::size_t(p / 2)]))) / anatomyMm;
-        fs.conservativeResize(Eigen::NoChange, fs.cols() + 3);
-        ft.conservativeResize(Eigen::NoChange, ft.cols() + 3);
-        fs.rightCols(3) = (lambda * x).cast<float>();
-        ft.rightCols(3) = (lambda * x).cast<float>();
-        anatomyColumns = 3;
-    }
+    anatomyColumns = appendAnatomy(fs, ft, x, anatomyMm);
 
     progress.begin("align", "FUGW group → subject");
     const Geometry geometry = Geometry::fromEmbedding(x);
@@ -222,10 +285,7 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
             MatrixXf moved = (res.coarseToFine ? transportToTarget(sparse.plan, g.transpose())
                                                : transportToTarget(dense, g.transpose()))
                                  .transpose();  // k × p
-            for (Index r = 0; r < moved.rows(); ++r) {
-                const float cut = float(options.mapThreshold) * moved.row(r).maxCoeff();
-                moved.row(r) = (moved.row(r).array() >= cut && moved.row(r).array() > 0).select(moved.row(r), 0.0f);
-            }
+            thresholdMaps(moved, options.mapThreshold);
             out.push_back(std::move(moved));
         }
         if (keep) {
@@ -294,6 +354,40 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
         res.bundle.displacementMm = res.displacementMm;
     }
 
+    if (options.surfaces) {
+        progress.begin("surfaces", "FUGW on both hemispheres' surfaces");
+        const auto space = anatomy::loadSurfaceSpace(options.surfaceSpace);
+        // the features without connectivity or anatomy columns: the maps, projected per hemisphere
+        const Index maps = featureCount;
+        const MatrixXf gf = fs.leftCols(maps), sf = ft.leftCols(maps);
+        for (const auto h : {anatomy::Hemisphere::Left, anatomy::Hemisphere::Right}) {
+            const auto& hemi = space.hemisphere(h);
+            const bool left = h == anatomy::Hemisphere::Left;
+            std::vector<MatrixXf> groupMaps;
+            std::optional<anatomy::VolumeToSurface> projection;
+            for (const auto& sc : group.scales) {
+                const auto& stored = left ? sc.surfaceLeft : sc.surfaceRight;
+                if (stored && group.surfaceSpace == space.id && stored->cols() == hemi.vertexCount()) {
+                    groupMaps.emplace_back(MatrixXf(*stored));
+                } else {
+                    if (!projection) projection.emplace(hemi, group.grid);
+                    groupMaps.emplace_back(MatrixXf(projection->projectSparse(sc.maps, group.maskVoxels)));
+                }
+            }
+            auto child = progress.child();
+            auto r = personalizeHemisphere(group, hemi, std::move(groupMaps), gf, sf, anatomyMm, options, child);
+            for (std::size_t si = 0; si < group.scales.size(); ++si)
+                (left ? res.bundle.scales[si].surfaceLeft : res.bundle.scales[si].surfaceRight) = toSparse(r.fugw[si]);
+            (left ? res.surfaceLeft : res.surfaceRight) = std::move(r);
+        }
+        res.bundle.surfaceSpace = space.id;
+    }
+
+    if (res.coarseToFine)
+        res.sparsePlan = std::move(c2f.plan);
+    else
+        res.densePlan = std::move(densePlan);
+
     progress.begin("network", "the network on the subject's signals");
     for (std::size_t si = 0; si < group.scales.size(); ++si) {
         auto& s = res.bundle.scales[si];
@@ -321,6 +415,25 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
         {"eps_start", o.epsStart},
         {"bcd_iterations", o.bcdIterations},
         {"coarse_to_fine", res.coarseToFine},
+        {"surfaces", [&] {
+             nlohmann::json j = nullptr;
+             if (!res.surfaceLeft) return j;
+             j = nlohmann::json::object();
+             j["space"] = res.bundle.surfaceSpace;
+             j["geometry"] = "squared Landmark-MDS geodesic distances of the mid-thickness surface (" +
+                             std::to_string(options.surfaceLandmarks) + " landmarks, " + std::to_string(options.surfaceDims) +
+                             " dimensions), coarse-to-fine";
+             for (const auto* h : {&*res.surfaceLeft, &*res.surfaceRight}) {
+                 std::vector<float> d(h->displacementMm.data(), h->displacementMm.data() + h->displacementMm.size());
+                 std::nth_element(d.begin(), d.begin() + std::ptrdiff_t(d.size() / 2), d.end());
+                 j[h == &*res.surfaceLeft ? "left" : "right"] = {{"vertices", d.size()},
+                                                                 {"plan_entries", h->planEntries},
+                                                                 {"loss", h->loss.total},
+                                                                 {"seconds", h->seconds},
+                                                                 {"median_displacement_mm", d[d.size() / 2]}};
+             }
+             return j;
+         }()},
         {"plan_entries", res.planEntries},
         {"loss", res.loss.total},
         {"seconds", res.seconds},

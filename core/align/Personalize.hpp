@@ -11,6 +11,7 @@
 #include <Eigen/Core>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,14 @@ struct PersonalizeOptions {
     /// Also run FUGW with the other choice of features (`fugwVariant`; validation; doubles the time).
     bool compareConnectivity = false;       ///< transported map values below this × the map's peak set to 0
     std::filesystem::path cacheDir;   ///< preprocessed subjects ("": <cache>/learn, shared with learn)
+    /// Also personalize on the cortical surfaces of `surfaceSpace` (both hemispheres): the same
+    /// features sampled on each hemisphere's ribbon, FUGW coarse-to-fine on the mesh (Landmark-MDS
+    /// geodesic geometry of the mid-thickness surface), every scale's surface maps transported;
+    /// they replace the bundle's surface projections (what the app shows on the brain).
+    bool surfaces = false;
+    std::string surfaceSpace = "template";
+    int surfaceLandmarks = 100;       ///< LMDS landmarks of the surface geometry
+    int surfaceDims = 3;              ///< LMDS dimensions
     PersonalizeOptions();
 };
 
@@ -50,12 +59,26 @@ struct SubjectMaps {
     std::vector<Eigen::MatrixXf> scales;    ///< in the bundle's scale order
 };
 
+/// Surface personalization of one hemisphere.
+struct SurfaceHemisphereResult {
+    std::vector<Eigen::MatrixXf> identity, fugw;  ///< per scale, k × vertices (group projection, transported)
+    Eigen::VectorXf displacementMm;               ///< per vertex, to the barycentre of its mass (mid-thickness, mm)
+    FugwLoss loss;
+    std::int64_t planEntries = 0;
+    double seconds = 0.0;
+};
+
 struct PersonalizeResult {
     io::AtlasBundle bundle;                 ///< the personalized atlas
     SubjectMaps identity, dualRegression, procrustes, fugw, fugwVariant;
     Eigen::VectorXf displacementMm;         ///< per mask voxel
     Eigen::MatrixXf displacementVectors;    ///< per mask voxel, barycentre − voxel (mm, x y z)
     FugwLoss loss;                          ///< at the end (fine level when coarse-to-fine)
+    std::optional<SurfaceHemisphereResult> surfaceLeft, surfaceRight;  ///< with PersonalizeOptions::surfaces
+    Eigen::MatrixXf densePlan;              ///< group → subject plan in the volume (dense problems)
+    SparsePlan sparsePlan;                  ///< or coarse-to-fine
+    /// Maps in the subject's space (mask voxels × m) carried back to the group's by the plan.
+    [[nodiscard]] Eigen::MatrixXf toGroup(const Eigen::MatrixXf& subjectMaps) const;
     double seconds = 0.0;
     std::int64_t planEntries = 0;
     bool coarseToFine = false;

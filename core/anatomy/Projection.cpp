@@ -123,14 +123,7 @@ Eigen::SparseMatrix<float, Eigen::RowMajor, std::int64_t> VolumeToSurface::proje
     const Eigen::SparseMatrix<float, Eigen::RowMajor, std::int64_t>& maps, const std::vector<std::int64_t>& voxels,
     float threshold) const {
     if (maps.cols() != Eigen::Index(voxels.size())) throw InputError("projection: maps and voxel list disagree");
-    // Column of the sampling matrix for each map voxel (−1: the ribbon never samples it).
-    std::unordered_map<std::int64_t, int> column;
-    for (std::size_t c = 0; c < usedVoxels_.size(); ++c) column.emplace(usedVoxels_[c], int(c));
-    std::vector<int> toColumn(voxels.size(), -1);
-    for (std::size_t v = 0; v < voxels.size(); ++v) {
-        auto it = column.find(voxels[v]);
-        if (it != column.end()) toColumn[v] = it->second;
-    }
+    const std::vector<int> toColumn = samplingColumns(voxels);
     const int depths = options_.depths;
     std::vector<Eigen::Triplet<float, std::int64_t>> out;
     const Eigen::Index k = maps.rows();
@@ -154,6 +147,32 @@ Eigen::SparseMatrix<float, Eigen::RowMajor, std::int64_t> VolumeToSurface::proje
     Eigen::SparseMatrix<float, Eigen::RowMajor, std::int64_t> result(k, vertices_);
     result.setFromTriplets(out.begin(), out.end());
     return result;
+}
+
+std::vector<int> VolumeToSurface::samplingColumns(const std::vector<std::int64_t>& voxels) const {
+    std::unordered_map<std::int64_t, int> column;
+    for (std::size_t c = 0; c < usedVoxels_.size(); ++c) column.emplace(usedVoxels_[c], int(c));
+    std::vector<int> toColumn(voxels.size(), -1);
+    for (std::size_t v = 0; v < voxels.size(); ++v) {
+        auto it = column.find(voxels[v]);
+        if (it != column.end()) toColumn[v] = it->second;
+    }
+    return toColumn;
+}
+
+Eigen::MatrixXf VolumeToSurface::projectValues(const Eigen::MatrixXf& values, const std::vector<std::int64_t>& voxels) const {
+    if (values.rows() != Eigen::Index(voxels.size())) throw InputError("projection: values and voxel list disagree");
+    const std::vector<int> toColumn = samplingColumns(voxels);
+    Eigen::MatrixXf x = Eigen::MatrixXf::Zero(Eigen::Index(usedVoxels_.size()), values.cols());
+    for (std::size_t v = 0; v < voxels.size(); ++v)
+        if (toColumn[v] >= 0) x.row(toColumn[v]) = values.row(Eigen::Index(v));
+    const Eigen::MatrixXf samples = sampling_ * x;  // (vertices·depths) × F
+    const int depths = options_.depths;
+    Eigen::MatrixXf out = Eigen::MatrixXf::Zero(vertices_, values.cols());
+#pragma omp parallel for schedule(static)
+    for (Eigen::Index v = 0; v < vertices_; ++v)
+        if (sampleCount_[v] > 0) out.row(v) = samples.middleRows(v * depths, depths).colwise().sum() / sampleCount_[v];
+    return out;
 }
 
 Volume surfaceToVolume(const SurfaceSpace& space, const Eigen::MatrixXf& left, const Eigen::MatrixXf& right,

@@ -36,7 +36,13 @@ public:
         const Eigen::SparseMatrix<float, Eigen::RowMajor, std::int64_t>& maps, const std::vector<std::int64_t>& voxels,
         float threshold = 0.01f) const;
 
+    /// Dense values over a subset of grid voxels (voxels.size() × F, signed) → vertices × F, the
+    /// mean over the ribbon's samples (the Mean reduction; voxels not listed count as 0).
+    [[nodiscard]] Eigen::MatrixXf projectValues(const Eigen::MatrixXf& values, const std::vector<std::int64_t>& voxels) const;
+
 private:
+    /// Column of the sampling matrix of every listed voxel (−1: the ribbon never samples it).
+    [[nodiscard]] std::vector<int> samplingColumns(const std::vector<std::int64_t>& voxels) const;
     VolumeGeometry grid_;
     ProjectionOptions options_;
     Eigen::Index vertices_ = 0;

@@ -1,6 +1,9 @@
 #include "validate/Personalization.hpp"
 
 #include "common/Error.hpp"
+#include "common/Paths.hpp"
+#include "decompose/Reconstruction.hpp"
+#include "semantics/ComponentSignals.hpp"
 #include "decompose/Cohort.hpp"
 #include "io/AtlasBundle.hpp"
 #include "io/Nifti.hpp"
@@ -8,6 +11,8 @@
 #include "jobs/Progress.hpp"
 #include "validate/Matching.hpp"
 #include "validate/Reconstruction.hpp"
+#include "anatomy/Projection.hpp"
+#include "anatomy/Surfaces.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -46,6 +51,87 @@ Eigen::MatrixXf subjectTruth(const std::filesystem::path& file, const io::AtlasB
     return out;
 }
 
+/// One subject's contrast maps (mask voxels × samples) and their labels ("<task>/<trial_type>").
+struct SubjectContrasts {
+    std::vector<std::string> labels;
+    Eigen::MatrixXf identity, fugw;
+};
+
+/// Between-subject correlation and cross-subject decoding of contrast maps (one set of maps per
+/// subject, all in one space).
+ContrastScore contrastScore(const std::string& method, const std::vector<SubjectContrasts>& subjects,
+                            const Eigen::MatrixXf SubjectContrasts::*maps) {
+    ContrastScore out;
+    out.method = method;
+    out.subjects = int(subjects.size());
+    // condition means per subject
+    std::vector<std::map<std::string, Eigen::VectorXf>> means(subjects.size());
+    for (std::size_t s = 0; s < subjects.size(); ++s) {
+        std::map<std::string, int> count;
+        const Eigen::MatrixXf& m = subjects[s].*maps;
+        for (std::size_t c = 0; c < subjects[s].labels.size(); ++c) {
+            auto& v = means[s][subjects[s].labels[c]];
+            if (v.size() == 0) v = Eigen::VectorXf::Zero(m.rows());
+            v += m.col(Eigen::Index(c));
+            ++count[subjects[s].labels[c]];
+        }
+        for (auto& [label, v] : means[s]) v /= float(count[label]);
+    }
+    std::set<std::string> labels;
+    for (const auto& m : means)
+        for (const auto& [label, v] : m) labels.insert(label);
+    double rSum = 0;
+    int rConditions = 0;
+    for (const auto& label : labels) {
+        double acc = 0;
+        int pairs = 0;
+        for (std::size_t a = 0; a < subjects.size(); ++a)
+            for (std::size_t b = a + 1; b < subjects.size(); ++b)
+                if (means[a].count(label) && means[b].count(label)) acc += pearson(means[a].at(label), means[b].at(label)), ++pairs;
+        if (pairs) rSum += acc / pairs, ++rConditions;
+    }
+    out.conditions = int(labels.size());
+    out.betweenSubjectR = rConditions ? rSum / rConditions : std::nan("");
+    // each sample against the other subjects' mean maps of its task's conditions
+    auto taskOf = [](const std::string& label) { return label.substr(0, label.find('/')); };
+    int correct = 0, total = 0;
+    double chance = 0;
+    for (std::size_t s = 0; s < subjects.size(); ++s) {
+        std::map<std::string, Eigen::VectorXf> others;
+        std::map<std::string, int> count;
+        for (std::size_t o = 0; o < subjects.size(); ++o)
+            if (o != s)
+                for (const auto& [label, v] : means[o]) {
+                    auto& x = others[label];
+                    if (x.size() == 0) x = Eigen::VectorXf::Zero(v.size());
+                    x += v;
+                    ++count[label];
+                }
+        const Eigen::MatrixXf& m = subjects[s].*maps;
+        for (std::size_t c = 0; c < subjects[s].labels.size(); ++c) {
+            const std::string& truth = subjects[s].labels[c];
+            const std::string task = taskOf(truth);
+            std::string best;
+            double bestR = -2;
+            int candidates = 0;
+            for (const auto& [label, x] : others) {
+                if (taskOf(label) != task) continue;
+                ++candidates;
+                const double r = pearson(m.col(Eigen::Index(c)), x / float(count[label]));
+                if (r > bestR) bestR = r, best = label;
+            }
+            if (candidates < 2 || !others.count(truth)) continue;  // nothing to tell apart
+            ++total;
+            correct += best == truth;
+            chance += 1.0 / candidates;
+        }
+    }
+    out.samples = total;
+    out.decodingAccuracy = total ? double(correct) / total : std::nan("");
+    out.chance = total ? chance / total : std::nan("");
+    return out;
+}
+
 } // namespace
 
 double PersonalizationReport::mean(const std::string& method, int components) const {
@@ -53,6 +139,14 @@ double PersonalizationReport::mean(const std::string& method, int components) co
     int n = 0;
     for (const auto& x : scores)
         if (x.method == method && x.components == components) s += x.meanCorrelation, ++n;
+    return n ? s / n : std::nan("");
+}
+
+double PersonalizationReport::meanHeldOutEv(const std::string& method, int components) const {
+    double s = 0;
+    int n = 0;
+    for (const auto& x : heldOutRuns)
+        if (x.method == method && x.components == components) s += x.explainedVariance, ++n;
     return n ? s / n : std::nan("");
 }
 
@@ -64,6 +158,15 @@ nlohmann::json PersonalizationReport::toJson() const {
                       {"mean_r", s.meanCorrelation}, {"median_r", s.medianCorrelation}, {"pairs", s.pairs}});
         keys.insert({s.components, s.method});
     }
+    std::set<std::pair<int, std::string>> evKeys;
+    nlohmann::json runs = nlohmann::json::array(), evSummary = nlohmann::json::array();
+    for (const auto& h : heldOutRuns) {
+        runs.push_back({{"subject", h.subject}, {"run", h.run}, {"method", h.method}, {"components", h.components},
+                        {"explained_variance", h.explainedVariance}});
+        evKeys.insert({h.components, h.method});
+    }
+    for (const auto& [k, m] : evKeys)
+        evSummary.push_back({{"components", k}, {"method", m}, {"explained_variance", meanHeldOutEv(m, k)}});
     for (const auto& [k, m] : keys) summary.push_back({{"components", k}, {"method", m}, {"mean_r", mean(m, k)}});
     for (const auto& d : displacement)
         dis.push_back({{"subject", d.subject}, {"median_error_mm", d.medianErrorMm},
@@ -71,6 +174,24 @@ nlohmann::json PersonalizationReport::toJson() const {
                        {"seconds", d.seconds}, {"coarse_to_fine", d.coarseToFine}, {"plan_entries", d.planEntries}});
     return {{"kind", "personalization"}, {"subjects", subjects}, {"truth", truth.string()}, {"summary", summary}, {"correlation", sc},
             {"displacement", dis}, {"seconds", seconds},
+            {"contrasts", [&] {
+                 nlohmann::json c = {{"measure", "contrast maps of the subjects' task conditions (voxel-level GLM effect per run "
+                                                 "and condition): mean over conditions of the between-subject Pearson r of the "
+                                                 "condition means, and leave-one-subject-out decoding of each run's condition "
+                                                 "(correlation with the other subjects' condition means, within its task); "
+                                                 "identity: the maps as they are; fugw: each subject's maps carried to the group's "
+                                                 "space by its plan"},
+                                     {"scores", nlohmann::json::array()}};
+                 if (!contrastsSkipped.empty()) c["skipped"] = contrastsSkipped;
+                 for (const auto& x : contrasts)
+                     c["scores"].push_back({{"method", x.method}, {"between_subject_r", x.betweenSubjectR},
+                                            {"decoding_accuracy", x.decodingAccuracy}, {"chance", x.chance},
+                                            {"subjects", x.subjects}, {"conditions", x.conditions}, {"samples", x.samples}});
+                 return c;
+             }()},
+            {"held_out_runs", {{"summary", evSummary}, {"runs", runs},
+                               {"measure", "explained variance (least-squares R²) of each subject's last run, which the "
+                                           "personalization did not see, by each method's maps"}}},
             {"measure", "Pearson r over the mask between each personalized component and the subject's true map of "
                         "the true component it matches at the group level (Hungarian matching)"}};
 }
@@ -78,9 +199,12 @@ nlohmann::json PersonalizationReport::toJson() const {
 io::Table PersonalizationReport::toTable() const {
     std::vector<std::vector<std::string>> rows;
     for (const auto& s : scores)
-        rows.push_back({s.subject, s.method, std::to_string(s.components), std::to_string(s.meanCorrelation),
-                        std::to_string(s.medianCorrelation), std::to_string(s.pairs)});
-    return io::Table({"subject", "method", "components", "mean_r", "median_r", "pairs"}, rows);
+        rows.push_back({s.subject, "r with the true map", s.method, std::to_string(s.components),
+                        std::to_string(s.meanCorrelation), std::to_string(s.medianCorrelation), std::to_string(s.pairs)});
+    for (const auto& h : heldOutRuns)
+        rows.push_back({h.subject, "held-out run R2", h.method, std::to_string(h.components),
+                        std::to_string(h.explainedVariance), std::to_string(h.explainedVariance), "1"});
+    return io::Table({"subject", "measure", "method", "components", "mean", "median", "pairs"}, rows);
 }
 
 PersonalizationReport validatePersonalization(const PersonalizationOptions& o, jobs::Progress& progress) {
@@ -122,6 +246,26 @@ PersonalizationReport validatePersonalization(const PersonalizationOptions& o, j
         st[s].present = true;
         st[s].assignment = m.assignment;
     }
+    // surfaces: the subject's true maps are sampled on both hemispheres as the personalized ones were
+    std::optional<anatomy::SurfaceSpace> space;
+    std::optional<anatomy::VolumeToSurface> projLeft, projRight;
+    if (o.personalize.surfaces) {
+        space = anatomy::loadSurfaceSpace(o.personalize.surfaceSpace);
+        projLeft.emplace(space->left, bundle.grid);
+        projRight.emplace(space->right, bundle.grid);
+    }
+    // both hemispheres' values of maps given on the mask (k × p) → k × (V_left + V_right)
+    auto onSurfaces = [&](const Eigen::MatrixXf& maps) {
+        const Eigen::MatrixXf l = projLeft->projectValues(maps.transpose(), bundle.maskVoxels);
+        const Eigen::MatrixXf r = projRight->projectValues(maps.transpose(), bundle.maskVoxels);
+        Eigen::MatrixXf out(maps.rows(), l.rows() + r.rows());
+        out << l.transpose(), r.transpose();
+        return out;
+    };
+    std::vector<io::BidsDataset> bids;
+    if (o.contrasts)
+        for (const auto& d : datasets) bids.push_back(io::readBidsDataset(d, inputs.filter));
+    std::vector<SubjectContrasts> contrastMaps;
     progress.plan({{"personalize", 1}});
     progress.begin("personalize");
     for (std::size_t si = 0; si < subjects.size(); ++si) {
@@ -131,7 +275,51 @@ PersonalizationReport validatePersonalization(const PersonalizationOptions& o, j
         auto child = progress.child();
         align::PersonalizeOptions po = o.personalize;
         po.compareConnectivity = o.variant;
-        const align::PersonalizeResult r = align::personalize(bundle, o.bundle, subj, po, child);
+        decompose::CohortSubject training = subj;
+        std::optional<decompose::CohortSubject> heldRun;
+        if (o.heldOutRun && subj.runs.size() >= 2) {
+            heldRun = subj;
+            heldRun->runs = {subj.runs.back()};
+            training.runs.pop_back();
+        }
+        const align::PersonalizeResult r = align::personalize(bundle, o.bundle, training, po, child);
+        if (o.contrasts) {
+            semantics::EffectOptions eo;
+            eo.preprocess = inputs.preprocess;
+            eo.cacheDir = po.cacheDir;
+            eo.voxels = true;
+            eo.scales = {bundle.scales.front().components};
+            auto c = progress.child();
+            const auto ce = semantics::componentEffects(bundle, {subj}, bids, eo, c);
+            if (ce.voxelEffects && !ce.samples.empty()) {
+                SubjectContrasts sc;
+                for (const auto& e : ce.samples)
+                    sc.labels.push_back(ce.conditions[std::size_t(e.condition)].first + "/" +
+                                        ce.conditions[std::size_t(e.condition)].second);
+                sc.identity = ce.voxelEffects->transpose();
+                sc.fugw = r.toGroup(sc.identity);
+                contrastMaps.push_back(std::move(sc));
+            }
+        }
+        if (heldRun) {
+            signal::BrainMask mask;
+            mask.geometry = bundle.grid;
+            mask.voxels = bundle.maskVoxels;
+            const decompose::SubjectStore store(po.cacheDir.empty() ? paths::cacheDir() / "learn" : po.cacheDir, mask,
+                                                inputs.preprocess);
+            const signal::RowMatrixF x = store.load(*heldRun);
+            const std::string runName = heldRun->runs.front().bold.filename().string();
+            for (const align::SubjectMaps* m : {&r.identity, &r.dualRegression, &r.procrustes, &r.fugwVariant, &r.fugw}) {
+                if (m->scales.size() != bundle.scales.size()) continue;
+                for (std::size_t s = 0; s < bundle.scales.size(); ++s) {
+                    const decompose::RowMatrixF maps = m->scales[s];
+                    decompose::LeastSquaresProjector projector(maps);
+                    projector.accumulate(x);
+                    report.heldOutRuns.push_back(
+                        {subj.key, runName, m->method, bundle.scales[s].components, projector.explainedVariance()});
+                }
+            }
+        }
         const auto sdir = truthDir / ("sub-" + label);
         for (std::size_t s = 0; s < bundle.scales.size(); ++s) {
             if (!st[s].present) continue;
@@ -139,17 +327,16 @@ PersonalizationReport validatePersonalization(const PersonalizationOptions& o, j
             const auto file = sdir / ("sub-" + label + "_scale-" + std::to_string(k) + "_maps.npz");
             if (!std::filesystem::exists(file)) continue;
             const Eigen::MatrixXf truth = subjectTruth(file, bundle);
-            for (const align::SubjectMaps* m : {&r.identity, &r.dualRegression, &r.procrustes, &r.fugwVariant, &r.fugw}) {
-                if (m->scales.size() != bundle.scales.size()) continue;
+            auto score = [&](const std::string& method, const Eigen::MatrixXf& maps, const Eigen::MatrixXf& truthMaps) {
                 std::vector<double> rs;
                 for (int c = 0; c < k; ++c) {
                     const int t = st[s].assignment[std::size_t(c)];
-                    if (t < 0 || t >= truth.rows()) continue;
-                    rs.push_back(pearson(m->scales[s].row(c).transpose(), truth.row(t).transpose()));
+                    if (t < 0 || t >= truthMaps.rows()) continue;
+                    rs.push_back(pearson(maps.row(c).transpose(), truthMaps.row(t).transpose()));
                 }
                 PersonalizationScore sc;
                 sc.subject = subj.key;
-                sc.method = m->method;
+                sc.method = method;
                 sc.components = k;
                 sc.pairs = int(rs.size());
                 double sum = 0;
@@ -157,6 +344,22 @@ PersonalizationReport validatePersonalization(const PersonalizationOptions& o, j
                 sc.meanCorrelation = rs.empty() ? std::nan("") : sum / double(rs.size());
                 sc.medianCorrelation = median(rs);
                 report.scores.push_back(sc);
+            };
+            for (const align::SubjectMaps* m : {&r.identity, &r.dualRegression, &r.procrustes, &r.fugwVariant, &r.fugw})
+                if (m->scales.size() == bundle.scales.size()) score(m->method, m->scales[s], truth);
+            if (r.surfaceLeft && r.surfaceRight) {
+                // on the cortex (both hemispheres' vertices): the group's projection, the subject's
+                // dual-regression maps projected, FUGW on the surface
+                const Eigen::MatrixXf truthSurface = onSurfaces(truth);
+                auto both = [](const Eigen::MatrixXf& l, const Eigen::MatrixXf& rr) {
+                    Eigen::MatrixXf out(l.rows(), l.cols() + rr.cols());
+                    out << l, rr;
+                    return out;
+                };
+                score("surface: identity", both(r.surfaceLeft->identity[s], r.surfaceRight->identity[s]), truthSurface);
+                score("surface: dual regression", onSurfaces(r.dualRegression.scales[s]), truthSurface);
+                score("surface: fugw (volume)", onSurfaces(r.fugw.scales[s]), truthSurface);
+                score("surface: fugw", both(r.surfaceLeft->fugw[s], r.surfaceRight->fugw[s]), truthSurface);
             }
         }
         // displacement: the simulator's subject map at x is the group map at x + D(x), so the group's
@@ -178,6 +381,15 @@ PersonalizationReport validatePersonalization(const PersonalizationOptions& o, j
             report.displacement.push_back({subj.key, median(err), median(id), mx, r.seconds, r.coarseToFine, r.planEntries});
         }
         progress.update(si + 1, subjects.size(), "personalized " + subj.key);
+    }
+    if (o.contrasts) {
+        if (contrastMaps.size() >= 2) {
+            report.contrasts.push_back(contrastScore("identity", contrastMaps, &SubjectContrasts::identity));
+            report.contrasts.push_back(contrastScore("fugw", contrastMaps, &SubjectContrasts::fugw));
+        } else {
+            report.contrastsSkipped = std::to_string(contrastMaps.size()) +
+                                      " subject(s) with task runs (the contrast measures need two or more)";
+        }
     }
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return report;

@@ -26,6 +26,31 @@ struct PersonalizationOptions {
     align::PersonalizeOptions personalize;
     int maxSubjects = 0;                           ///< 0: every held-out subject
     bool variant = true;                           ///< also FUGW with the other choice of features
+    /// Hold out each subject's last run (when it has two or more): personalize on the others,
+    /// then score every method's maps by the explained variance of the held-out run.
+    bool heldOutRun = true;
+    /// Contrast maps of the subjects' task conditions (voxel-level GLM effects per run), brought
+    /// to the group's space by each subject's plan: between-subject correlation and cross-subject
+    /// decoding with and without the alignment (needs two or more subjects).
+    bool contrasts = true;
+};
+
+/// Contrast maps across subjects, without alignment ("identity": each subject's maps as they are)
+/// and after FUGW ("fugw": each subject's maps carried to the group's space by its plan).
+struct ContrastScore {
+    std::string method;
+    double betweenSubjectR = 0.0;     ///< mean over conditions of the mean r over subject pairs
+    double decodingAccuracy = 0.0;    ///< leave-one-subject-out correlation classifier, within each task
+    double chance = 0.0;              ///< mean 1 / (conditions of the sample's task)
+    int subjects = 0, conditions = 0, samples = 0;
+};
+
+/// Explained variance (least-squares R², as learning's held-out criterion) of a subject's run the
+/// personalization did not see, by each method's maps.
+struct HeldOutRunScore {
+    std::string subject, run, method;
+    int components = 0;
+    double explainedVariance = 0.0;
 };
 
 struct PersonalizationScore {
@@ -48,6 +73,9 @@ struct DisplacementScore {
 struct PersonalizationReport {
     std::vector<PersonalizationScore> scores;
     std::vector<DisplacementScore> displacement;
+    std::vector<HeldOutRunScore> heldOutRuns;
+    std::vector<ContrastScore> contrasts;
+    std::string contrastsSkipped;     ///< why the contrast measures are absent ("" when present)
     std::vector<std::string> subjects;
     std::filesystem::path truth;
     double seconds = 0.0;
@@ -56,6 +84,8 @@ struct PersonalizationReport {
     [[nodiscard]] io::Table toTable() const;
     /// Mean over subjects of meanCorrelation, per (method, components).
     [[nodiscard]] double mean(const std::string& method, int components) const;
+    /// Mean over subjects of the held-out run's explained variance, per (method, components).
+    [[nodiscard]] double meanHeldOutEv(const std::string& method, int components) const;
 };
 
 PersonalizationReport validatePersonalization(const PersonalizationOptions& options, jobs::Progress& progress);

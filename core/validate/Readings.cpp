@@ -131,6 +131,26 @@ void personalizationReadings(const json& j, std::vector<Reading>& out) {
         if (std::isfinite(dr)) t += " and " + fmt(dr, 3) + " for dual regression";
         out.push_back({"personalization", "mean r with the true subject maps", k, f, id, "identity", t});
     }
+    const auto ev = byMethod(j.contains("held_out_runs") ? arr(j["held_out_runs"], "summary") : json::array(), "explained_variance");
+    for (int k : atlasScales(ev, "fugw")) {
+        const double f = lookup(ev, "fugw", k), id = lookup(ev, "identity", k);
+        out.push_back({"personalization", "held-out run explained variance", k, f, id, "identity",
+                       "a run the personalization did not see: the personalized maps at k = " + std::to_string(k) +
+                           " explain " + fmt(100 * f, 1) + " % of its variance vs " + fmt(100 * id, 1) + " % for the group maps"});
+    }
+    if (j.contains("contrasts")) {
+        std::map<std::string, json> by;
+        for (const auto& c : arr(j["contrasts"], "scores")) by[str(c, "method")] = c;
+        if (by.count("fugw") && by.count("identity")) {
+            const auto &f = by["fugw"], &id = by["identity"];
+            out.push_back({"personalization", "between-subject r of contrast maps", 0, num(f, "between_subject_r"),
+                           num(id, "between_subject_r"), "identity",
+                           "contrast maps of " + std::to_string(int(num(f, "subjects"))) + " subjects: between-subject r " +
+                               fmt(num(f, "between_subject_r"), 3) + " after FUGW vs " + fmt(num(id, "between_subject_r"), 3) +
+                               " without; cross-subject decoding " + pct(num(f, "decoding_accuracy")) + " vs " +
+                               pct(num(id, "decoding_accuracy")) + " (chance " + pct(num(f, "chance")) + ")"});
+        }
+    }
 }
 
 void leaveOutReadings(const json& j, std::vector<Reading>& out) {
@@ -253,6 +273,10 @@ void chartsFor(const json& j, std::vector<SummaryChart>& out) {
     } else if (kind == "personalization") {
         out.push_back(methodChart(kind, "Personalization: r with the true subject maps", "mean r", byMethod(arr(j, "summary"), "mean_r"), 1.0,
                                   {"identity", "dual regression", "procrustes", "fugw"}));
+        if (j.contains("held_out_runs") && !arr(j["held_out_runs"], "summary").empty())
+            out.push_back(methodChart(kind, "Personalization: explained variance of a held-out run", "explained variance (%)",
+                                      byMethod(arr(j["held_out_runs"], "summary"), "explained_variance"), 100.0,
+                                      {"identity", "dual regression", "procrustes", "fugw"}));
     } else if (kind == "leave-one-study-out") {
         const std::vector<std::string> order{kAtlasWithoutStudy, kAtlasWithStudy, "pca", "aal", "harvard-oxford", "voxels"};
         for (const auto& s : arr(j, "studies")) {

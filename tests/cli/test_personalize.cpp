@@ -34,8 +34,13 @@ TEST_CASE("personalize an atlas to held-out simulated subjects", "[cli][personal
     // under the sanitizers (10× slower) fewer iterations: the memory checks, not the figures
     const bool sanitized = nm::test::slowdown() > 1;
     const std::string quick = sanitized ? " --bcd 2 --inner 3" : "";
-    r = run(cli() + " validate personalization " + q(atlas) + " --subjects 1 --no-variant --anatomy 0" + quick + " --progress none --cache " + q(dir / "cache") +
-            " -o " + q(dir / "pers.json") + " --tsv " + q(dir / "pers.tsv"));
+    // the surfaces of fsaverage5 (10,242 vertices per hemisphere; the template's 40k take ~35 s each)
+    const auto shared = nm::test::sharedData();
+    const bool surfaces = shared && std::filesystem::exists(*shared / "surfaces" / "fsaverage5");
+    const std::string surfaceOptions = surfaces ? " --surfaces --surface-space fsaverage5" : "";
+    if (!surfaces) WARN("fsaverage5 not in the shared test data: the surface personalization is not tested");
+    r = run(cli() + " validate personalization " + q(atlas) + " --subjects 2 --no-variant --anatomy 0" + quick + surfaceOptions +
+            " --progress none --cache " + q(dir / "cache") + " -o " + q(dir / "pers.json") + " --tsv " + q(dir / "pers.tsv"));
     INFO(r.out << r.err);
     REQUIRE(r.exitCode == 0);
     const json report = json::parse(std::ifstream(dir / "pers.json"));
@@ -48,7 +53,38 @@ TEST_CASE("personalize an atlas to held-out simulated subjects", "[cli][personal
         CHECK(mean[{k, "fugw"}] > 0.5);
     }
     if (!sanitized) CHECK(mean[{64, "fugw"}] > mean[{64, "identity"}] + 0.01);  // the finest scale gains most
-    REQUIRE(report["displacement"].size() == 1);
+    if (surfaces && !sanitized) {
+        // on the cortex: FUGW on the mesh beats the subject's dual-regression maps sampled there, and
+        // keeps up with the group's projection
+        const double sid = mean[{64, "surface: identity"}], sdr = mean[{64, "surface: dual regression"}],
+                     sfu = mean[{64, "surface: fugw"}];
+        INFO("surface: identity " << sid << " dual regression " << sdr << " fugw " << sfu);
+        CHECK(sfu > sdr);
+        CHECK(sfu > sid - 0.01);
+    }
+    // a run the personalization did not see: every method scored by its explained variance; dual
+    // regression, fitted to the other runs' noise, explains it worst
+    std::map<std::pair<int, std::string>, double> ev;
+    for (const auto& s : report["held_out_runs"]["summary"])
+        ev[{s["components"].get<int>(), s["method"].get<std::string>()}] = s["explained_variance"];
+    REQUIRE(ev.count({64, "fugw"}));
+    const double eid = ev[{64, "identity"}], edr = ev[{64, "dual regression"}], efu = ev[{64, "fugw"}];
+    INFO("held-out run EV at 64: identity " << eid << " dual regression " << edr << " fugw " << efu);
+    CHECK(efu > 0.05);
+    if (!sanitized) CHECK(efu > edr);
+    CHECK(report["held_out_runs"]["runs"][0]["run"].get<std::string>().find("_bold") != std::string::npos);
+    // contrast maps of the two subjects: aligned to the group by their plans, they agree better
+    // across subjects than as they are, and each run's condition is told from the other subject's maps
+    std::map<std::string, json> contrast;
+    for (const auto& c : report["contrasts"]["scores"]) contrast[c["method"].get<std::string>()] = c;
+    REQUIRE(contrast.count("identity"));
+    REQUIRE(contrast.count("fugw"));
+    const double rid = contrast["identity"]["between_subject_r"], rfu = contrast["fugw"]["between_subject_r"];
+    INFO("between-subject r of contrast maps: identity " << rid << ", fugw " << rfu);
+    if (!sanitized) CHECK(rfu > rid);
+    CHECK(contrast["fugw"]["samples"].get<int>() > 0);
+    CHECK(contrast["fugw"]["decoding_accuracy"].get<double>() > contrast["fugw"]["chance"].get<double>());
+    REQUIRE(report["displacement"].size() == 2);
     CHECK(report["displacement"][0]["max_true_mm"].get<double>() > 8.0);
 
     // the personalize command on that subject: a bundle with every scale, its displacement, provenance
@@ -68,6 +104,30 @@ TEST_CASE("personalize an atlas to held-out simulated subjects", "[cli][personal
     CHECK(b.provenance["personalization"]["subject"].get<std::string>() == subject);
     CHECK(b.scales[1].correlation.rows() == 64);
     CHECK(std::filesystem::exists(dir / "disp.nii.gz"));
+    CHECK_FALSE(b.scales[1].surfaceLeft);  // the group's projections do not describe the subject's maps
+
+    if (surfaces) {
+        // on the surfaces too: the bundle's surface maps are the transported ones, per-vertex displacement
+        const auto out2 = dir / "subject-surf.nmatlas.h5";
+        r = run(cli() + " personalize " + q(atlas) + " " + q(folder) + quick + surfaceOptions + " --progress none --cache " +
+                q(dir / "cache") + " -o " + q(out2) + " --surface-displacement " + q(dir / "sdisp"));
+        INFO(r.out << r.err);
+        REQUIRE(r.exitCode == 0);
+        const auto bs = nm::io::readAtlasBundle(out2);
+        CHECK(bs.surfaceSpace == "fsaverage5");
+        REQUIRE(bs.scales[1].surfaceLeft);
+        REQUIRE(bs.scales[1].surfaceRight);
+        CHECK(bs.scales[1].surfaceLeft->rows() == 64);
+        CHECK(bs.scales[1].surfaceLeft->cols() == 10242);
+        CHECK(bs.scales[1].surfaceLeft->nonZeros() > 0);
+        CHECK(std::filesystem::exists(dir / "sdisp_hemi-L.func.gii"));
+        CHECK(std::filesystem::exists(dir / "sdisp_hemi-R.func.gii"));
+        CHECK(bs.provenance["personalization"]["surfaces"]["left"]["vertices"].get<int>() == 10242);
+    }
+    r = run(cli() + " personalize " + q(atlas) + " " + q(folder) + " --surface-displacement x --progress none -o " +
+            q(dir / "y.nmatlas.h5"));
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("--surface-displacement needs --surfaces") != std::string::npos);
 
     // bad input is named
     r = run(cli() + " personalize " + q(atlas) + " " + q(dir.path()) + " --progress none -o " + q(dir / "x.nmatlas.h5"));
