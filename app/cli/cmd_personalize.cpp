@@ -8,6 +8,7 @@
 #include "io/AtlasBundle.hpp"
 #include "io/Gifti.hpp"
 #include "io/Nifti.hpp"
+#include "io/Resample.hpp"
 
 #include <iomanip>
 #include <sstream>
@@ -17,6 +18,7 @@ namespace nm::cli {
 namespace {
 struct PersonalizeCliOptions {
     std::string atlas, subject, out, cache, displacement, surfaceDisplacement;
+    std::vector<std::string> contrasts;
     align::PersonalizeOptions p;
 };
 
@@ -45,6 +47,12 @@ void addSolverOptions(CLI::App* app, align::PersonalizeOptions& p) {
                   "geometry); the subject bundle's surface maps are the transported ones");
     app->add_option("--surface-space", p.surfaceSpace, "Surfaces of --surfaces: template | fsaverage5 | a directory")
         ->capture_default_str();
+    app->add_flag("--contrast-features", p.contrastFeatures,
+                  "Features: add the subject's contrast maps of the concepts the atlas labels (from its task runs) against "
+                  "the group's expected concept maps (default: off, they lower the gain; on with --contrast)");
+    app->add_option("--contrast-weight", p.contrastWeight, "Weight of the contrast features against the dual-regression maps")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     app->add_option("--feature-scales", p.featureScales, "Scales whose dual-regression maps are the features (default: ≤ 256)")
         ->delimiter(',');
 }
@@ -65,8 +73,11 @@ Command makePersonalizeCommand(CLI::App& root, const GlobalOptions& options) {
     auto o = std::make_shared<PersonalizeCliOptions>();
     app->add_option("atlas", o->atlas, "Group atlas bundle (*.nmatlas.h5, from learn)")->required()->check(CLI::ExistingFile);
     app->add_option("subject", o->subject, "The subject's BIDS folder (<dataset>/sub-<label>) with task and/or rest runs")
-        ->required()
         ->check(CLI::ExistingDirectory);
+    app->add_option("--contrast", o->contrasts,
+                    "A contrast map of the subject as CONCEPT=FILE.nii.gz (a concept the atlas labels; any grid, resampled to "
+                    "the atlas's); repeat it. Without a subject folder these are the only features")
+        ->delimiter(',');
     app->add_option("-o,--out", o->out, "Subject bundle to write (*.nmatlas.h5)")->required();
     app->add_option("--displacement", o->displacement, "Also write the displacement map (mm, NIfTI)");
     app->add_option("--surface-displacement", o->surfaceDisplacement,
@@ -78,22 +89,66 @@ Command makePersonalizeCommand(CLI::App& root, const GlobalOptions& options) {
                 if (!o->surfaceDisplacement.empty() && !o->p.surfaces)
                     throw InputError("--surface-displacement needs --surfaces");
                 if (!o->cache.empty()) o->p.cacheDir = o->cache;
-                std::filesystem::path dir = std::filesystem::absolute(o->subject).lexically_normal();
-                if (dir.filename().empty()) dir = dir.parent_path();
-                const std::string name = dir.filename().string();
-                if (name.rfind("sub-", 0) != 0)
-                    throw InputError(o->subject + ": not a BIDS subject folder (expected a folder named sub-<label>)");
-                const auto root = dir.parent_path();
-                if (!std::filesystem::exists(root / "dataset_description.json"))
-                    throw InputError(o->subject + ": its parent " + root.string() +
-                                     " has no dataset_description.json (expected a BIDS dataset)");
-                io::BidsFilter filter;
-                filter.subjects = {name.substr(4)};
-                const auto cohort = decompose::discoverCohort({root}, filter);
-                if (cohort.empty()) throw InputError(o->subject + ": no functional run found");
+                if (o->subject.empty() && o->contrasts.empty())
+                    throw InputError("personalize: give the subject's BIDS folder, or its contrast maps (--contrast CONCEPT=FILE.nii.gz)");
                 const io::AtlasBundle group = io::readAtlasBundle(o->atlas);
+                std::vector<align::SubjectContrast> given;
+                for (const auto& spec : o->contrasts) {
+                    const auto eq = spec.find('=');
+                    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+                        throw InputError("--contrast: '" + spec + "' (expected CONCEPT=FILE.nii.gz)");
+                    const std::filesystem::path file = spec.substr(eq + 1);
+                    Volume v = io::readNifti(file);
+                    if (v.frames != 1) throw fileError(file, "frames", std::to_string(v.frames) + " (expected one contrast map)");
+                    if (!v.geometry.sameGrid(group.grid)) v = io::resampleToGrid(v, group.grid, io::Interpolation::Linear);
+                    Eigen::VectorXf m(Eigen::Index(group.maskVoxels.size()));
+                    for (std::size_t i = 0; i < group.maskVoxels.size(); ++i) {
+                        m[Eigen::Index(i)] = v.data[std::size_t(group.maskVoxels[i])];
+                        if (!std::isfinite(m[Eigen::Index(i)]))
+                            throw fileError(file, "data", "NaN inside the atlas's mask (voxel " + std::to_string(group.maskVoxels[i]) + ")");
+                    }
+                    if (group.maskVoxels.empty() || m.cwiseAbs().maxCoeff() == 0)
+                        throw fileError(file, "data", "zero everywhere inside the atlas's mask (expected a contrast map in its space)");
+                    const std::string conceptName = spec.substr(0, eq);
+                    if (align::groupConceptMap(group, conceptName).size() == 0) {
+                        const auto known = align::labelledConcepts(group);
+                        std::string list;
+                        for (std::size_t i = 0; i < known.size() && i < 12; ++i) list += (i ? ", " : "") + known[i];
+                        if (known.size() > 12) list += ", … (" + std::to_string(known.size()) + " in all)";
+                        throw InputError("--contrast " + conceptName + ": " + o->atlas +
+                                         (known.empty() ? " has no labels (run neuromosaic-cli label on it first)"
+                                                        : " labels no concept of that name (expected one of: " + list + ")"));
+                    }
+                    given.push_back({conceptName, m, file.string()});
+                }
+                if (!given.empty()) o->p.contrastFeatures = true;
                 JobContext job(options);
-                const auto r = align::personalize(group, o->atlas, cohort.front(), o->p, job.progress());
+                align::PersonalizeResult r;
+                std::string who;
+                if (!o->subject.empty()) {
+                    std::filesystem::path dir = std::filesystem::absolute(o->subject).lexically_normal();
+                    if (dir.filename().empty()) dir = dir.parent_path();
+                    const std::string name = dir.filename().string();
+                    if (name.rfind("sub-", 0) != 0)
+                        throw InputError(o->subject + ": not a BIDS subject folder (expected a folder named sub-<label>)");
+                    const auto root = dir.parent_path();
+                    if (!std::filesystem::exists(root / "dataset_description.json"))
+                        throw InputError(o->subject + ": its parent " + root.string() +
+                                         " has no dataset_description.json (expected a BIDS dataset)");
+                    io::BidsFilter filter;
+                    filter.subjects = {name.substr(4)};
+                    const auto cohort = decompose::discoverCohort({root}, filter);
+                    if (cohort.empty()) throw InputError(o->subject + ": no functional run found");
+                    r = align::personalize(group, o->atlas, cohort.front(), o->p, job.progress(), given);
+                    who = cohort.front().key;
+                } else {
+                    auto p = o->p;
+                    p.contrastFeatures = true;
+                    r = align::personalizeSignals(group, signal::RowMatrixF(0, Eigen::Index(group.maskVoxels.size())), p,
+                                                  job.progress(), given);
+                    r.bundle.provenance["personalization"]["group_atlas"] = o->atlas;
+                    who = "the subject of " + std::to_string(given.size()) + " contrast map(s)";
+                }
                 io::writeAtlasBundle(o->out, r.bundle);
                 nlohmann::json outputs = {{"bundle", o->out}};
                 if (!o->displacement.empty()) {
@@ -113,7 +168,7 @@ Command makePersonalizeCommand(CLI::App& root, const GlobalOptions& options) {
                     }
                 }
                 std::ostringstream msg;
-                msg << std::fixed << std::setprecision(2) << cohort.front().key << " personalized in " << r.seconds << " s ("
+                msg << std::fixed << std::setprecision(2) << who << " personalized in " << r.seconds << " s ("
                     << (r.coarseToFine ? "coarse-to-fine, " : "dense, ") << r.planEntries << " plan entries); median displacement "
                     << r.bundle.provenance["personalization"]["median_displacement_mm"].get<double>() << " mm";
                 if (r.surfaceLeft)

@@ -386,6 +386,7 @@ Command makeValidateCommand(CLI::App& root, const GlobalOptions& options) {
                             << ", cross-subject decoding " << c.decodingAccuracy << " (chance " << c.chance << "; "
                             << c.samples << " run × condition maps of " << c.subjects << " subjects)\n";
                     if (!r.contrastsSkipped.empty()) msg << "  contrast maps: skipped, " << r.contrastsSkipped << "\n";
+                    if (r.contrastsSeen) msg << "  (the alignment used these contrasts as features: not an independent measure)\n";
                     for (const auto& x : r.displacement)
                         msg << "  " << x.subject << ": displacement error " << x.medianErrorMm << " mm (identity "
                             << x.medianIdentityErrorMm << " mm, max " << x.maxTrueMm << " mm), " << x.seconds << " s\n";

@@ -9,10 +9,16 @@
 #include "connectivity/Covariance.hpp"
 #include "decompose/Cohort.hpp"
 #include "jobs/Progress.hpp"
+#include "semantics/Annotations.hpp"
+#include "semantics/ComponentSignals.hpp"
+#include "semantics/Ontology.hpp"
 
 #include <Eigen/Dense>
 
+#include <cctype>
 #include <chrono>
+#include <map>
+#include <set>
 #include <cmath>
 
 namespace nm::align {
@@ -33,6 +39,82 @@ PersonalizeOptions::PersonalizeOptions() {
 
 MatrixXf PersonalizeResult::toGroup(const MatrixXf& subjectMaps) const {
     return coarseToFine ? transportToSource(sparsePlan, subjectMaps) : transportToSource(densePlan, subjectMaps);
+}
+
+namespace {
+std::string lowered(std::string s) {
+    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+} // namespace
+
+Eigen::VectorXf groupConceptMap(const io::AtlasBundle& group, const std::string& conceptName) {
+    const Index p = Index(group.maskVoxels.size());
+    const std::string want = lowered(conceptName);
+    for (auto it = group.scales.rbegin(); it != group.scales.rend(); ++it) {
+        if (!it->labels) continue;
+        const auto& l = *it->labels;
+        for (std::size_t c = 0; c < l.concepts.size(); ++c)
+            if (lowered(l.concepts[c]) == want && l.forwardEffect.cols() == Index(l.concepts.size())) {
+                Eigen::VectorXf out = Eigen::VectorXf::Zero(p);
+                const Eigen::VectorXf w = l.forwardEffect.col(Index(c));
+                for (Index r = 0; r < it->maps.outerSize(); ++r)
+                    for (io::SparseMapsF::InnerIterator e(it->maps, r); e; ++e) out[Index(e.col())] += w[r] * e.value();
+                return out;
+            }
+    }
+    return {};
+}
+
+std::vector<std::string> labelledConcepts(const io::AtlasBundle& group) {
+    std::set<std::string> names;
+    for (const auto& s : group.scales)
+        if (s.labels) names.insert(s.labels->concepts.begin(), s.labels->concepts.end());
+    return {names.begin(), names.end()};
+}
+
+std::vector<SubjectContrast> subjectContrasts(const io::AtlasBundle& group, const std::filesystem::path& groupFile,
+                                              const decompose::CohortSubject& subject, const PersonalizeOptions& options,
+                                              jobs::Progress& progress) {
+    std::vector<SubjectContrast> out;
+    bool labelled = false;
+    for (const auto& s : group.scales) labelled = labelled || s.labels.has_value();
+    if (!labelled || subject.runs.empty()) return out;
+    const auto inputs = decompose::bundleInputs(group, groupFile);
+    // the subject's dataset: the folder above sub-<label>
+    const std::filesystem::path root = subject.runs.front().bold.parent_path().parent_path().filename().string().rfind("sub-", 0) == 0
+                                           ? subject.runs.front().bold.parent_path().parent_path().parent_path()
+                                           : subject.runs.front().bold.parent_path().parent_path();
+    std::vector<io::BidsDataset> datasets{io::readBidsDataset(root, inputs.filter)};
+    semantics::Ontology ontology;
+    if (const auto cogat = semantics::findCognitiveAtlas()) ontology = semantics::Ontology::load(*cogat);
+    const semantics::ConceptMap concepts = semantics::mapConditions(datasets, ontology);
+    semantics::EffectOptions eo;
+    eo.preprocess = inputs.preprocess;
+    eo.cacheDir = options.cacheDir;
+    eo.voxels = true;
+    eo.scales = {group.scales.front().components};
+    const auto ce = semantics::componentEffects(group, {subject}, datasets, eo, progress);
+    if (!ce.voxelEffects || ce.samples.empty()) return out;
+    std::map<std::string, std::pair<Eigen::VectorXf, int>> sum;
+    std::map<std::string, std::set<std::string>> from;
+    for (std::size_t i = 0; i < ce.samples.size(); ++i) {
+        const auto& [task, trialType] = ce.conditions[std::size_t(ce.samples[i].condition)];
+        for (const auto& c : concepts.conceptsOf(task, trialType)) {
+            if (groupConceptMap(group, c.name).size() == 0) continue;  // the atlas does not label it
+            auto& acc = sum[c.name];
+            if (acc.first.size() == 0) acc.first = Eigen::VectorXf::Zero(ce.voxelEffects->cols());
+            acc.first += ce.voxelEffects->row(Index(i)).transpose();
+            ++acc.second;
+            from[c.name].insert(task + "/" + trialType);
+        }
+    }
+    for (auto& [name, acc] : sum) {
+        std::string src;
+        for (const auto& f : from[name]) src += (src.empty() ? "" : ", ") + f;
+        out.push_back({name, acc.first / float(acc.second), src + " (" + std::to_string(acc.second) + " run × condition effects)"});
+    }
+    return out;
 }
 
 MatrixXf denseScaleMaps(const io::AtlasScale& scale, Index voxels) {
@@ -182,13 +264,32 @@ SurfaceHemisphereResult personalizeHemisphere(const io::AtlasBundle& group, cons
 } // namespace
 
 PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal::RowMatrixF& data,
-                                     const PersonalizeOptions& options, jobs::Progress& progress) {
+                                     const PersonalizeOptions& options, jobs::Progress& progress,
+                                     const std::vector<SubjectContrast>& contrasts) {
     const auto t0 = std::chrono::steady_clock::now();
     const Index p = Index(group.maskVoxels.size());
-    if (data.cols() != p)
+    const bool signals = data.rows() > 0;
+    if (signals && data.cols() != p)
         throw InputError("personalize: the subject's data have " + std::to_string(data.cols()) +
                          " voxels, the atlas's mask " + std::to_string(p));
-    if (data.rows() < 10) throw InputError("personalize: the subject has fewer than 10 volumes");
+    if (signals && data.rows() < 10) throw InputError("personalize: the subject has fewer than 10 volumes");
+    // the contrasts the group can be compared with
+    std::vector<std::pair<const SubjectContrast*, Eigen::VectorXf>> usable;
+    if (options.contrastFeatures || !signals)
+        for (const auto& c : contrasts) {
+            if (c.map.size() != p)
+                throw InputError("personalize: the contrast '" + c.name + "' (" + c.source + ") has " +
+                                 std::to_string(c.map.size()) + " voxels, the atlas's mask " + std::to_string(p));
+            Eigen::VectorXf g = groupConceptMap(group, c.name);
+            if (g.size() == p) usable.emplace_back(&c, std::move(g));
+        }
+    if (!signals && usable.empty()) {
+        std::string known;
+        for (const auto& c : labelledConcepts(group)) known += (known.empty() ? "" : ", ") + c;
+        throw InputError("personalize: no contrast names a concept the atlas labels" +
+                         (known.empty() ? std::string(" (the atlas has no labels: run neuromosaic-cli label first)")
+                                        : " (expected one of: " + known + ")"));
+    }
     if (options.surfaces)
         progress.plan({{"features", 1}, {"align", 8}, {"transport", 1}, {"surfaces", 8}, {"network", 1}});
     else
@@ -205,13 +306,15 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
             if (s.components <= 256) featureScales.push_back(s.components);
     if (featureScales.empty()) featureScales.push_back(group.scales.front().components);
     Index featureCount = 0;
-    for (int k : featureScales) featureCount += group.scale(k).components;
+    if (signals)
+        for (int k : featureScales) featureCount += group.scale(k).components;
     MatrixXf fs(p, featureCount), ft(p, featureCount);
     Index col = 0;
     for (const auto& s : group.scales) {
         const MatrixXf g = denseScaleMaps(s, p);
-        const MatrixXf dr = dualRegression(data, g);
         res.identity.scales.push_back(g);
+        if (!signals) continue;
+        const MatrixXf dr = dualRegression(data, g);
         res.dualRegression.scales.push_back(dr);
         if (std::find(featureScales.begin(), featureScales.end(), s.components) != featureScales.end()) {
             fs.middleCols(col, s.components) = g.transpose();
@@ -221,11 +324,28 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
     }
     fs = normaliseFeatures(fs);
     ft = normaliseFeatures(ft);
+    // contrasts: the group's expected concept maps vs the subject's, one standardised column each,
+    // the block scaled to weigh contrastWeight × the maps block (its squared norm = columns)
+    if (!usable.empty()) {
+        const Index c = Index(usable.size());
+        MatrixXf gc(p, c), sc(p, c);
+        for (Index j = 0; j < c; ++j) {
+            gc.col(j) = usable[std::size_t(j)].second;
+            sc.col(j) = usable[std::size_t(j)].first->map;
+            res.contrastConcepts.push_back(usable[std::size_t(j)].first->name);
+        }
+        const float w = featureCount > 0 ? float(std::sqrt(options.contrastWeight * double(featureCount) / double(c))) : 1.0f;
+        fs.conservativeResize(Eigen::NoChange, featureCount + c);
+        ft.conservativeResize(Eigen::NoChange, featureCount + c);
+        fs.rightCols(c) = w * normaliseFeatures(gc);
+        ft.rightCols(c) = w * normaliseFeatures(sc);
+    }
+    const Index mapColumns = fs.cols();  // maps and contrasts: what the surfaces sample too
     // connectivity profiles to the components of the finest feature scale: the subject's voxel-to-
     // time-course correlations, and their group expectation (group maps × the group's component
     // correlation matrix, stored in the bundle)
     Index connectivityColumns = 0, anatomyColumns = 0;
-    {  // always computed: the main run or the validation's variant uses them
+    if (signals) {  // always computed: the main run or the validation's variant uses them
         const int kc = *std::max_element(featureScales.begin(), featureScales.end());
         const auto& sc = group.scale(kc);
         if (sc.correlation.rows() == kc) {
@@ -248,7 +368,7 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
         }
     }
     // baseline: piecewise Procrustes on the same features, parcels = the coarsest scale's winners
-    {
+    if (signals) {
         const MatrixXf& coarse = res.identity.scales.front();
         Eigen::VectorXi parcels(p);
         for (Index v = 0; v < p; ++v) {
@@ -358,8 +478,7 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
         progress.begin("surfaces", "FUGW on both hemispheres' surfaces");
         const auto space = anatomy::loadSurfaceSpace(options.surfaceSpace);
         // the features without connectivity or anatomy columns: the maps, projected per hemisphere
-        const Index maps = featureCount;
-        const MatrixXf gf = fs.leftCols(maps), sf = ft.leftCols(maps);
+        const MatrixXf gf = fs.leftCols(mapColumns), sf = ft.leftCols(mapColumns);
         for (const auto h : {anatomy::Hemisphere::Left, anatomy::Hemisphere::Right}) {
             const auto& hemi = space.hemisphere(h);
             const bool left = h == anatomy::Hemisphere::Left;
@@ -388,8 +507,8 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
     else
         res.densePlan = std::move(densePlan);
 
-    progress.begin("network", "the network on the subject's signals");
-    for (std::size_t si = 0; si < group.scales.size(); ++si) {
+    progress.begin("network", signals ? "the network on the subject's signals" : "the group's network kept (no signals)");
+    for (std::size_t si = 0; si < group.scales.size() && signals; ++si) {
         auto& s = res.bundle.scales[si];
         const MatrixXf& m = res.fugw.scales[si];
         Eigen::MatrixXd gram = (m * m.transpose()).cast<double>();
@@ -404,11 +523,16 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
     res.bundle.provenance["personalization"] = {
         {"method", "fused unbalanced Gromov-Wasserstein (Thual et al. 2022), group to subject, Euclidean voxel geometry"},
         {"feature_scales", featureScales},
-        {"features", options.connectivityFeatures && connectivityColumns > 0
+        {"features", std::string(!signals ? "" : options.connectivityFeatures && connectivityColumns > 0
                          ? "dual-regression maps of the subject on the group components and connectivity profiles to the "
                            "components of the finest feature scale (standardised per column)"
-                         : "dual-regression maps of the subject on the group components (standardised per map)"},
+                         : "dual-regression maps of the subject on the group components (standardised per map)") +
+                         (usable.empty() ? "" : std::string(signals ? "; " : "") +
+                                                    "the subject's contrast maps of concepts the atlas labels vs the group's expected "
+                                                    "concept maps (Σ_k forward effect × map)")},
         {"anatomy_mm", anatomyMm},
+        {"contrast_features", res.contrastConcepts},
+        {"network", signals ? "re-estimated on the subject's signals (Ledoit-Wolf)" : "the group's (no signals given)"},
         {"alpha", o.alpha},
         {"rho", o.rhoSource},
         {"eps", o.eps},
@@ -438,6 +562,11 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
         {"loss", res.loss.total},
         {"seconds", res.seconds},
         {"volumes", data.rows()},
+        {"contrasts", [&] {
+             nlohmann::json c = nlohmann::json::array();
+             for (const auto& [sc, g] : usable) c.push_back({{"concept", sc->name}, {"source", sc->source}});
+             return c;
+         }()},
         {"median_displacement_mm", [&] {
              std::vector<float> d(res.displacementMm.data(), res.displacementMm.data() + p);
              std::nth_element(d.begin(), d.begin() + std::ptrdiff_t(d.size() / 2), d.end());
@@ -449,19 +578,33 @@ PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal:
 
 PersonalizeResult personalize(const io::AtlasBundle& group, const std::filesystem::path& groupFile,
                               const decompose::CohortSubject& subject, const PersonalizeOptions& options,
-                              jobs::Progress& progress) {
+                              jobs::Progress& progress, const std::vector<SubjectContrast>& given) {
     const auto inputs = decompose::bundleInputs(group, groupFile);
     signal::BrainMask mask;
     mask.geometry = group.grid;
     mask.voxels = group.maskVoxels;
     const decompose::SubjectStore store(options.cacheDir.empty() ? paths::cacheDir() / "learn" : options.cacheDir, mask,
                                         inputs.preprocess);
-    progress.plan({{"preprocess", 1}, {"personalize", 9}});
+    progress.plan({{"preprocess", 1}, {"contrasts", 1}, {"personalize", 9}});
     progress.begin("preprocess", "preprocessing " + subject.key + " as learning did");
     const signal::RowMatrixF data = store.load(subject);
+    progress.begin("contrasts", "the subject's contrast maps of the labelled concepts");
+    std::vector<SubjectContrast> contrasts;
+    if (options.contrastFeatures) {
+        auto c = progress.child();
+        contrasts = subjectContrasts(group, groupFile, subject, options, c);
+    }
+    for (const auto& g : given) {
+        const auto same = std::find_if(contrasts.begin(), contrasts.end(),
+                                       [&](const SubjectContrast& c) { return lowered(c.name) == lowered(g.name); });
+        if (same != contrasts.end())
+            *same = g;
+        else
+            contrasts.push_back(g);
+    }
     progress.begin("personalize");
     auto child = progress.child();
-    PersonalizeResult r = personalizeSignals(group, data, options, child);
+    PersonalizeResult r = personalizeSignals(group, data, options, child, contrasts);
     r.bundle.provenance["personalization"]["group_atlas"] = groupFile.string();
     r.bundle.provenance["personalization"]["subject"] = subject.key;
     return r;

@@ -24,6 +24,19 @@ struct CohortSubject;
 
 namespace nm::align {
 
+/// A contrast map of the subject (mask voxels) for a concept (or condition) name.
+struct SubjectContrast {
+    std::string name;     ///< the concept (or condition) it shows
+    Eigen::VectorXf map;
+    std::string source;   ///< the file, or "<task>/<trial_type> (n runs)"
+};
+
+/// Expected group map of a concept the atlas labels: Σ_k forwardEffect(k, c) g_k at the finest
+/// labelled scale that has it (case-insensitive name match); empty when no scale labels it.
+Eigen::VectorXf groupConceptMap(const io::AtlasBundle& group, const std::string& conceptName);
+/// The concepts some scale of the atlas labels (sorted, unique).
+std::vector<std::string> labelledConcepts(const io::AtlasBundle& group);
+
 struct PersonalizeOptions {
     std::vector<int> featureScales;   ///< scales whose dual-regression maps are the features (default: ≤ 256 components)
     CoarseToFineOptions solver;       ///< coarse (and dense) and fine FUGW parameters
@@ -41,6 +54,13 @@ struct PersonalizeOptions {
     bool connectivityFeatures = false;
     /// Also run FUGW with the other choice of features (`fugwVariant`; validation; doubles the time).
     bool compareConnectivity = false;       ///< transported map values below this × the map's peak set to 0
+    /// Contrast features: the subject's contrast maps for the concepts the atlas labels (from its
+    /// task runs, or given as files) join the features against the group's expected concept maps
+    /// (groupConceptMap); the contrast block weighs `contrastWeight` × the dual-regression block
+    /// (on its own when there are no signals). Off by default with signals: measured on held-out
+    /// simulated subjects they lower the correlation with the true maps (docs/personalization.md).
+    bool contrastFeatures = false;
+    double contrastWeight = 1.0;
     std::filesystem::path cacheDir;   ///< preprocessed subjects ("": <cache>/learn, shared with learn)
     /// Also personalize on the cortical surfaces of `surfaceSpace` (both hemispheres): the same
     /// features sampled on each hemisphere's ribbon, FUGW coarse-to-fine on the mesh (Landmark-MDS
@@ -82,6 +102,7 @@ struct PersonalizeResult {
     double seconds = 0.0;
     std::int64_t planEntries = 0;
     bool coarseToFine = false;
+    std::vector<std::string> contrastConcepts;  ///< concepts whose contrasts were features
 };
 
 /// Dense k × p maps of a scale.
@@ -98,13 +119,24 @@ Eigen::MatrixXf dualRegression(const signal::RowMatrixF& data, const Eigen::Matr
 std::vector<Eigen::MatrixXf> piecewiseProcrustes(const Eigen::MatrixXf& source, const Eigen::MatrixXf& target,
                                                  const Eigen::VectorXi& parcels, const std::vector<Eigen::MatrixXf>& mapSets);
 
-/// Personalizes `group` (read from `groupFile`) to one subject's runs.
+/// Personalizes `group` (read from `groupFile`) to one subject's runs; `given` contrast maps (files)
+/// replace the contrasts of the same concept computed from the runs.
 PersonalizeResult personalize(const io::AtlasBundle& group, const std::filesystem::path& groupFile,
                               const decompose::CohortSubject& subject, const PersonalizeOptions& options,
-                              jobs::Progress& progress);
+                              jobs::Progress& progress, const std::vector<SubjectContrast>& given = {});
 
-/// The same from already preprocessed signals (t × mask voxels).
+/// The same from already preprocessed signals (t × mask voxels) and optional contrast maps. With
+/// no signals (0 rows) the contrasts are the only features: no dual regression, no Procrustes, and
+/// the group's network is kept.
 PersonalizeResult personalizeSignals(const io::AtlasBundle& group, const signal::RowMatrixF& data,
-                                     const PersonalizeOptions& options, jobs::Progress& progress);
+                                     const PersonalizeOptions& options, jobs::Progress& progress,
+                                     const std::vector<SubjectContrast>& contrasts = {});
+
+/// The subject's contrast maps of the concepts the atlas labels, from its task runs: the voxel-level
+/// GLM effect of every run and condition (semantics::componentEffects), averaged over the runs of
+/// each concept a condition maps to (its Cognitive Atlas concepts and their ancestors).
+std::vector<SubjectContrast> subjectContrasts(const io::AtlasBundle& group, const std::filesystem::path& groupFile,
+                                              const decompose::CohortSubject& subject, const PersonalizeOptions& options,
+                                              jobs::Progress& progress);
 
 } // namespace nm::align

@@ -183,6 +183,9 @@ nlohmann::json PersonalizationReport::toJson() const {
                                                  "space by its plan"},
                                      {"scores", nlohmann::json::array()}};
                  if (!contrastsSkipped.empty()) c["skipped"] = contrastsSkipped;
+                 c["alignment_saw_contrasts"] = contrastsSeen;
+                 if (contrastsSeen)
+                     c["note"] = "the alignment used these contrasts as features: the measures are not independent of it";
                  for (const auto& x : contrasts)
                      c["scores"].push_back({{"method", x.method}, {"between_subject_r", x.betweenSubjectR},
                                             {"decoding_accuracy", x.decodingAccuracy}, {"chance", x.chance},
@@ -283,6 +286,7 @@ PersonalizationReport validatePersonalization(const PersonalizationOptions& o, j
             training.runs.pop_back();
         }
         const align::PersonalizeResult r = align::personalize(bundle, o.bundle, training, po, child);
+        report.contrastsSeen = report.contrastsSeen || !r.contrastConcepts.empty();
         if (o.contrasts) {
             semantics::EffectOptions eo;
             eo.preprocess = inputs.preprocess;

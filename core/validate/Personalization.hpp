@@ -76,6 +76,7 @@ struct PersonalizationReport {
     std::vector<HeldOutRunScore> heldOutRuns;
     std::vector<ContrastScore> contrasts;
     std::string contrastsSkipped;     ///< why the contrast measures are absent ("" when present)
+    bool contrastsSeen = false;       ///< the alignment used contrast features (the measures are then not independent)
     std::vector<std::string> subjects;
     std::filesystem::path truth;
     double seconds = 0.0;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <tuple>
 
 using nm::test::run;
 using nm::test::shellQuote;
@@ -124,6 +125,53 @@ TEST_CASE("personalize an atlas to held-out simulated subjects", "[cli][personal
         CHECK(std::filesystem::exists(dir / "sdisp_hemi-R.func.gii"));
         CHECK(bs.provenance["personalization"]["surfaces"]["left"]["vertices"].get<int>() == 10242);
     }
+    // a labelled atlas personalized from the subject's contrast maps alone (NIfTI t maps of two
+    // conditions, named by the concepts the atlas labels); the group's network is kept
+    const auto labelled = dir / "labelled.nmatlas.h5";
+    r = run(cli() + " label " + q(atlas) + " --progress none --cache " + q(dir / "cache") + " -o " + q(labelled));
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    const std::string label = subject.substr(subject.rfind("sub-"));
+    for (const auto& [task, condition, file] : {std::tuple{"motor", "LH", "lh.nii.gz"}, std::tuple{"faces", "face perception", "face.nii.gz"}}) {
+        r = run(cli() + " glm " + q(folder / "func" / (label + "_task-" + task + "_run-1_bold.nii.gz")) + " --contrast " +
+                shellQuote(std::string(condition)) + " --progress none -o " + q(dir / file));
+        INFO(r.out << r.err);
+        REQUIRE(r.exitCode == 0);
+    }
+    const auto fromMaps = dir / "from-maps.nmatlas.h5";
+    r = run(cli() + " personalize " + q(labelled) + " --contrast " + shellQuote("motor response (left hand)=" + (dir / "lh.nii.gz").string()) +
+            " --contrast " + shellQuote("face perception=" + (dir / "face.nii.gz").string()) + quick + " --progress none -o " + q(fromMaps));
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    {
+        const auto bm = nm::io::readAtlasBundle(fromMaps);
+        const auto& pers = bm.provenance["personalization"];
+        CHECK(pers["contrasts"].size() == 2);
+        CHECK(pers["contrast_features"].size() == 2);
+        CHECK(pers["volumes"].get<int>() == 0);
+        CHECK(bm.scales[1].correlation.isApprox(group.scales[1].correlation));  // no signals: the group's network
+        REQUIRE(bm.displacementMm);
+        CHECK(bm.displacementMm->maxCoeff() > 0);
+    }
+    r = run(cli() + " personalize " + q(labelled) + " --contrast " + shellQuote("no such concept=" + (dir / "lh.nii.gz").string()) +
+            " --progress none -o " + q(dir / "z.nmatlas.h5"));
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("labels no concept of that name (expected one of: ") != std::string::npos);
+    r = run(cli() + " personalize " + q(labelled) + " --contrast " + q(dir / "lh.nii.gz") + " --progress none -o " + q(dir / "z.nmatlas.h5"));
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("expected CONCEPT=FILE.nii.gz") != std::string::npos);
+    r = run(cli() + " personalize " + q(atlas) + " --contrast " + shellQuote("face perception=" + (dir / "face.nii.gz").string()) +
+            " --progress none -o " + q(dir / "z.nmatlas.h5"));
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("has no labels") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir / "z.nmatlas.h5"));
+    // from the subject's runs with --contrast-features: its task contrasts of the labelled concepts join the features
+    r = run(cli() + " personalize " + q(labelled) + " " + q(folder) + " --contrast-features" + quick + " --progress none --cache " +
+            q(dir / "cache") + " -o " + q(dir / "with-contrasts.nmatlas.h5"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK(nm::io::readAtlasBundle(dir / "with-contrasts.nmatlas.h5").provenance["personalization"]["contrast_features"].size() >= 2);
+
     r = run(cli() + " personalize " + q(atlas) + " " + q(folder) + " --surface-displacement x --progress none -o " +
             q(dir / "y.nmatlas.h5"));
     CHECK(r.exitCode == 2);
