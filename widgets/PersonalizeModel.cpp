@@ -4,6 +4,7 @@
 #include "io/Bids.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <sstream>
 
@@ -67,7 +68,10 @@ AtlasCheck checkAtlas(const std::filesystem::path& atlas) {
         for (const auto& s : b.scales) {
             a.scales.push_back(s.components);
             a.labelled |= s.labels.has_value();
+            if (s.labels) a.concepts.insert(a.concepts.end(), s.labels->concepts.begin(), s.labels->concepts.end());
         }
+        std::sort(a.concepts.begin(), a.concepts.end());
+        a.concepts.erase(std::unique(a.concepts.begin(), a.concepts.end()), a.concepts.end());
         a.voxels = (long long)b.maskVoxels.size();
         a.heldOutKnown = b.provenance.contains("inputs") && b.provenance["inputs"].contains("held_out_subjects") &&
                          !b.provenance["inputs"]["held_out_subjects"].empty();
@@ -84,17 +88,91 @@ AtlasCheck checkAtlas(const std::filesystem::path& atlas) {
     return a;
 }
 
+namespace {
+bool endsWith(const std::string& s, const std::string& e) { return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0; }
+std::string lowered(std::string s) {
+    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+} // namespace
+
+ContrastMapsCheck checkContrastMaps(const std::vector<ContrastMapEntry>& maps, const AtlasCheck& atlas) {
+    ContrastMapsCheck c;
+    if (maps.empty()) {
+        c.error = "add the subject's contrast maps (a concept and a NIfTI map, or a left and right GIFTI map)";
+        return c;
+    }
+    for (std::size_t i = 0; i < maps.size(); ++i) {
+        const auto& m = maps[i];
+        const std::string where = "contrast " + std::to_string(i + 1) + (m.concept_.empty() ? "" : " (" + m.concept_ + ")");
+        if (m.concept_.empty()) {
+            c.error = where + ": name the concept it shows";
+            return c;
+        }
+        for (const auto& f : {m.file, m.rightFile}) {
+            if (f.empty()) continue;
+            std::error_code ec;
+            if (!std::filesystem::is_regular_file(f, ec)) {
+                c.error = where + ": " + f + " does not exist";
+                return c;
+            }
+        }
+        const std::string f = lowered(m.file);
+        if (endsWith(f, ".gii")) {
+            if (m.rightFile.empty() || !endsWith(lowered(m.rightFile), ".gii")) {
+                c.error = where + ": " + m.file + " is a surface map; give the right hemisphere's GIFTI too";
+                return c;
+            }
+            ++c.surfaces;
+        } else if (endsWith(f, ".nii") || endsWith(f, ".nii.gz")) {
+            ++c.volumes;
+        } else {
+            c.error = where + ": " + (m.file.empty() ? std::string("no file") : m.file) +
+                      " (expected a NIfTI map, .nii or .nii.gz, or a pair of GIFTI maps)";
+            return c;
+        }
+        if (atlas.ok) {
+            if (!atlas.labelled) {
+                c.error = "the atlas has no labels: contrast maps are matched to the concepts it labels (label it first)";
+                return c;
+            }
+            const bool known = std::any_of(atlas.concepts.begin(), atlas.concepts.end(),
+                                           [&](const std::string& a) { return lowered(a) == lowered(m.concept_); });
+            if (!known) {
+                std::string list;
+                for (std::size_t k = 0; k < atlas.concepts.size() && k < 8; ++k) list += (k ? ", " : "") + atlas.concepts[k];
+                c.error = where + ": the atlas labels no such concept (expected one of: " + list +
+                          (atlas.concepts.size() > 8 ? ", …" : "") + ")";
+                return c;
+            }
+        }
+    }
+    c.ok = true;
+    return c;
+}
+
 std::vector<std::string> personalizeArguments(const std::filesystem::path& atlas, const std::filesystem::path& subject,
-                                              const std::filesystem::path& out, const PersonalizeSettings& s) {
+                                              const std::filesystem::path& out, const PersonalizeSettings& s,
+                                              const std::vector<ContrastMapEntry>& maps) {
     auto num = [](double x) {
         std::ostringstream o;
         o << x;
         return o.str();
     };
-    return {"personalize", atlas.string(), subject.string(), "-o", out.string(),
-            "--displacement", displacementFile(out).string(), "--alpha", num(s.alpha), "--rho", num(s.rho),
-            "--eps", num(s.eps), "--bcd", std::to_string(s.bcd), "--inner", std::to_string(s.inner),
-            "--coarse-samples", std::to_string(s.coarseSamples), "--max-dense", std::to_string(s.maxDense)};
+    std::vector<std::string> a{"personalize", atlas.string()};
+    if (!subject.empty()) a.push_back(subject.string());
+    for (const auto& m : maps) {
+        a.push_back("--contrast");
+        a.push_back(m.concept_ + "=" + m.file + (m.rightFile.empty() ? "" : "+" + m.rightFile));
+    }
+    a.push_back("-o");
+    a.push_back(out.string());
+    const std::vector<std::string> rest{"--displacement", displacementFile(out).string(), "--alpha", num(s.alpha), "--rho", num(s.rho),
+                                        "--eps", num(s.eps), "--bcd", std::to_string(s.bcd), "--inner", std::to_string(s.inner),
+                                        "--coarse-samples", std::to_string(s.coarseSamples), "--max-dense", std::to_string(s.maxDense)};
+    a.insert(a.end(), rest.begin(), rest.end());
+    if (s.surfaces) a.push_back("--surfaces");
+    return a;
 }
 
 std::filesystem::path defaultSubjectBundle(const std::filesystem::path& atlas, const std::string& label) {

@@ -1,12 +1,13 @@
 #pragma once
 // File ▸ Personalize Subject…: choose the subject's BIDS folder (validated, its runs and tasks
-// listed), the group atlas and the solver settings (CLI defaults, tooltips from its help), then
+// listed) and/or its contrast maps (NIfTI, or GIFTI pairs, named by the concepts the atlas labels), the group atlas and the solver settings (CLI defaults, tooltips from its help), then
 // the job runs as `neuromosaic-cli personalize` in the jobs panel. Checks live in PersonalizeModel.
 #include "PersonalizeModel.hpp"
 
 #include <QStringList>
 #include <QWizard>
 
+class QCheckBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
@@ -22,6 +23,9 @@ public:
     explicit PersonalizeWizard(QWidget* parent = nullptr);
     void setAtlas(const QString& file);
     void setSubjectFolder(const QString& folder);
+    /// The subject's contrast maps (instead of, or with, its folder).
+    void setContrastMaps(const std::vector<ContrastMapEntry>& maps);
+    [[nodiscard]] std::vector<ContrastMapEntry> contrastMaps() const;
     /// `personalize …` arguments (without --progress).
     [[nodiscard]] QStringList arguments() const;
     [[nodiscard]] QString outputFile() const;
@@ -33,10 +37,16 @@ private:
     void refreshSubject();
     void refreshAtlas();
     void refreshSummary();
+    void refreshMaps();
+    void refreshOutput();
+    void addMapRow(const ContrastMapEntry& e);
 
     QLineEdit *subjectEdit_, *atlasEdit_, *outEdit_;
     QLabel *subjectStatus_, *atlasStatus_;
-    QTableWidget* runs_;
+    QTableWidget *runs_, *maps_;
+    QLabel* mapsStatus_;
+    QCheckBox* surfaces_;
+    ContrastMapsCheck mapsCheck_;
     QDoubleSpinBox *alpha_, *rho_, *eps_;
     QSpinBox *bcd_, *inner_, *coarse_;
     QPlainTextEdit* summary_;

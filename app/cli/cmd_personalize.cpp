@@ -2,6 +2,8 @@
 #include "CliSupport.hpp"
 
 #include "align/Personalize.hpp"
+#include "anatomy/Projection.hpp"
+#include "anatomy/Surfaces.hpp"
 #include "common/AtomicFile.hpp"
 #include "common/Error.hpp"
 #include "decompose/Cohort.hpp"
@@ -11,6 +13,7 @@
 #include "io/Resample.hpp"
 
 #include <iomanip>
+#include <optional>
 #include <sstream>
 
 namespace nm::cli {
@@ -76,7 +79,8 @@ Command makePersonalizeCommand(CLI::App& root, const GlobalOptions& options) {
         ->check(CLI::ExistingDirectory);
     app->add_option("--contrast", o->contrasts,
                     "A contrast map of the subject as CONCEPT=FILE.nii.gz (a concept the atlas labels; any grid, resampled to "
-                    "the atlas's); repeat it. Without a subject folder these are the only features")
+                    "the atlas's) or CONCEPT=LEFT.gii+RIGHT.gii (both hemispheres on --surface-space, put on the atlas grid's "
+                    "cortical ribbon); repeat it. Without a subject folder these are the only features")
         ->delimiter(',');
     app->add_option("-o,--out", o->out, "Subject bundle to write (*.nmatlas.h5)")->required();
     app->add_option("--displacement", o->displacement, "Also write the displacement map (mm, NIfTI)");
@@ -93,14 +97,31 @@ Command makePersonalizeCommand(CLI::App& root, const GlobalOptions& options) {
                     throw InputError("personalize: give the subject's BIDS folder, or its contrast maps (--contrast CONCEPT=FILE.nii.gz)");
                 const io::AtlasBundle group = io::readAtlasBundle(o->atlas);
                 std::vector<align::SubjectContrast> given;
+                std::optional<anatomy::SurfaceSpace> surfaces;
                 for (const auto& spec : o->contrasts) {
                     const auto eq = spec.find('=');
                     if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
                         throw InputError("--contrast: '" + spec + "' (expected CONCEPT=FILE.nii.gz)");
-                    const std::filesystem::path file = spec.substr(eq + 1);
-                    Volume v = io::readNifti(file);
-                    if (v.frames != 1) throw fileError(file, "frames", std::to_string(v.frames) + " (expected one contrast map)");
-                    if (!v.geometry.sameGrid(group.grid)) v = io::resampleToGrid(v, group.grid, io::Interpolation::Linear);
+                    const std::string fileSpec = spec.substr(eq + 1);
+                    const std::filesystem::path file = fileSpec;
+                    Volume v;
+                    if (const auto plus = fileSpec.find('+'); plus != std::string::npos && fileSpec.find(".gii") != std::string::npos) {
+                        // both hemispheres on the surfaces of --surface-space, onto the atlas grid's ribbon voxels
+                        const std::filesystem::path left = fileSpec.substr(0, plus), right = fileSpec.substr(plus + 1);
+                        if (!surfaces) surfaces = anatomy::loadSurfaceSpace(o->p.surfaceSpace);
+                        const Eigen::MatrixXf l = io::readGiftiData(left, surfaces->left.vertexCount());
+                        const Eigen::MatrixXf r = io::readGiftiData(right, surfaces->right.vertexCount());
+                        if (l.cols() != 1 || r.cols() != 1)
+                            throw fileError(l.cols() != 1 ? left : right, "data arrays", "expected one contrast map per hemisphere");
+                        if (!l.allFinite() || !r.allFinite())
+                            throw fileError(!l.allFinite() ? left : right, "data", "NaN or infinite values");
+                        v = anatomy::surfaceToVolume(*surfaces, l, r, group.grid);
+                    } else {
+                        if (fileSpec.find(".gii") != std::string::npos)
+                            throw InputError("--contrast " + spec + ": a surface contrast needs both hemispheres, CONCEPT=LEFT.gii+RIGHT.gii (on --surface-space " +
+                                             o->p.surfaceSpace + ")");
+                        v = io::readNifti(file);
+                    }
                     Eigen::VectorXf m(Eigen::Index(group.maskVoxels.size()));
                     for (std::size_t i = 0; i < group.maskVoxels.size(); ++i) {
                         m[Eigen::Index(i)] = v.data[std::size_t(group.maskVoxels[i])];

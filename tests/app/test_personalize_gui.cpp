@@ -15,6 +15,8 @@
 #include <catch2/catch.hpp>
 
 #include <QTableWidget>
+
+#include <algorithm>
 #include <QTest>
 
 using nm::gui::MainWindow;
@@ -112,4 +114,69 @@ TEST_CASE("personalize a held-out subject from the File menu's wizard", "[app][g
     CHECK(cmp->gainsTable()->rowCount() > 0);
     QTest::qWait(300);
     if (const char* shots = std::getenv("NM_SCREENSHOT_DIR")) cmp->grab().save(QString(shots) + "/personalize-compare.png");
+}
+
+TEST_CASE("the wizard personalizes from contrast maps alone", "[app][gui][personalize]") {
+    if (!nm::test::mricronFile("aal.nii.gz")) NM_SKIP("mricron-data is not installed");
+    nm::test::TempDir dir;
+    nm::test::ScopedEnv cache("NEUROMOSAIC_CACHE_DIR", (dir / "cache").string());
+    const std::string cli = nm::test::cliCommand();
+    const auto cohort = dir / "tiny";
+    REQUIRE(run(cli + " simulate --preset tiny --subjects 6 --seed 3 --progress none --out " + shellQuote(cohort.string())).exitCode == 0);
+    const auto atlasPath = dir / "atlas.nmatlas.h5", labelled = dir / "labelled.nmatlas.h5";
+    REQUIRE(run(cli + " learn " + shellQuote(cohort.string()) + " --scales 16,64 --held-out 0.3 --no-surfaces --progress none --out " +
+                shellQuote(atlasPath.string()))
+                .exitCode == 0);
+    REQUIRE(run(cli + " label " + shellQuote(atlasPath.string()) + " --progress none -o " + shellQuote(labelled.string())).exitCode == 0);
+    const auto atlas = nm::io::readAtlasBundle(atlasPath);
+    const std::string held = atlas.provenance["inputs"]["held_out_subjects"][0].get<std::string>();
+    const std::string label = held.substr(held.rfind("sub-"));
+    const auto bold = cohort / label / "func" / (label + "_task-motor_run-1_bold.nii.gz");
+    const auto lh = dir / "lh.nii.gz";
+    REQUIRE(run(cli + " glm " + shellQuote(bold.string()) + " --contrast LH --progress none -o " + shellQuote(lh.string())).exitCode == 0);
+
+    // the model: entries checked against the files and the atlas's concepts, errors named
+    const auto unlabelled = nm::widgets::checkAtlas(atlasPath);
+    const auto ac = nm::widgets::checkAtlas(labelled);
+    REQUIRE(ac.ok);
+    REQUIRE(ac.labelled);
+    CHECK(std::find(ac.concepts.begin(), ac.concepts.end(), "motor response (left hand)") != ac.concepts.end());
+    using Entry = nm::widgets::ContrastMapEntry;
+    CHECK(nm::widgets::checkContrastMaps({}, ac).error.find("add the subject's contrast maps") != std::string::npos);
+    CHECK(nm::widgets::checkContrastMaps({Entry{"motor response (left hand)", (dir / "missing.nii.gz").string(), {}}}, ac)
+              .error.find("does not exist") != std::string::npos);
+    CHECK(nm::widgets::checkContrastMaps({Entry{"no such concept", lh.string(), {}}}, ac).error.find("labels no such concept") !=
+          std::string::npos);
+    CHECK(nm::widgets::checkContrastMaps({Entry{"motor response (left hand)", lh.string(), {}}}, unlabelled).error.find("no labels") !=
+          std::string::npos);
+    const std::vector<Entry> maps{Entry{"motor response (left hand)", lh.string(), {}}};
+    const auto mc = nm::widgets::checkContrastMaps(maps, ac);
+    CHECK(mc.ok);
+    CHECK(mc.volumes == 1);
+
+    MainWindow::Options o;
+    o.restoreWindowState = false;
+    o.confirmQuitWithJobs = false;
+    MainWindow w(o);
+    w.resize(1400, 900);
+    w.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&w));
+    nm::widgets::PersonalizeWizard wizard(&w);
+    wizard.setAtlas(QString::fromStdString(labelled.string()));
+    wizard.setContrastMaps(maps);
+    CHECK_FALSE(wizard.subjectCheck().ok);
+    CHECK(wizard.contrastMaps().size() == 1);
+    const QStringList args = wizard.arguments();
+    CHECK(args.mid(0, 4) == QStringList({"personalize", QString::fromStdString(labelled.string()), "--contrast",
+                                         QString::fromStdString("motor response (left hand)=" + lh.string())}));
+    CHECK(wizard.outputFile().endsWith("_sub-maps.nmatlas.h5"));
+    const QString disp = QString::fromStdString(nm::widgets::displacementFile(wizard.outputFile().toStdString()).string());
+    const int job = w.startPersonalize(args, wizard.outputFile(), disp);
+    REQUIRE(nm::test::waitUntil([&] { return !w.jobManager()->isRunning(job); }, 300000));
+    INFO(w.jobManager()->snapshot(job).lastError);
+    REQUIRE(w.jobManager()->snapshot(job).status == nm::widgets::JobManager::Status::Succeeded);
+    REQUIRE(nm::test::waitUntil([&] { return w.atlasPanel()->hasAtlas() && w.atlasPanel()->atlasPath() == wizard.outputFile(); }, 120000));
+    const auto b = nm::io::readAtlasBundle(wizard.outputFile().toStdString());
+    CHECK(b.provenance["personalization"]["contrasts"].size() == 1);
+    CHECK(b.displacementMm.has_value());
 }

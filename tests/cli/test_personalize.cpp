@@ -1,7 +1,11 @@
 // End to end: an atlas learned on a simulated cohort is personalized to subjects it never saw;
 // FUGW's maps correlate better with the subjects' true maps than the group maps (identity) and
 // dual regression; the subject bundle opens like any atlas and carries its displacement.
+#include "anatomy/Projection.hpp"
+#include "anatomy/Surfaces.hpp"
 #include "io/AtlasBundle.hpp"
+#include "io/Gifti.hpp"
+#include "io/Nifti.hpp"
 #include "TestSupport.hpp"
 
 #include <catch2/catch.hpp>
@@ -152,6 +156,23 @@ TEST_CASE("personalize an atlas to held-out simulated subjects", "[cli][personal
         CHECK(bm.scales[1].correlation.isApprox(group.scales[1].correlation));  // no signals: the group's network
         REQUIRE(bm.displacementMm);
         CHECK(bm.displacementMm->maxCoeff() > 0);
+    }
+    if (surfaces) {
+        // the same contrast on the surfaces (GIFTI, both hemispheres), put on the atlas grid's ribbon
+        const auto space = nm::anatomy::loadSurfaceSpace("fsaverage5");
+        const nm::Volume lh = nm::io::readNifti(dir / "lh.nii.gz");
+        nm::io::writeGiftiData(dir / "lh_L.func.gii", nm::anatomy::VolumeToSurface(space.left, lh.geometry).project(lh));
+        nm::io::writeGiftiData(dir / "lh_R.func.gii", nm::anatomy::VolumeToSurface(space.right, lh.geometry).project(lh));
+        r = run(cli() + " personalize " + q(labelled) + " --contrast " +
+                shellQuote("motor response (left hand)=" + (dir / "lh_L.func.gii").string() + "+" + (dir / "lh_R.func.gii").string()) +
+                " --surface-space fsaverage5" + quick + " --progress none -o " + q(dir / "from-gifti.nmatlas.h5"));
+        INFO(r.out << r.err);
+        REQUIRE(r.exitCode == 0);
+        CHECK(nm::io::readAtlasBundle(dir / "from-gifti.nmatlas.h5").provenance["personalization"]["contrasts"].size() == 1);
+        r = run(cli() + " personalize " + q(labelled) + " --contrast " +
+                shellQuote("motor response (left hand)=" + (dir / "lh_L.func.gii").string()) + " --progress none -o " + q(dir / "z.nmatlas.h5"));
+        CHECK(r.exitCode == 2);
+        CHECK(r.err.find("needs both hemispheres") != std::string::npos);
     }
     r = run(cli() + " personalize " + q(labelled) + " --contrast " + shellQuote("no such concept=" + (dir / "lh.nii.gz").string()) +
             " --progress none -o " + q(dir / "z.nmatlas.h5"));
