@@ -23,14 +23,15 @@ using nm::gui::MainWindow;
 using nm::test::run;
 using nm::test::shellQuote;
 
-TEST_CASE("personalize a held-out subject from the File menu's wizard", "[app][gui][personalize]") {
-    if (!nm::test::mricronFile("aal.nii.gz")) NM_SKIP("mricron-data is not installed");
-    nm::test::TempDir dir;
-    nm::test::ScopedEnv cache("NEUROMOSAIC_CACHE_DIR", (dir / "cache").string());
+namespace {
+/// A tiny simulated cohort and an atlas learned from it with held-out subjects; returns the atlas
+/// and the folder of its first held-out subject.
+std::pair<std::filesystem::path, std::filesystem::path> cohortAndAtlas(const std::filesystem::path& dir, int subjects, int seed,
+                                                                       const std::string& simulateOptions) {
     const std::string cli = nm::test::cliCommand();
     const auto cohort = dir / "tiny";
-    REQUIRE(run(cli + " simulate --preset tiny --subjects 6 --seed 2 --deformation 10,16 --progress none --out " +
-                shellQuote(cohort.string()))
+    REQUIRE(run(cli + " simulate --preset tiny --subjects " + std::to_string(subjects) + " --seed " + std::to_string(seed) +
+                simulateOptions + " --progress none --out " + shellQuote(cohort.string()))
                 .exitCode == 0);
     const auto atlasPath = dir / "atlas.nmatlas.h5";
     REQUIRE(run(cli + " learn " + shellQuote(cohort.string()) + " --scales 16,64 --held-out 0.3 --no-surfaces --progress none --out " +
@@ -38,7 +39,23 @@ TEST_CASE("personalize a held-out subject from the File menu's wizard", "[app][g
                 .exitCode == 0);
     const auto atlas = nm::io::readAtlasBundle(atlasPath);
     const std::string held = atlas.provenance["inputs"]["held_out_subjects"][0].get<std::string>();
-    const auto subject = cohort / held.substr(held.find('/') + 1);
+    return {atlasPath, cohort / held.substr(held.find('/') + 1)};
+}
+
+MainWindow::Options quietWindow() {
+    MainWindow::Options o;
+    o.restoreWindowState = false;
+    o.confirmQuitWithJobs = false;
+    return o;
+}
+} // namespace
+
+TEST_CASE("personalize a held-out subject from the File menu's wizard", "[app][gui][personalize]") {
+    if (!nm::test::mricronFile("aal.nii.gz")) NM_SKIP("mricron-data is not installed");
+    nm::test::TempDir dir;
+    nm::test::ScopedEnv cache("NEUROMOSAIC_CACHE_DIR", (dir / "cache").string());
+    const auto [atlasPath, subject] = cohortAndAtlas(dir.path(), 6, 2, " --deformation 10,16");
+    const auto cohort = subject.parent_path();
 
     // the model: folders and atlases checked, errors named
     CHECK_FALSE(nm::widgets::checkSubjectFolder(cohort).ok);
@@ -54,10 +71,7 @@ TEST_CASE("personalize a held-out subject from the File menu's wizard", "[app][g
     CHECK(ac.scales == std::vector<int>{16, 64});
     CHECK(ac.heldOutKnown);
 
-    MainWindow::Options o;
-    o.restoreWindowState = false;
-    o.confirmQuitWithJobs = false;
-    MainWindow w(o);
+    MainWindow w(quietWindow());
     w.resize(1400, 900);
     w.show();
     REQUIRE(QTest::qWaitForWindowExposed(&w));
@@ -121,17 +135,11 @@ TEST_CASE("the wizard personalizes from contrast maps alone", "[app][gui][person
     nm::test::TempDir dir;
     nm::test::ScopedEnv cache("NEUROMOSAIC_CACHE_DIR", (dir / "cache").string());
     const std::string cli = nm::test::cliCommand();
-    const auto cohort = dir / "tiny";
-    REQUIRE(run(cli + " simulate --preset tiny --subjects 6 --seed 3 --progress none --out " + shellQuote(cohort.string())).exitCode == 0);
-    const auto atlasPath = dir / "atlas.nmatlas.h5", labelled = dir / "labelled.nmatlas.h5";
-    REQUIRE(run(cli + " learn " + shellQuote(cohort.string()) + " --scales 16,64 --held-out 0.3 --no-surfaces --progress none --out " +
-                shellQuote(atlasPath.string()))
-                .exitCode == 0);
+    const auto [atlasPath, subject] = cohortAndAtlas(dir.path(), 6, 3, "");
+    const auto labelled = dir / "labelled.nmatlas.h5";
     REQUIRE(run(cli + " label " + shellQuote(atlasPath.string()) + " --progress none -o " + shellQuote(labelled.string())).exitCode == 0);
-    const auto atlas = nm::io::readAtlasBundle(atlasPath);
-    const std::string held = atlas.provenance["inputs"]["held_out_subjects"][0].get<std::string>();
-    const std::string label = held.substr(held.rfind("sub-"));
-    const auto bold = cohort / label / "func" / (label + "_task-motor_run-1_bold.nii.gz");
+    const std::string label = subject.filename().string();
+    const auto bold = subject / "func" / (label + "_task-motor_run-1_bold.nii.gz");
     const auto lh = dir / "lh.nii.gz";
     REQUIRE(run(cli + " glm " + shellQuote(bold.string()) + " --contrast LH --progress none -o " + shellQuote(lh.string())).exitCode == 0);
 
@@ -154,10 +162,7 @@ TEST_CASE("the wizard personalizes from contrast maps alone", "[app][gui][person
     CHECK(mc.ok);
     CHECK(mc.volumes == 1);
 
-    MainWindow::Options o;
-    o.restoreWindowState = false;
-    o.confirmQuitWithJobs = false;
-    MainWindow w(o);
+    MainWindow w(quietWindow());
     w.resize(1400, 900);
     w.show();
     REQUIRE(QTest::qWaitForWindowExposed(&w));
