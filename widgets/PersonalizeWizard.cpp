@@ -81,7 +81,12 @@ PersonalizeWizard::PersonalizeWizard(QWidget* parent) : QWizard(parent) {
     maps_ = new QTableWidget(0, 3, p1);
     maps_->setObjectName("contrastMaps");
     maps_->setHorizontalHeaderLabels({tr("Concept"), tr("Map (NIfTI, or left GIFTI)"), tr("Right hemisphere (GIFTI)")});
-    maps_->horizontalHeader()->setStretchLastSection(true);
+    maps_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Interactive);
+    maps_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    maps_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    maps_->setColumnWidth(0, 240);
+    maps_->setWordWrap(false);
+    maps_->setTextElideMode(Qt::ElideLeft);  // file names end in what tells them apart
     maps_->setToolTip(tr("Double-click a concept to edit it: it must name a concept the atlas labels"));
     mapsStatus_ = new QLabel;
     mapsStatus_->setObjectName("contrastMapsStatus");
@@ -308,7 +313,9 @@ QString PersonalizeWizard::outputFile() const { return outEdit_->text(); }
 void PersonalizeWizard::refreshSubject() {
     subject_ = checkSubjectFolder(subjectEdit_->text().toStdString());
     runs_->setRowCount(0);
-    if (!subject_.ok) {
+    if (!subject_.ok && subjectEdit_->text().trimmed().isEmpty()) {
+        subjectStatus_->setText(tr("Choose the subject's folder — or add its contrast maps below."));
+    } else if (!subject_.ok) {
         subjectStatus_->setText(status(false, QString::fromStdString(subject_.error)));
     } else {
         QStringList tasks;

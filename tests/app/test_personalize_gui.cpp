@@ -175,6 +175,16 @@ TEST_CASE("the wizard personalizes from contrast maps alone", "[app][gui][person
     CHECK(args.mid(0, 4) == QStringList({"personalize", QString::fromStdString(labelled.string()), "--contrast",
                                          QString::fromStdString("motor response (left hand)=" + lh.string())}));
     CHECK(wizard.outputFile().endsWith("_sub-maps.nmatlas.h5"));
+    if (const char* shots = std::getenv("NM_SCREENSHOT_DIR")) {
+        wizard.show();
+        REQUIRE(QTest::qWaitForWindowExposed(&wizard));
+        QTest::qWait(200);
+        wizard.grab().save(QString(shots) + "/personalize-maps-wizard.png");
+        wizard.next();
+        QTest::qWait(200);
+        wizard.grab().save(QString(shots) + "/personalize-maps-wizard-2.png");
+        wizard.hide();
+    }
     const QString disp = QString::fromStdString(nm::widgets::displacementFile(wizard.outputFile().toStdString()).string());
     const int job = w.startPersonalize(args, wizard.outputFile(), disp);
     REQUIRE(nm::test::waitUntil([&] { return !w.jobManager()->isRunning(job); }, 300000));
