@@ -21,20 +21,26 @@ using nlohmann::json;
 
 namespace {
 std::string cli() { return nm::test::cliCommand(); }
+
+/// The tiny preset with deformations of 10-16 mm (larger than its 8 mm voxels) and an atlas
+/// learned with 30 % of the subjects held out.
+void cohortAndAtlas(const std::filesystem::path& data, const std::filesystem::path& atlas, const std::filesystem::path& cache) {
+    auto r = run(cli() + " simulate --preset tiny --subjects 10 --seed 4 --deformation 10,16 --progress none --out " + q(data));
+    REQUIRE(r.exitCode == 0);
+    r = run(cli() + " learn " + q(data) + " --scales 16,64 --held-out 0.3 --no-surfaces --progress none --cache " + q(cache) +
+            " --out " + q(atlas));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+}
 } // namespace
 
 TEST_CASE("personalize an atlas to held-out simulated subjects", "[cli][personalize]") {
     if (!nm::test::mricronFile("ch2bet.nii.gz")) NM_SKIP("mricron-data is not installed (simulator needs the MNI template)");
     nm::test::TempDir dir;
     const auto data = dir / "cohort";
-    // deformations of 10-16 mm: larger than the 8 mm voxels of the tiny preset
-    auto r = run(cli() + " simulate --preset tiny --subjects 10 --seed 4 --deformation 10,16 --progress none --out " + q(data));
-    REQUIRE(r.exitCode == 0);
     const auto atlas = dir / "atlas.nmatlas.h5";
-    r = run(cli() + " learn " + q(data) + " --scales 16,64 --held-out 0.3 --no-surfaces --progress none --cache " +
-            q(dir / "cache") + " --out " + q(atlas));
-    INFO(r.err);
-    REQUIRE(r.exitCode == 0);
+    cohortAndAtlas(data, atlas, dir / "cache");
+    nm::test::ProcessResult r;
 
     // under the sanitizers (10× slower) fewer iterations: the memory checks, not the figures
     const bool sanitized = nm::test::slowdown() > 1;
@@ -134,6 +140,31 @@ TEST_CASE("personalize an atlas to held-out simulated subjects", "[cli][personal
         CHECK(std::filesystem::exists(dir / "sdisp_hemi-R.func.gii"));
         CHECK(bs.provenance["personalization"]["surfaces"]["left"]["vertices"].get<int>() == 10242);
     }
+    r = run(cli() + " personalize " + q(atlas) + " " + q(folder) + " --surface-displacement x --progress none -o " +
+            q(dir / "y.nmatlas.h5"));
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("--surface-displacement needs --surfaces") != std::string::npos);
+
+    // bad input is named
+    r = run(cli() + " personalize " + q(atlas) + " " + q(dir.path()) + " --progress none -o " + q(dir / "x.nmatlas.h5"));
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("not a BIDS subject folder") != std::string::npos);
+}
+
+TEST_CASE("personalize a labelled atlas from contrast maps, and with contrast features", "[cli][personalize]") {
+    if (!nm::test::mricronFile("ch2bet.nii.gz")) NM_SKIP("mricron-data is not installed (simulator needs the MNI template)");
+    nm::test::TempDir dir;
+    const auto data = dir / "cohort";
+    const auto atlas = dir / "atlas.nmatlas.h5";
+    cohortAndAtlas(data, atlas, dir / "cache");
+    const bool sanitized = nm::test::slowdown() > 1;
+    const std::string quick = sanitized ? " --bcd 2 --inner 3" : "";
+    const auto shared = nm::test::sharedData();
+    const bool surfaces = !sanitized && shared && std::filesystem::exists(*shared / "surfaces" / "fsaverage5");
+    const auto group = nm::io::readAtlasBundle(atlas);
+    const std::string subject = group.provenance["inputs"]["held_out_subjects"][0].get<std::string>();
+    const auto folder = data / subject.substr(subject.find('/') + 1);
+    nm::test::ProcessResult r;
     // a labelled atlas personalized from the subject's contrast maps alone (NIfTI t maps of two
     // conditions, named by the concepts the atlas labels); the group's network is kept
     const auto labelled = dir / "labelled.nmatlas.h5";
@@ -198,13 +229,4 @@ TEST_CASE("personalize an atlas to held-out simulated subjects", "[cli][personal
     REQUIRE(r.exitCode == 0);
     CHECK(nm::io::readAtlasBundle(dir / "with-contrasts.nmatlas.h5").provenance["personalization"]["contrast_features"].size() >= 2);
 
-    r = run(cli() + " personalize " + q(atlas) + " " + q(folder) + " --surface-displacement x --progress none -o " +
-            q(dir / "y.nmatlas.h5"));
-    CHECK(r.exitCode == 2);
-    CHECK(r.err.find("--surface-displacement needs --surfaces") != std::string::npos);
-
-    // bad input is named
-    r = run(cli() + " personalize " + q(atlas) + " " + q(dir.path()) + " --progress none -o " + q(dir / "x.nmatlas.h5"));
-    CHECK(r.exitCode == 2);
-    CHECK(r.err.find("not a BIDS subject folder") != std::string::npos);
 }
