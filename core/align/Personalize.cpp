@@ -81,10 +81,12 @@ std::vector<SubjectContrast> subjectContrasts(const io::AtlasBundle& group, cons
     for (const auto& s : group.scales) labelled = labelled || s.labels.has_value();
     if (!labelled || subject.runs.empty()) return out;
     const auto inputs = decompose::bundleInputs(group, groupFile);
-    // the subject's dataset: the folder above sub-<label>
-    const std::filesystem::path root = subject.runs.front().bold.parent_path().parent_path().filename().string().rfind("sub-", 0) == 0
-                                           ? subject.runs.front().bold.parent_path().parent_path().parent_path()
-                                           : subject.runs.front().bold.parent_path().parent_path();
+    // the subject's dataset: the folder above sub-<label> (<root>/sub-<label>[/ses-<s>]/func/<run>)
+    std::filesystem::path root = subject.runs.front().bold.parent_path();
+    while (!root.empty() && root.filename().string().rfind("sub-", 0) != 0 && root != root.parent_path()) root = root.parent_path();
+    if (root.filename().string().rfind("sub-", 0) != 0)
+        throw fileError(subject.runs.front().bold, "path", "not inside a sub-<label> folder (expected a BIDS dataset)");
+    root = root.parent_path();
     std::vector<io::BidsDataset> datasets{io::readBidsDataset(root, inputs.filter)};
     semantics::Ontology ontology;
     if (const auto cogat = semantics::findCognitiveAtlas()) ontology = semantics::Ontology::load(*cogat);
