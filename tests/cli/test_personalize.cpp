@@ -151,7 +151,7 @@ TEST_CASE("personalize an atlas to held-out simulated subjects", "[cli][personal
     CHECK(r.err.find("not a BIDS subject folder") != std::string::npos);
 }
 
-TEST_CASE("personalize a labelled atlas from contrast maps, and with contrast features", "[cli][personalize]") {
+TEST_CASE("personalize a labelled atlas from contrast maps alone and with contrast features", "[cli][personalize]") {
     if (!nm::test::mricronFile("ch2bet.nii.gz")) NM_SKIP("mricron-data is not installed (simulator needs the MNI template)");
     nm::test::TempDir dir;
     const auto data = dir / "cohort";
