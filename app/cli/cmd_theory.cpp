@@ -12,6 +12,7 @@
 #include "theory/Figure.hpp"
 #include "theory/Spatial.hpp"
 
+#include <algorithm>
 #include <iomanip>
 #include <sstream>
 
@@ -30,6 +31,7 @@ struct TheoryCliOptions {
     std::string out, json, svg;
     std::vector<double> gammas{0.0, 0.1, 0.2, 0.3, 0.4, 0.5};
     std::uint64_t seed = 1;
+    std::vector<double> densities{0.02, 0.05, 0.1, 0.2, 0.3};
 };
 
 /// The one network of `theory spatial|matching`: binary undirected adjacency, Euclidean distances
@@ -128,7 +130,25 @@ Command makeTheoryCommand(CLI::App& root, const GlobalOptions& options) {
     matching->add_option("-o,--out", o->out, "Plot-ready table (TSV) to write");
     matching->add_option("--json", o->json, "JSON to write");
     matching->add_option("--svg", o->svg, "Figure (SVG): Q along η per γ");
-    return {app, [o, random, det, net, spatial, matching, &options] {
+    auto* phase = app->add_subcommand("phase-diagram",
+                                      "Where modularity appears under spatial wiring, over densities: for each density, the η at which Q of the "
+                                      "spatial rule rises halfway (annealed prediction and simulated growth on the network's coordinates), "
+                                      "with the random-graph baseline of that density");
+    phase->add_option("network", o->networks, "Connectome with coordinates (its nodes and positions are used)")->required()->check(CLI::ExistingFile);
+    phase->add_option("--coords", o->coords, "Node coordinates (when the network file has none)")->check(CLI::ExistingFile);
+    phase->add_option("--densities", o->densities, "Edge densities (the network's own is added)")
+        ->delimiter(',')
+        ->check(CLI::Range(1e-4, 0.9))
+        ->capture_default_str();
+    phase->add_option("--etas", o->etas, "Values of η")->delimiter(',')->capture_default_str();
+    phase->add_option("--repetitions", o->repetitions, "Simulated networks per (density, η) (0: prediction only)")
+        ->check(CLI::Range(0, 1000))
+        ->capture_default_str();
+    phase->add_option("--seed", o->seed, "Random seed")->capture_default_str();
+    phase->add_option("-o,--out", o->out, "Plot-ready table (TSV) to write");
+    phase->add_option("--json", o->json, "JSON to write");
+    phase->add_option("--svg", o->svg, "Figure (SVG): the onset η* against density, predicted and simulated");
+    return {app, [o, random, det, net, spatial, matching, phase, &options] {
                 JobContext job(options);
                 std::ostringstream msg;
                 msg << std::fixed << std::setprecision(3);
@@ -298,6 +318,70 @@ Command makeTheoryCommand(CLI::App& root, const GlobalOptions& options) {
                     }
                     job.print(msg.str());
                     job.succeed("matching phase diagram", {{"boundary", bounds}});
+                    return 0;
+                }
+                if (phase->parsed()) {
+                    const auto [c, A, D, ownM] = spatialNetwork(*o, "phase-diagram");
+                    const double n = double(A.rows()), pairs = n * (n - 1) / 2;
+                    const double ownDensity = double(ownM) / pairs;
+                    std::vector<double> densities;
+                    for (double d : o->densities)  // one within 5 % of the network's own is that one
+                        if (std::abs(d - ownDensity) > 0.05 * ownDensity) densities.push_back(d);
+                    densities.push_back(ownDensity);
+                    std::sort(densities.begin(), densities.end());
+                    densities.erase(std::unique(densities.begin(), densities.end()), densities.end());
+                    std::vector<std::vector<std::string>> rows;
+                    nlohmann::json pts = nlohmann::json::array();
+                    theory::LineSeries pred{"annealed prediction", {}, {}, false}, sim{"simulated growth", {}, {}, true};
+                    msg << c.name << " (n " << A.rows() << ", own density " << double(ownM) / pairs
+                        << "): density, mean degree, onset η* (predicted / simulated), Q at the most local η (predicted / simulated), Q of G(n, p)\n";
+                    for (const double d : densities) {
+                        const auto m = Eigen::Index(std::llround(d * pairs));
+                        if (m < 1 || double(m) >= pairs) continue;
+                        const auto r = theory::spatialDiagram(D, m, o->etas, o->repetitions, o->seed);
+                        const auto& local = *std::min_element(r.points.begin(), r.points.end(),
+                                                              [](const auto& a, const auto& b) { return a.eta < b.eta; });
+                        const double qRandom = theory::modularityErReichardtBornholdt(n, double(m) / pairs);
+                        const bool own = m == ownM;
+                        rows.push_back({std::to_string(double(m) / pairs), std::to_string(2.0 * double(m) / n), std::to_string(r.predictedHalfRise),
+                                        std::to_string(r.simulatedHalfRise), std::to_string(local.qPredicted), std::to_string(local.simulatedQ),
+                                        std::to_string(qRandom), own ? "1" : "0"});
+                        auto finite = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); };
+                        pts.push_back({{"density", double(m) / pairs}, {"edges", m}, {"mean_degree", 2.0 * double(m) / n},
+                                       {"predicted_onset_eta", r.predictedHalfRise}, {"simulated_onset_eta", finite(r.simulatedHalfRise)},
+                                       {"q_local_predicted", local.qPredicted}, {"q_local_simulated", finite(local.simulatedQ)},
+                                       {"q_random", qRandom}, {"own_density", own}});
+                        pred.x.push_back(double(m) / pairs);
+                        pred.y.push_back(r.predictedHalfRise);
+                        sim.x.push_back(double(m) / pairs);
+                        sim.y.push_back(r.simulatedHalfRise);
+                        msg << "  " << std::setw(6) << double(m) / pairs << "  " << std::setw(7) << 2.0 * double(m) / n << "  " << r.predictedHalfRise
+                            << " / " << r.simulatedHalfRise << "  " << local.qPredicted << " / " << local.simulatedQ << "  " << qRandom
+                            << (own ? "  (its own density)" : "") << "\n";
+                    }
+                    if (rows.empty()) throw InputError("theory phase-diagram: no density gives between 1 and n(n − 1)/2 − 1 edges");
+                    if (!o->out.empty())
+                        io::writeTable(o->out,
+                                       io::Table({"density", "mean_degree", "predicted_onset_eta", "simulated_onset_eta", "q_local_predicted",
+                                                  "q_local_simulated", "q_random", "own_density"},
+                                                 rows),
+                                       '\t');
+                    const nlohmann::json j = {{"network", c.name}, {"nodes", A.rows()}, {"own_edges", ownM}, {"etas", o->etas},
+                                              {"repetitions", o->repetitions}, {"points", pts},
+                                              {"onset", "η where Q of the spatial rule crosses halfway between its extremes along η"}};
+                    if (!o->json.empty()) writeFileAtomic(o->json, j.dump(2) + "\n");
+                    if (!o->svg.empty()) {
+                        theory::LineChart chart;
+                        chart.title = c.name + ": onset of modularity under spatial wiring (P ∝ d^η)";
+                        chart.xLabel = "edge density";
+                        chart.yLabel = "onset η*";
+                        chart.series = {pred};
+                        if (o->repetitions > 0) chart.series.push_back(sim);
+                        chart.markers = {{double(ownM) / pairs, "its own density"}};
+                        writeFileAtomic(o->svg, theory::svgLineChart(chart));
+                    }
+                    job.print(msg.str());
+                    job.succeed("spatial phase diagram", {{"points", pts}});
                     return 0;
                 }
                 if (!net->parsed()) return 2;

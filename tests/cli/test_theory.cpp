@@ -53,4 +53,28 @@ TEST_CASE("theory network and detectability", "[cli][theory]") {
     r = run(cli + " theory spatial " + shellQuote(worm) + " --repetitions 0");
     CHECK(r.exitCode == 2);
     CHECK_THAT(r.err, Catch::Contains("coordinates"));
+
+    // The phase diagram over densities: the onset η* rises (wiring needs to be less local) as the
+    // network gets denser, the prediction follows the simulation at every density (measured with 4
+    // networks per point: −2.06 / −1.93 at 2 %, −1.43 / −1.40 at the worm's 5 %, −0.71 / −0.67 at
+    // 20 %), and random graphs of each density stay below the most local spatial networks.
+    r = run(cli + " theory phase-diagram " + shellQuote(worm) + " --coords " +
+            shellQuote(*data / "connectomes/celegans277/celegans277positions.csv") + " --densities 0.02,0.2 --repetitions 3 --json " +
+            shellQuote(dir / "phase.json") + " -o " + shellQuote(dir / "phase.tsv") + " --svg " + shellQuote(dir / "phase.svg"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    const json ph = json::parse(std::ifstream(dir / "phase.json"));
+    REQUIRE(ph["points"].size() == 3);  // 2 %, the worm's own 5 %, 20 %
+    CHECK(ph["points"][1]["own_density"].get<bool>());
+    double previous = -1e9;
+    for (const auto& p : ph["points"]) {
+        const double predicted = p["predicted_onset_eta"], simulated = p["simulated_onset_eta"];
+        CHECK(predicted > previous);
+        previous = predicted;
+        CHECK(predicted == Approx(simulated).margin(0.25));
+        CHECK(p["q_local_predicted"].get<double>() > p["q_random"].get<double>());
+    }
+    CHECK(std::filesystem::file_size(dir / "phase.svg") > 1000);
+    r = run(cli + " theory phase-diagram " + shellQuote(worm) + " --densities 2");
+    CHECK(r.exitCode == 2);
 }
