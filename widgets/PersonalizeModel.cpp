@@ -2,6 +2,7 @@
 
 #include "io/AtlasBundle.hpp"
 #include "io/Bids.hpp"
+#include "common/Text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -90,10 +91,6 @@ AtlasCheck checkAtlas(const std::filesystem::path& atlas) {
 
 namespace {
 bool endsWith(const std::string& s, const std::string& e) { return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0; }
-std::string lowered(std::string s) {
-    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 } // namespace
 
 ContrastMapsCheck checkContrastMaps(const std::vector<ContrastMapEntry>& maps, const AtlasCheck& atlas) {
@@ -117,9 +114,9 @@ ContrastMapsCheck checkContrastMaps(const std::vector<ContrastMapEntry>& maps, c
                 return c;
             }
         }
-        const std::string f = lowered(m.file);
+        const std::string f = lowercase(m.file);
         if (endsWith(f, ".gii")) {
-            if (m.rightFile.empty() || !endsWith(lowered(m.rightFile), ".gii")) {
+            if (m.rightFile.empty() || !endsWith(lowercase(m.rightFile), ".gii")) {
                 c.error = where + ": " + m.file + " is a surface map; give the right hemisphere's GIFTI too";
                 return c;
             }
@@ -137,7 +134,7 @@ ContrastMapsCheck checkContrastMaps(const std::vector<ContrastMapEntry>& maps, c
                 return c;
             }
             const bool known = std::any_of(atlas.concepts.begin(), atlas.concepts.end(),
-                                           [&](const std::string& a) { return lowered(a) == lowered(m.concept_); });
+                                           [&](const std::string& a) { return lowercase(a) == lowercase(m.concept_); });
             if (!known) {
                 std::string list;
                 for (std::size_t k = 0; k < atlas.concepts.size() && k < 8; ++k) list += (k ? ", " : "") + atlas.concepts[k];

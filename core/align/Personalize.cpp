@@ -5,6 +5,7 @@
 #include "anatomy/Surfaces.hpp"
 
 #include "common/Error.hpp"
+#include "common/Text.hpp"
 #include "common/Paths.hpp"
 #include "connectivity/Covariance.hpp"
 #include "decompose/Cohort.hpp"
@@ -41,21 +42,14 @@ MatrixXf PersonalizeResult::toGroup(const MatrixXf& subjectMaps) const {
     return coarseToFine ? transportToSource(sparsePlan, subjectMaps) : transportToSource(densePlan, subjectMaps);
 }
 
-namespace {
-std::string lowered(std::string s) {
-    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-} // namespace
-
 Eigen::VectorXf groupConceptMap(const io::AtlasBundle& group, const std::string& conceptName) {
     const Index p = Index(group.maskVoxels.size());
-    const std::string want = lowered(conceptName);
+    const std::string want = lowercase(conceptName);
     for (auto it = group.scales.rbegin(); it != group.scales.rend(); ++it) {
         if (!it->labels) continue;
         const auto& l = *it->labels;
         for (std::size_t c = 0; c < l.concepts.size(); ++c)
-            if (lowered(l.concepts[c]) == want && l.forwardEffect.cols() == Index(l.concepts.size())) {
+            if (lowercase(l.concepts[c]) == want && l.forwardEffect.cols() == Index(l.concepts.size())) {
                 Eigen::VectorXf out = Eigen::VectorXf::Zero(p);
                 const Eigen::VectorXf w = l.forwardEffect.col(Index(c));
                 for (Index r = 0; r < it->maps.outerSize(); ++r)
@@ -598,7 +592,7 @@ PersonalizeResult personalize(const io::AtlasBundle& group, const std::filesyste
     }
     for (const auto& g : given) {
         const auto same = std::find_if(contrasts.begin(), contrasts.end(),
-                                       [&](const SubjectContrast& c) { return lowered(c.name) == lowered(g.name); });
+                                       [&](const SubjectContrast& c) { return lowercase(c.name) == lowercase(g.name); });
         if (same != contrasts.end())
             *same = g;
         else

@@ -2,6 +2,7 @@
 
 #include "common/AtomicFile.hpp"
 #include "common/Error.hpp"
+#include "common/Text.hpp"
 #include "io/Npy.hpp"
 
 #include <zip.h>
@@ -17,11 +18,6 @@
 namespace nm::io {
 
 namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
-}
 
 bool endsWith(const std::string& s, const std::string& e) { return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0; }
 
@@ -59,7 +55,7 @@ std::vector<std::string> fields(const std::string& line) {
 double number(const std::string& s, const std::string& name, std::size_t line, std::size_t column) {
     std::string t = s;
     if (t.empty()) throw fileError(name, "line " + std::to_string(line) + ", column " + std::to_string(column), "empty value (expected a number)");
-    if (lower(t) == "nan") return std::nan("");
+    if (lowercase(t) == "nan") return std::nan("");
     const char* b = t.data();
     if (*b == '+') ++b;
     double v = 0.0;
@@ -327,7 +323,7 @@ Eigen::MatrixXd readNumericMatrix(const std::filesystem::path& file) { return pa
 
 Eigen::MatrixXd readMatrixFile(const std::filesystem::path& file, const std::string& what) {
     requireReadableFile(file, what);
-    if (endsWith(lower(file.filename().string()), ".npy")) {
+    if (endsWith(lowercase(file.filename().string()), ".npy")) {
         const auto a = readNpy(file);
         if (a.shape.size() != 2) throw fileError(file, "shape", "expected a 2-D array (" + what + ")");
         return a.matrix(what);
@@ -336,7 +332,7 @@ Eigen::MatrixXd readMatrixFile(const std::filesystem::path& file, const std::str
 }
 
 void writeMatrixFile(const std::filesystem::path& file, const Eigen::MatrixXd& m) {
-    const std::string ext = lower(file.extension().string());
+    const std::string ext = lowercase(file.extension().string());
     if (ext == ".npy") {
         writeNpy(file, m);
         return;
@@ -356,7 +352,7 @@ void writeMatrixFile(const std::filesystem::path& file, const Eigen::MatrixXd& m
 
 Connectome readConnectome(const std::filesystem::path& file, const ConnectomeOptions& o) {
     requireReadableFile(file, "connectome");
-    const std::string ext = lower(file.filename().string());
+    const std::string ext = lowercase(file.filename().string());
     Connectome c;
     c.name = file.stem().string();
     if (endsWith(ext, ".npy")) {
@@ -419,7 +415,7 @@ Connectome readConnectome(const std::filesystem::path& file, const ConnectomeOpt
 }
 
 void attachCoordinates(Connectome& c, const std::filesystem::path& file) {
-    if (endsWith(lower(file.filename().string()), ".node")) {
+    if (endsWith(lowercase(file.filename().string()), ".node")) {
         readBrainNetNodes(c, file);
         return;
     }

@@ -1,6 +1,7 @@
 #include "semantics/Ontology.hpp"
 
 #include "common/Error.hpp"
+#include "common/Text.hpp"
 #include "common/Paths.hpp"
 #include "io/Table.hpp"
 
@@ -13,10 +14,6 @@
 namespace nm::semantics {
 
 namespace {
-std::string lower(std::string s) {
-    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 std::string trim(const std::string& s) {
     const auto b = s.find_first_not_of(" \t\r\n");
     if (b == std::string::npos) return {};
@@ -83,13 +80,13 @@ Ontology Ontology::load(const std::filesystem::path& dir) {
     if (o.concepts_.empty()) throw fileError(aliasesFile, "id", "no concept (trm_*) rows");
     for (std::size_t i = 0; i < o.concepts_.size(); ++i) {
         const auto& c = o.concepts_[i];
-        o.byName_.emplace(lower(c.name), int(i));
+        o.byName_.emplace(lowercase(c.name), int(i));
         o.byNormalised_.emplace(normaliseTerm(c.name), int(i));
     }
     // Aliases after every name, so that a name always wins over another concept's alias.
     for (std::size_t i = 0; i < o.concepts_.size(); ++i)
         for (const auto& a : o.concepts_[i].aliases) {
-            o.byAlias_.emplace(lower(a), int(i));
+            o.byAlias_.emplace(lowercase(a), int(i));
             o.byNormalised_.emplace(normaliseTerm(a), int(i));
         }
 
@@ -110,7 +107,7 @@ Ontology Ontology::load(const std::filesystem::path& dir) {
 }
 
 ConceptMatch Ontology::lookup(const std::string& text) const {
-    const std::string key = lower(trim(text));
+    const std::string key = lowercase(trim(text));
     if (key.empty()) return {};
     if (auto it = byName_.find(key); it != byName_.end()) return {it->second, MatchKind::Exact};
     if (auto it = byAlias_.find(key); it != byAlias_.end()) return {it->second, MatchKind::Alias};

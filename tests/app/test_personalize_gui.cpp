@@ -48,6 +48,12 @@ MainWindow::Options quietWindow() {
     o.confirmQuitWithJobs = false;
     return o;
 }
+
+void showWindow(MainWindow& w) {
+    w.resize(1400, 900);
+    w.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&w));
+}
 } // namespace
 
 TEST_CASE("personalize a held-out subject from the File menu's wizard", "[app][gui][personalize]") {
@@ -72,9 +78,7 @@ TEST_CASE("personalize a held-out subject from the File menu's wizard", "[app][g
     CHECK(ac.heldOutKnown);
 
     MainWindow w(quietWindow());
-    w.resize(1400, 900);
-    w.show();
-    REQUIRE(QTest::qWaitForWindowExposed(&w));
+    showWindow(w);
 
     nm::widgets::PersonalizeWizard wizard(&w);
     wizard.setSubjectFolder(QString::fromStdString(cohort.string()));
@@ -163,9 +167,7 @@ TEST_CASE("the wizard personalizes from contrast maps alone", "[app][gui][person
     CHECK(mc.volumes == 1);
 
     MainWindow w(quietWindow());
-    w.resize(1400, 900);
-    w.show();
-    REQUIRE(QTest::qWaitForWindowExposed(&w));
+    showWindow(w);
     nm::widgets::PersonalizeWizard wizard(&w);
     wizard.setAtlas(QString::fromStdString(labelled.string()));
     wizard.setContrastMaps(maps);

@@ -210,17 +210,16 @@ TEST_CASE("personalize a labelled atlas from contrast maps alone and with contra
         CHECK(r.exitCode == 2);
         CHECK(r.err.find("needs both hemispheres") != std::string::npos);
     }
-    r = run(cli() + " personalize " + q(labelled) + " --contrast " + shellQuote("no such concept=" + (dir / "lh.nii.gz").string()) +
-            " --progress none -o " + q(dir / "z.nmatlas.h5"));
-    CHECK(r.exitCode == 2);
-    CHECK(r.err.find("labels no concept of that name (expected one of: ") != std::string::npos);
-    r = run(cli() + " personalize " + q(labelled) + " --contrast " + q(dir / "lh.nii.gz") + " --progress none -o " + q(dir / "z.nmatlas.h5"));
-    CHECK(r.exitCode == 2);
-    CHECK(r.err.find("expected CONCEPT=FILE.nii.gz") != std::string::npos);
-    r = run(cli() + " personalize " + q(atlas) + " --contrast " + shellQuote("face perception=" + (dir / "face.nii.gz").string()) +
-            " --progress none -o " + q(dir / "z.nmatlas.h5"));
-    CHECK(r.exitCode == 2);
-    CHECK(r.err.find("has no labels") != std::string::npos);
+    // bad contrast specifications are named, and nothing is written
+    for (const auto& [atlasFile, spec, expected] :
+         {std::tuple{labelled, "no such concept=" + (dir / "lh.nii.gz").string(), std::string("labels no concept of that name (expected one of: ")},
+          std::tuple{labelled, (dir / "lh.nii.gz").string(), std::string("expected CONCEPT=FILE.nii.gz")},
+          std::tuple{atlas, "face perception=" + (dir / "face.nii.gz").string(), std::string("has no labels")}}) {
+        r = run(cli() + " personalize " + q(atlasFile) + " --contrast " + shellQuote(spec) + " --progress none -o " + q(dir / "z.nmatlas.h5"));
+        INFO(spec);
+        CHECK(r.exitCode == 2);
+        CHECK(r.err.find(expected) != std::string::npos);
+    }
     CHECK_FALSE(std::filesystem::exists(dir / "z.nmatlas.h5"));
     // from the subject's runs with --contrast-features: its task contrasts of the labelled concepts join the features
     r = run(cli() + " personalize " + q(labelled) + " " + q(folder) + " --contrast-features" + quick + " --progress none --cache " +
