@@ -367,7 +367,7 @@ Command makeValidateCommand(CLI::App& root, const GlobalOptions& options) {
                             << " / " << r.mean("procrustes", k) << " / "
                             << (std::isnan(r.mean("fugw + connectivity", k)) ? r.mean("fugw (maps only)", k) : r.mean("fugw + connectivity", k)) << " / " << r.mean("fugw", k)
                             << "\n";
-                    if (r.mean("surface: fugw", *ks.begin()) == r.mean("surface: fugw", *ks.begin())) {
+                    if (!ks.empty() && std::isfinite(r.mean("surface: fugw", *ks.begin()))) {
                         msg << "  on the surfaces (identity / dual regression / volume FUGW sampled / FUGW on the mesh):\n";
                         for (int k : ks)
                             msg << "  k=" << std::setw(4) << k << "  " << r.mean("surface: identity", k) << " / "

@@ -290,7 +290,7 @@ FugwResult solveSparseFugw(const MatrixXf& fs, const MatrixXf& ft, double costSc
         }
     }
     FugwOptions o = options;  // o.eps follows the ε-scaling schedule (as solveFugw)
-    if (o.epsStart > 0) o.eps = std::max(options.eps, options.epsStart);
+    o.eps = detail::scheduledEps(options, 0);
     const SparseProblem pr{plan, rowOf, fc, source, target, o, ws, wt};
     VectorXf p(nnz), q;
     for (Index e = 0; e < nnz; ++e) p[e] = float(ws[rowOf[std::size_t(e)]] * wt[plan.col[std::size_t(e)]]);
@@ -312,7 +312,7 @@ FugwResult solveSparseFugw(const MatrixXf& fs, const MatrixXf& ft, double costSc
     };
     for (int it = 0; it < o.bcdIterations; ++it) {
         if (progress) progress->checkCancelled();
-        if (options.epsStart > 0) o.eps = std::max(options.eps, options.epsStart * std::pow(options.epsDecay, it));
+        o.eps = detail::scheduledEps(options, it);
         const VectorXf previous = p;
         solveBlock(p, q, dq);
         solveBlock(q, p, dp);

@@ -727,7 +727,7 @@ FugwResult solveFugw(const MatrixXf& cost, const Geometry& source, const Geometr
     MatrixXf previous;
     for (int it = 0; it < o.bcdIterations; ++it) {
         if (progress) progress->checkCancelled();
-        if (options.epsStart > 0) o.eps = std::max(options.eps, options.epsStart * std::pow(options.epsDecay, it));
+        o.eps = detail::scheduledEps(options, it);
         copyInto(previous, res.plan);
         solveBlock(res.plan, res.gamma, dualsQ);
         solveBlock(res.gamma, res.plan, dualsP);
