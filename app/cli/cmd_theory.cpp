@@ -13,6 +13,7 @@
 #include "theory/Spatial.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <iomanip>
 #include <sstream>
 
@@ -32,6 +33,10 @@ struct TheoryCliOptions {
     std::vector<double> gammas{0.0, 0.1, 0.2, 0.3, 0.4, 0.5};
     std::uint64_t seed = 1;
     std::vector<double> densities{0.02, 0.05, 0.1, 0.2, 0.3};
+    std::string model = "spatial";
+    std::vector<Eigen::Index> sizes;   ///< phase-diagram: finite-size sweep
+    double phaseDegree = 0.0;          ///< phase-diagram: mean degree (0: the model's default, sbm 6, spatial 10)
+    int layouts = 3;
 };
 
 /// The one network of `theory spatial|matching`: binary undirected adjacency, Euclidean distances
@@ -75,6 +80,277 @@ nlohmann::json networkJson(const std::string& name, const theory::NetworkTheory&
             {"epsilon", t.epsilon},
             {"epsilon_at_bound", t.epsilonAtBound}};
 }
+nlohmann::json orNull(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); }
+std::string orNa(double x, const std::string& na = "n/a") { return std::isfinite(x) ? std::to_string(x).substr(0, 6) : na; }
+
+/// The --json and --svg outputs of a theory command (the figure built only when asked for).
+void writeJsonAndFigure(const TheoryCliOptions& o, const nlohmann::json& j, const std::function<theory::LineChart()>& figure) {
+    if (!o.json.empty()) writeFileAtomic(o.json, j.dump(2) + "\n");
+    if (!o.svg.empty()) writeFileAtomic(o.svg, theory::svgLineChart(figure()));
+}
+
+/// `theory matching` and `theory phase-diagram --model matching`: the (η, γ) diagram on one network.
+void runMatching(const TheoryCliOptions& o, JobContext& job, const std::string& command) {
+    std::ostringstream msg;
+    msg << std::fixed << std::setprecision(3);
+    const auto [c, A, D, m] = spatialNetwork(o, command);
+    const double ownQ = graph::modularityUnd(A).q;
+    const auto r = theory::matchingDiagram(D, m, o.etas, o.gammas, o.repetitions, o.seed, ownQ);
+    std::vector<std::vector<std::string>> rows;
+    nlohmann::json grid = nlohmann::json::array(), bounds = nlohmann::json::array();
+    for (const auto& p : r.grid) {
+        rows.push_back({std::to_string(p.gamma), std::to_string(p.eta), std::to_string(p.meanQ), std::to_string(p.sdQ)});
+        grid.push_back({{"gamma", p.gamma}, {"eta", p.eta}, {"q", p.meanQ}, {"sd", p.sdQ}});
+    }
+    msg << c.name << " (n " << A.rows() << ", " << m << " edges, its own Q " << ownQ << "): the matching rule's boundary η*(γ) where Q rises\n";
+    for (const auto& b : r.boundary) {
+        bounds.push_back({{"gamma", b.gamma}, {"half_rise_eta", b.halfRise}, {"eta_at_own_q", orNull(b.etaAtOwnQ)}, {"q_max", b.qMax}, {"q_min", b.qMin}});
+        msg << "  γ " << std::setw(5) << b.gamma << ": η* = " << b.halfRise << " (Q " << b.qMin << " → " << b.qMax << "), its own Q reached at η = "
+            << orNa(b.etaAtOwnQ, "n/a (outside the range)") << "\n";
+    }
+    msg << "  γ = 0 limit: the annealed spatial rule predicts η* = " << r.spatialPrediction << "\n";
+    if (!o.out.empty()) io::writeTable(o.out, io::Table({"gamma", "eta", "q", "sd"}, rows), '\t');
+    const nlohmann::json j = {{"network", c.name}, {"nodes", A.rows()}, {"edges", m}, {"own_q", ownQ}, {"grid", grid}, {"boundary", bounds},
+                              {"spatial_prediction_half_rise", r.spatialPrediction}};
+    writeJsonAndFigure(o, j, [&] {
+        theory::LineChart chart{c.name + ": modularity of the matching rule along η, per γ", "η", "Q"};
+        for (const auto& b : r.boundary) {
+            theory::LineSeries se{"γ = " + std::to_string(b.gamma).substr(0, 4), {}, {}, false};
+            for (const auto& p : r.grid)
+                if (p.gamma == b.gamma) {
+                    se.x.push_back(p.eta);
+                    se.y.push_back(p.meanQ);
+                }
+            chart.series.push_back(se);
+        }
+        chart.markers = {{r.spatialPrediction, "γ = 0 predicted"}};
+        return chart;
+    });
+    job.print(msg.str());
+    job.succeed("matching phase diagram", {{"boundary", bounds}});
+}
+
+/// `theory phase-diagram --model spatial NETWORK`: the onset η* over densities on the network's
+/// coordinates, and where the network itself sits (the η at which the rule reaches its own Q).
+void runPhaseSpatialDensities(const TheoryCliOptions& o, JobContext& job) {
+    std::ostringstream msg;
+    msg << std::fixed << std::setprecision(3);
+    const auto [c, A, D, ownM] = spatialNetwork(o, "phase-diagram");
+    const double n = double(A.rows()), pairs = n * (n - 1) / 2;
+    const double ownDensity = double(ownM) / pairs;
+    const double ownQ = graph::modularityUnd(A).q;
+    std::vector<double> densities;
+    for (double d : o.densities)  // one within 5 % of the network's own is that one
+        if (std::abs(d - ownDensity) > 0.05 * ownDensity) densities.push_back(d);
+    densities.push_back(ownDensity);
+    std::sort(densities.begin(), densities.end());
+    densities.erase(std::unique(densities.begin(), densities.end()), densities.end());
+    std::vector<std::vector<std::string>> rows;
+    nlohmann::json pts = nlohmann::json::array(), own;
+    theory::LineSeries pred{"annealed prediction", {}, {}, false}, sim{"simulated growth", {}, {}, true};
+    msg << c.name << " (n " << A.rows() << ", own density " << ownDensity
+        << "): density, mean degree, onset η* (predicted / simulated), Q at the most local η (predicted / simulated), Q of G(n, p)\n";
+    for (const double d : densities) {
+        const auto m = Eigen::Index(std::llround(d * pairs));
+        if (m < 1 || double(m) >= pairs) continue;
+        const auto r = theory::spatialDiagram(D, m, o.etas, o.repetitions, o.seed);
+        const auto& local = *std::min_element(r.points.begin(), r.points.end(), [](const auto& a, const auto& b) { return a.eta < b.eta; });
+        const double qRandom = theory::modularityErReichardtBornholdt(n, double(m) / pairs);
+        const bool isOwn = m == ownM;
+        rows.push_back({std::to_string(double(m) / pairs), std::to_string(2.0 * double(m) / n), std::to_string(r.predictedHalfRise),
+                        std::to_string(r.simulatedHalfRise), std::to_string(local.qPredicted), std::to_string(local.simulatedQ), std::to_string(qRandom),
+                        isOwn ? "1" : "0"});
+        pts.push_back({{"density", double(m) / pairs}, {"edges", m}, {"mean_degree", 2.0 * double(m) / n}, {"predicted_onset_eta", r.predictedHalfRise},
+                       {"simulated_onset_eta", orNull(r.simulatedHalfRise)}, {"q_local_predicted", local.qPredicted},
+                       {"q_local_simulated", orNull(local.simulatedQ)}, {"q_random", qRandom}, {"own_density", isOwn}});
+        pred.x.push_back(double(m) / pairs);
+        pred.y.push_back(r.predictedHalfRise);
+        sim.x.push_back(double(m) / pairs);
+        sim.y.push_back(r.simulatedHalfRise);
+        msg << "  " << std::setw(6) << double(m) / pairs << "  " << std::setw(7) << 2.0 * double(m) / n << "  " << r.predictedHalfRise << " / "
+            << r.simulatedHalfRise << "  " << local.qPredicted << " / " << local.simulatedQ << "  " << qRandom << (isOwn ? "  (its own density)" : "")
+            << "\n";
+        if (isOwn) {
+            const double at = theory::etaReachingQ(r, ownQ);
+            const double onsetEta = std::isfinite(r.simulatedHalfRise) ? r.simulatedHalfRise : r.predictedHalfRise;
+            own = {{"density", ownDensity}, {"own_q", ownQ}, {"eta_at_own_q", orNull(at)}, {"onset_eta", onsetEta},
+                   {"side", !std::isfinite(at) ? "outside the range" : (at < onsetEta ? "modular" : "random")}};
+            msg << "  its own Q " << ownQ << " is reached at η = " << orNa(at, "n/a (outside the range)") << " against the onset η* = " << onsetEta
+                << (std::isfinite(at) ? (at < onsetEta ? ": on the modular side (wiring more local than the onset)\n" : ": on the random side of the onset\n")
+                                      : "\n");
+        }
+    }
+    if (rows.empty()) throw InputError("theory phase-diagram: no density gives between 1 and n(n − 1)/2 − 1 edges");
+    if (!o.out.empty())
+        io::writeTable(o.out,
+                       io::Table({"density", "mean_degree", "predicted_onset_eta", "simulated_onset_eta", "q_local_predicted", "q_local_simulated",
+                                  "q_random", "own_density"},
+                                 rows),
+                       '\t');
+    const nlohmann::json j = {{"model", "spatial"}, {"network", c.name}, {"nodes", A.rows()}, {"own_edges", ownM}, {"etas", o.etas},
+                              {"repetitions", o.repetitions}, {"points", pts}, {"network_position", own},
+                              {"onset", "η where Q of the spatial rule crosses halfway between its extremes along η"}};
+    writeJsonAndFigure(o, j, [&] {
+        theory::LineChart chart{c.name + ": onset of modularity under spatial wiring (P ∝ d^η)", "edge density", "onset η*", {pred}};
+        if (o.repetitions > 0) chart.series.push_back(sim);
+        chart.markers = {{ownDensity, "its own density"}};
+        return chart;
+    });
+    job.print(msg.str());
+    job.succeed("spatial phase diagram", {{"points", pts}, {"network_position", own}});
+}
+
+/// `theory phase-diagram --model spatial --sizes …`: the annealed prediction's finite-size error
+/// on nodes uniform in the unit cube at a fixed mean degree.
+void runPhaseSpatialSizes(const TheoryCliOptions& o, JobContext& job) {
+    std::ostringstream msg;
+    msg << std::fixed << std::setprecision(3);
+    if (o.repetitions < 2) throw InputError("theory phase-diagram --sizes: the simulation needs --repetitions >= 2");
+    const double k = o.phaseDegree > 0 ? o.phaseDegree : 10.0;
+    const auto r = theory::spatialFiniteSize(o.sizes, k, o.etas, o.repetitions, o.layouts, o.seed);
+    std::vector<std::vector<std::string>> rows;
+    nlohmann::json pts = nlohmann::json::array();
+    theory::LineSeries pred{"annealed prediction", {}, {}, false}, sim{"simulated growth", {}, {}, true};
+    msg << "spatial rule on nodes uniform in the unit cube, mean degree " << k << ", " << o.layouts << " layouts × " << o.repetitions
+        << " networks per η: n, onset η* predicted / simulated, |gap| ± sd\n";
+    for (const auto& p : r.points) {
+        rows.push_back({std::to_string(p.n), std::to_string(p.m), std::to_string(p.predicted), std::to_string(p.simulated), std::to_string(p.gap),
+                        std::to_string(p.sdGap)});
+        pts.push_back({{"nodes", p.n}, {"edges", p.m}, {"predicted_onset_eta", p.predicted}, {"simulated_onset_eta", p.simulated}, {"gap", p.gap},
+                       {"sd_gap", p.sdGap}, {"layouts", p.layouts}});
+        pred.x.push_back(double(p.n));
+        pred.y.push_back(p.predicted);
+        sim.x.push_back(double(p.n));
+        sim.y.push_back(p.simulated);
+        msg << "  n = " << std::setw(6) << p.n << "  " << p.predicted << " / " << p.simulated << "  " << p.gap << " ± " << p.sdGap << "\n";
+    }
+    if (std::isfinite(r.gapScaling.exponent))
+        msg << "  the gap scales as " << orNa(r.gapScaling.prefactor) << " · n^(−" << orNa(r.gapScaling.exponent) << ") over " << r.gapScaling.sizes << " sizes\n";
+    if (!o.out.empty())
+        io::writeTable(o.out, io::Table({"nodes", "edges", "predicted_onset_eta", "simulated_onset_eta", "gap", "sd_gap"}, rows), '\t');
+    const nlohmann::json j = {{"model", "spatial"}, {"mean_degree", k}, {"etas", o.etas}, {"repetitions", o.repetitions}, {"layouts", o.layouts},
+                              {"points", pts}, {"gap_prefactor", orNull(r.gapScaling.prefactor)}, {"gap_exponent", orNull(r.gapScaling.exponent)}};
+    writeJsonAndFigure(o, j, [&] {
+        theory::LineChart chart{"Spatial rule, unit cube, mean degree " + std::to_string(k).substr(0, 4) + ": onset η* against n", "nodes n", "onset η*",
+                                {pred, sim}};
+        chart.logX = true;
+        return chart;
+    });
+    job.print(msg.str());
+    job.succeed("spatial finite-size diagram", {{"points", pts}, {"gap_exponent", orNull(r.gapScaling.exponent)}});
+}
+
+/// `theory phase-diagram --model sbm [NETWORK…]`: the Kesten–Stigum transition at several sizes
+/// (Bethe Hessian), the finite-size gap of the simulated transition and its power law, and each
+/// network placed at its own size, number of modules and mean degree.
+void runPhaseSbm(const TheoryCliOptions& o, JobContext& job) {
+    std::ostringstream msg;
+    msg << std::fixed << std::setprecision(3);
+    theory::DetectabilityOptions d = o.d;
+    d.repetitions = std::max(1, o.repetitions);
+    d.leiden = false;  // Leiden overfits sparse graphs (theory detectability shows it); the locator is the Bethe Hessian's
+    if (!o.sizes.empty()) d.sizes = o.sizes;
+    if (o.phaseDegree > 0) d.meanDegree = o.phaseDegree;
+    if (d.ratios.empty()) d.ratios = {0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.3, 1.4, 1.5, 1.7, 2.0};
+    const auto r = theory::detectabilitySweep(d);
+    std::vector<std::vector<std::string>> rows;
+    nlohmann::json sizes = nlohmann::json::array(), nets = nlohmann::json::array();
+    theory::LineChart chart;
+    chart.title = "Planted partition q = " + std::to_string(d.q) + ", c = " + std::to_string(d.meanDegree).substr(0, 4) + ": the transition at finite n";
+    chart.xLabel = "λ = (c_in − c_out) / (q √c)";
+    chart.yLabel = "graphs informative (—), overlap like each network (- -)";
+    for (const auto n : d.sizes) {
+        theory::LineSeries se{"n = " + std::to_string(n), {}, {}, false};
+        for (const auto& p : r.points)
+            if (p.n == n) {
+                se.x.push_back(p.ratio);
+                se.y.push_back(p.informative);
+                rows.push_back({"planted", std::to_string(n), std::to_string(d.q), std::to_string(d.meanDegree), std::to_string(p.ratio),
+                                std::to_string(p.overlapSpectral), std::to_string(p.sdOverlapSpectral), std::to_string(p.informative)});
+            }
+        chart.series.push_back(se);
+    }
+    chart.markers.emplace_back(1.0, "Kesten–Stigum");
+    msg << "planted partition, q = " << d.q << ", mean degree " << d.meanDegree << ", " << d.repetitions
+        << " graphs per point: predicted transition λ = 1; simulated: the λ from which 90 % of the graphs have q negative Bethe Hessian "
+           "eigenvalues\n";
+    for (const auto& f : r.finiteSize) {
+        sizes.push_back({{"nodes", f.n}, {"simulated_ratio", orNull(f.simulated)}, {"gap", orNull(f.gap)}});
+        msg << "  n = " << std::setw(7) << f.n << "  λ = " << orNa(f.simulated, "never (in the range)") << "  gap " << orNa(f.gap) << "\n";
+    }
+    if (std::isfinite(r.gapScaling.exponent))
+        msg << "  the gap scales as " << orNa(r.gapScaling.prefactor) << " · n^(−" << orNa(r.gapScaling.exponent) << ") over " << r.gapScaling.sizes << " sizes\n";
+    for (const auto& file : o.networks) {
+        const auto c = io::readConnectome(file);
+        const auto t = theory::analyseNetwork(c.weights, o.samples, o.seed);
+        // The network's own planted partition: its n, its number of modules (≤ 8, the overlap's
+        // limit; ≥ 10 nodes each) and its mean degree; λ up to where c_out reaches 0 (λ = √c).
+        theory::DetectabilityOptions own = d;
+        own.q = std::clamp(t.modules, 2, 8);
+        while (own.q > 2 && t.n < 10 * Eigen::Index(own.q)) --own.q;
+        own.meanDegree = t.meanDegree;
+        own.sizes = {t.n};
+        own.ratios.clear();
+        const double top = std::min(0.98 * std::sqrt(own.meanDegree), std::max(2.5, t.ksRatio + 0.5));
+        for (double x = 0.5; x <= top + 1e-9; x += 0.1) own.ratios.push_back(x);
+        const auto s = theory::detectabilitySweep(own);
+        const double counted = s.finiteSize.empty() ? std::nan("") : s.finiteSize.front().simulated;
+        // Recovery at its size: the λ where the planted overlap rises halfway from its floor (the
+        // smallest λ: chance at this n) to 1. At small n with q > 2 the overlap is high well before
+        // all q − 1 informative eigenvalues clear the bulk, so the eigenvalue count is reported but
+        // does not decide.
+        double window = std::nan("");
+        if (!s.points.empty()) {
+            const double mid = 0.5 * (s.points.front().overlapSpectral + 1.0);
+            for (std::size_t i = 1; i < s.points.size() && std::isnan(window); ++i) {
+                const auto& a = s.points[i - 1];
+                const auto& b = s.points[i];
+                if (a.overlapSpectral < mid && b.overlapSpectral >= mid)
+                    window = a.ratio + (mid - a.overlapSpectral) / (b.overlapSpectral - a.overlapSpectral) * (b.ratio - a.ratio);
+            }
+        }
+        const std::string side = t.ksRatio <= 1.0       ? "below the bound: its modules would not be detectable"
+                                 : !std::isfinite(window) ? "above the bound; recovery at its size lies beyond the range"
+                                 : t.ksRatio >= window    ? "recoverable at its own size (beyond the simulated recovery)"
+                                                          : "above the bound but not yet recovered at its size";
+        // The planted graphs like it, at its own λ: their overlap and fraction informative (interpolated).
+        double atOverlap = std::nan(""), atInformative = std::nan("");
+        for (std::size_t i = 1; i < s.points.size(); ++i)
+            if (s.points[i - 1].ratio <= t.ksRatio && t.ksRatio <= s.points[i].ratio) {
+                const double w = (t.ksRatio - s.points[i - 1].ratio) / (s.points[i].ratio - s.points[i - 1].ratio);
+                atOverlap = (1 - w) * s.points[i - 1].overlapSpectral + w * s.points[i].overlapSpectral;
+                atInformative = (1 - w) * s.points[i - 1].informative + w * s.points[i].informative;
+            }
+        for (const auto& p : s.points)
+            rows.push_back({c.name, std::to_string(p.n), std::to_string(own.q), std::to_string(own.meanDegree), std::to_string(p.ratio),
+                            std::to_string(p.overlapSpectral), std::to_string(p.sdOverlapSpectral), std::to_string(p.informative)});
+        nets.push_back({{"network", c.name}, {"nodes", t.n}, {"modules", t.modules}, {"groups_simulated", own.q}, {"mean_degree", t.meanDegree},
+                        {"kesten_stigum_ratio", t.ksRatio}, {"recovery_ratio_at_its_size", orNull(window)},
+                        {"all_groups_informative_ratio_at_its_size", orNull(counted)}, {"side", side},
+                        {"planted_overlap_at_its_ratio", orNull(atOverlap)}, {"planted_informative_at_its_ratio", orNull(atInformative)}});
+        msg << c.name << " (n " << t.n << ", " << t.modules << " modules, mean degree " << t.meanDegree << "): its modules sit at λ = " << t.ksRatio
+            << "; at its size (q = " << own.q << ") planted groups are half-recovered from λ = " << orNa(window, "n/a")
+            << " (all q informative eigenvalues in 90 % of graphs from λ = " << orNa(counted, "n/a") << ") — " << side
+            << "; planted graphs at its λ: overlap " << orNa(atOverlap) << ", " << orNa(atInformative) << " of them informative\n";
+        theory::LineSeries like{c.name + "-like (n " + std::to_string(t.n) + ", q " + std::to_string(own.q) + ")", {}, {}, true};
+        for (const auto& p : s.points) {
+            like.x.push_back(p.ratio);
+            like.y.push_back(p.overlapSpectral);
+        }
+        chart.series.push_back(like);
+        chart.markers.emplace_back(t.ksRatio, c.name);
+    }
+    if (!o.out.empty())
+        io::writeTable(o.out, io::Table({"source", "nodes", "groups", "mean_degree", "ratio", "overlap_bethe_hessian", "sd_overlap", "informative_bethe_hessian"}, rows),
+                       '\t');
+    const nlohmann::json j = {{"model", "sbm"}, {"groups", d.q}, {"mean_degree", d.meanDegree}, {"repetitions", d.repetitions}, {"predicted_ratio", 1.0},
+                              {"finite_size", sizes}, {"gap_prefactor", orNull(r.gapScaling.prefactor)}, {"gap_exponent", orNull(r.gapScaling.exponent)},
+                              {"networks", nets}, {"seconds", r.seconds}};
+    writeJsonAndFigure(o, j, [&] { return chart; });
+    job.print(msg.str());
+    job.succeed("planted-partition phase diagram", {{"finite_size", sizes}, {"networks", nets}});
+}
+
 } // namespace
 
 Command makeTheoryCommand(CLI::App& root, const GlobalOptions& options) {
@@ -130,24 +406,37 @@ Command makeTheoryCommand(CLI::App& root, const GlobalOptions& options) {
     matching->add_option("-o,--out", o->out, "Plot-ready table (TSV) to write");
     matching->add_option("--json", o->json, "JSON to write");
     matching->add_option("--svg", o->svg, "Figure (SVG): Q along η per γ");
-    auto* phase = app->add_subcommand("phase-diagram",
-                                      "Where modularity appears under spatial wiring, over densities: for each density, the η at which Q of the "
-                                      "spatial rule rises halfway (annealed prediction and simulated growth on the network's coordinates), "
-                                      "with the random-graph baseline of that density");
-    phase->add_option("network", o->networks, "Connectome with coordinates (its nodes and positions are used)")->required()->check(CLI::ExistingFile);
+    auto* phase = app->add_subcommand(
+        "phase-diagram",
+        "Predicted against simulated transitions. --model spatial NETWORK: for each density, the η at which Q of the spatial rule rises "
+        "halfway (annealed prediction, simulated growth on the network's coordinates) and where the network's own Q sits; --model spatial "
+        "--sizes: the prediction's error against n (nodes in the unit cube); --model sbm [NETWORK…]: the Kesten–Stigum transition at "
+        "several sizes (Bethe Hessian) and each network at its own size; --model matching NETWORK: the (η, γ) diagram");
+    phase->add_option("--model", o->model, "spatial, sbm or matching")->check(CLI::IsMember({"spatial", "sbm", "matching"}))->capture_default_str();
+    phase->add_option("network", o->networks, "Connectomes (spatial, matching: one, with coordinates; sbm: any, placed on the diagram)")
+        ->check(CLI::ExistingFile);
     phase->add_option("--coords", o->coords, "Node coordinates (when the network file has none)")->check(CLI::ExistingFile);
-    phase->add_option("--densities", o->densities, "Edge densities (the network's own is added)")
+    phase->add_option("--sizes", o->sizes, "Finite-size sweep: numbers of nodes (sbm: default 1000,4000; spatial: nodes uniform in the unit cube)")
+        ->delimiter(',')
+        ->check(CLI::Range(Eigen::Index(10), Eigen::Index(10000000)));
+    phase->add_option("--degree", o->phaseDegree, "Mean degree of the finite-size sweep (default: sbm 6, spatial 10)")->check(CLI::PositiveNumber);
+    phase->add_option("--groups", o->d.q, "sbm: planted groups q")->check(CLI::Range(2, 8))->capture_default_str();
+    phase->add_option("--ratios", o->d.ratios, "sbm: Kesten–Stigum ratios λ (default 0.5 … 2.0, finer near 1)")->delimiter(',');
+    phase->add_option("--layouts", o->layouts, "spatial --sizes: node layouts per size")->check(CLI::Range(1, 100))->capture_default_str();
+    phase->add_option("--densities", o->densities, "spatial: edge densities (the network's own is added)")
         ->delimiter(',')
         ->check(CLI::Range(1e-4, 0.9))
         ->capture_default_str();
-    phase->add_option("--etas", o->etas, "Values of η")->delimiter(',')->capture_default_str();
-    phase->add_option("--repetitions", o->repetitions, "Simulated networks per (density, η) (0: prediction only)")
+    phase->add_option("--etas", o->etas, "spatial, matching: values of η")->delimiter(',')->capture_default_str();
+    phase->add_option("--gammas", o->gammas, "matching: values of γ")->delimiter(',')->capture_default_str();
+    phase->add_option("--repetitions", o->repetitions, "Simulated networks per point (spatial densities: 0 = prediction only)")
         ->check(CLI::Range(0, 1000))
         ->capture_default_str();
+    phase->add_option("--samples", o->samples, "sbm: sampled G(n, m) graphs when placing a network")->check(CLI::Range(2, 1000))->capture_default_str();
     phase->add_option("--seed", o->seed, "Random seed")->capture_default_str();
     phase->add_option("-o,--out", o->out, "Plot-ready table (TSV) to write");
     phase->add_option("--json", o->json, "JSON to write");
-    phase->add_option("--svg", o->svg, "Figure (SVG): the onset η* against density, predicted and simulated");
+    phase->add_option("--svg", o->svg, "Figure (SVG)");
     return {app, [o, random, det, net, spatial, matching, phase, &options] {
                 JobContext job(options);
                 std::ostringstream msg;
@@ -278,110 +567,14 @@ Command makeTheoryCommand(CLI::App& root, const GlobalOptions& options) {
                     return 0;
                 }
                 if (matching->parsed()) {
-                    const auto [c, A, D, m] = spatialNetwork(*o, "matching");
-                    const double ownQ = graph::modularityUnd(A).q;
-                    const auto r = theory::matchingDiagram(D, m, o->etas, o->gammas, o->repetitions, o->seed, ownQ);
-                    std::vector<std::vector<std::string>> rows;
-                    nlohmann::json grid = nlohmann::json::array(), bounds = nlohmann::json::array();
-                    for (const auto& p : r.grid) {
-                        rows.push_back({std::to_string(p.gamma), std::to_string(p.eta), std::to_string(p.meanQ), std::to_string(p.sdQ)});
-                        grid.push_back({{"gamma", p.gamma}, {"eta", p.eta}, {"q", p.meanQ}, {"sd", p.sdQ}});
-                    }
-                    msg << c.name << " (n " << A.rows() << ", " << m << " edges, its own Q " << ownQ << "): the matching rule's boundary η*(γ) where Q rises\n";
-                    for (const auto& b : r.boundary) {
-                        bounds.push_back({{"gamma", b.gamma}, {"half_rise_eta", b.halfRise}, {"eta_at_own_q", std::isfinite(b.etaAtOwnQ) ? nlohmann::json(b.etaAtOwnQ) : nlohmann::json()},
-                                          {"q_max", b.qMax}, {"q_min", b.qMin}});
-                        msg << "  γ " << std::setw(5) << b.gamma << ": η* = " << b.halfRise << " (Q " << b.qMin << " → " << b.qMax << "), its own Q reached at η = "
-                            << (std::isfinite(b.etaAtOwnQ) ? std::to_string(b.etaAtOwnQ).substr(0, 6) : std::string("n/a (outside the range)")) << "\n";
-                    }
-                    msg << "  γ = 0 limit: the annealed spatial rule predicts η* = " << r.spatialPrediction << "\n";
-                    if (!o->out.empty()) io::writeTable(o->out, io::Table({"gamma", "eta", "q", "sd"}, rows), '\t');
-                    const nlohmann::json j = {{"network", c.name}, {"nodes", A.rows()}, {"edges", m}, {"own_q", ownQ}, {"grid", grid}, {"boundary", bounds},
-                                              {"spatial_prediction_half_rise", r.spatialPrediction}};
-                    if (!o->json.empty()) writeFileAtomic(o->json, j.dump(2) + "\n");
-                    if (!o->svg.empty()) {
-                        theory::LineChart chart;
-                        chart.title = c.name + ": modularity of the matching rule along η, per γ";
-                        chart.xLabel = "η";
-                        chart.yLabel = "Q";
-                        for (const auto& b : r.boundary) {
-                            theory::LineSeries se{"γ = " + std::to_string(b.gamma).substr(0, 4), {}, {}, false};
-                            for (const auto& p : r.grid)
-                                if (p.gamma == b.gamma) {
-                                    se.x.push_back(p.eta);
-                                    se.y.push_back(p.meanQ);
-                                }
-                            chart.series.push_back(se);
-                        }
-                        chart.markers = {{r.spatialPrediction, "γ = 0 predicted"}};
-                        writeFileAtomic(o->svg, theory::svgLineChart(chart));
-                    }
-                    job.print(msg.str());
-                    job.succeed("matching phase diagram", {{"boundary", bounds}});
+                    runMatching(*o, job, "matching");
                     return 0;
                 }
                 if (phase->parsed()) {
-                    const auto [c, A, D, ownM] = spatialNetwork(*o, "phase-diagram");
-                    const double n = double(A.rows()), pairs = n * (n - 1) / 2;
-                    const double ownDensity = double(ownM) / pairs;
-                    std::vector<double> densities;
-                    for (double d : o->densities)  // one within 5 % of the network's own is that one
-                        if (std::abs(d - ownDensity) > 0.05 * ownDensity) densities.push_back(d);
-                    densities.push_back(ownDensity);
-                    std::sort(densities.begin(), densities.end());
-                    densities.erase(std::unique(densities.begin(), densities.end()), densities.end());
-                    std::vector<std::vector<std::string>> rows;
-                    nlohmann::json pts = nlohmann::json::array();
-                    theory::LineSeries pred{"annealed prediction", {}, {}, false}, sim{"simulated growth", {}, {}, true};
-                    msg << c.name << " (n " << A.rows() << ", own density " << double(ownM) / pairs
-                        << "): density, mean degree, onset η* (predicted / simulated), Q at the most local η (predicted / simulated), Q of G(n, p)\n";
-                    for (const double d : densities) {
-                        const auto m = Eigen::Index(std::llround(d * pairs));
-                        if (m < 1 || double(m) >= pairs) continue;
-                        const auto r = theory::spatialDiagram(D, m, o->etas, o->repetitions, o->seed);
-                        const auto& local = *std::min_element(r.points.begin(), r.points.end(),
-                                                              [](const auto& a, const auto& b) { return a.eta < b.eta; });
-                        const double qRandom = theory::modularityErReichardtBornholdt(n, double(m) / pairs);
-                        const bool own = m == ownM;
-                        rows.push_back({std::to_string(double(m) / pairs), std::to_string(2.0 * double(m) / n), std::to_string(r.predictedHalfRise),
-                                        std::to_string(r.simulatedHalfRise), std::to_string(local.qPredicted), std::to_string(local.simulatedQ),
-                                        std::to_string(qRandom), own ? "1" : "0"});
-                        auto finite = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); };
-                        pts.push_back({{"density", double(m) / pairs}, {"edges", m}, {"mean_degree", 2.0 * double(m) / n},
-                                       {"predicted_onset_eta", r.predictedHalfRise}, {"simulated_onset_eta", finite(r.simulatedHalfRise)},
-                                       {"q_local_predicted", local.qPredicted}, {"q_local_simulated", finite(local.simulatedQ)},
-                                       {"q_random", qRandom}, {"own_density", own}});
-                        pred.x.push_back(double(m) / pairs);
-                        pred.y.push_back(r.predictedHalfRise);
-                        sim.x.push_back(double(m) / pairs);
-                        sim.y.push_back(r.simulatedHalfRise);
-                        msg << "  " << std::setw(6) << double(m) / pairs << "  " << std::setw(7) << 2.0 * double(m) / n << "  " << r.predictedHalfRise
-                            << " / " << r.simulatedHalfRise << "  " << local.qPredicted << " / " << local.simulatedQ << "  " << qRandom
-                            << (own ? "  (its own density)" : "") << "\n";
-                    }
-                    if (rows.empty()) throw InputError("theory phase-diagram: no density gives between 1 and n(n − 1)/2 − 1 edges");
-                    if (!o->out.empty())
-                        io::writeTable(o->out,
-                                       io::Table({"density", "mean_degree", "predicted_onset_eta", "simulated_onset_eta", "q_local_predicted",
-                                                  "q_local_simulated", "q_random", "own_density"},
-                                                 rows),
-                                       '\t');
-                    const nlohmann::json j = {{"network", c.name}, {"nodes", A.rows()}, {"own_edges", ownM}, {"etas", o->etas},
-                                              {"repetitions", o->repetitions}, {"points", pts},
-                                              {"onset", "η where Q of the spatial rule crosses halfway between its extremes along η"}};
-                    if (!o->json.empty()) writeFileAtomic(o->json, j.dump(2) + "\n");
-                    if (!o->svg.empty()) {
-                        theory::LineChart chart;
-                        chart.title = c.name + ": onset of modularity under spatial wiring (P ∝ d^η)";
-                        chart.xLabel = "edge density";
-                        chart.yLabel = "onset η*";
-                        chart.series = {pred};
-                        if (o->repetitions > 0) chart.series.push_back(sim);
-                        chart.markers = {{double(ownM) / pairs, "its own density"}};
-                        writeFileAtomic(o->svg, theory::svgLineChart(chart));
-                    }
-                    job.print(msg.str());
-                    job.succeed("spatial phase diagram", {{"points", pts}});
+                    if (o->model == "sbm") runPhaseSbm(*o, job);
+                    else if (o->model == "matching") runMatching(*o, job, "phase-diagram --model matching");
+                    else if (!o->sizes.empty()) runPhaseSpatialSizes(*o, job);
+                    else runPhaseSpatialDensities(*o, job);
                     return 0;
                 }
                 if (!net->parsed()) return 2;

@@ -95,15 +95,18 @@ std::vector<FiniteSizeResult> finiteSizeSweep(const FiniteSizeOptions& f, const 
         const auto edges = Eigen::Index(std::llround(f.meanDegree * double(n) / 2.0));
         if (edges < 1 || edges > n * (n - 1) / 2)
             throw InputError("finite-size sweep: mean degree " + std::to_string(f.meanDegree) + " does not fit " + std::to_string(n) + " nodes");
-        std::mt19937_64 rng(o.seed * 6364136223846793005ull + std::uint64_t(n));
-        std::uniform_real_distribution<double> u(0.0, 1.0);
-        Matrix xyz(n, f.dims);
-        for (Eigen::Index i = 0; i < n; ++i)
-            for (int d = 0; d < f.dims; ++d) xyz(i, d) = u(rng);
-        const Matrix D = graph::euclideanDistances(xyz);
-        out.push_back({n, sweep(D, edges, base, o)});
+        out.push_back({n, sweep(unitCubeDistances(n, f.dims, o.seed * 6364136223846793005ull + std::uint64_t(n)), edges, base, o)});
     }
     return out;
+}
+
+Matrix unitCubeDistances(Eigen::Index n, int dims, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    Matrix xyz(n, dims);
+    for (Eigen::Index i = 0; i < n; ++i)
+        for (int d = 0; d < dims; ++d) xyz(i, d) = u(rng);
+    return graph::euclideanDistances(xyz);
 }
 
 } // namespace nm::generative

@@ -53,4 +53,8 @@ struct FiniteSizeResult {
 };
 std::vector<FiniteSizeResult> finiteSizeSweep(const FiniteSizeOptions& sizes, const ModelSpec& base, const SweepOptions& options);
 
+/// Euclidean distances between n points drawn uniformly in the unit cube (dims = 3) or square
+/// (dims = 2), seeded: the node layout of the finite-size sweeps.
+Matrix unitCubeDistances(Eigen::Index n, int dims, std::uint64_t seed);
+
 } // namespace nm::generative

@@ -106,8 +106,17 @@ DetectabilityResult detectabilitySweep(const DetectabilityOptions& o) {
         if (o.spectral) {
             r.onsets.push_back({n, "bethe hessian (overlap)", onset(spectralCurve, level), level});
             r.onsets.push_back({n, "bethe hessian (negative eigenvalues)", onset(informativeCurve, 0.5), 0.5});
+            const double at90 = onset(informativeCurve, 0.9);
+            r.onsets.push_back({n, "bethe hessian (90 % informative)", at90, 0.9});
+            r.finiteSize.push_back({n, at90, at90 - r.predicted});
         }
     }
+    std::vector<double> ns, gaps;
+    for (const auto& f : r.finiteSize) {
+        ns.push_back(double(f.n));
+        gaps.push_back(f.gap);
+    }
+    r.gapScaling = fitPowerLaw(ns, gaps);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return r;
 }

@@ -15,8 +15,9 @@ struct LineSeries {
 
 struct LineChart {
     std::string title, xLabel, yLabel;
-    std::vector<LineSeries> series;
-    std::vector<std::pair<double, std::string>> markers;  ///< vertical lines at x, labelled
+    std::vector<LineSeries> series{};
+    std::vector<std::pair<double, std::string>> markers{};  ///< vertical lines at x, labelled
+    bool logX = false;             ///< logarithmic x axis (x > 0; others are gaps)
 };
 
 std::string svgLineChart(const LineChart& chart, int width = 640, int height = 360);

@@ -243,4 +243,32 @@ double overlap(const std::vector<int>& planted, const std::vector<int>& estimate
     return std::max(0.0, (fraction - 1.0 / q) / (1.0 - 1.0 / q));
 }
 
+PowerLaw fitPowerLaw(const std::vector<double>& n, const std::vector<double>& gap) {
+    PowerLaw p;
+    p.prefactor = p.exponent = std::numeric_limits<double>::quiet_NaN();
+    std::vector<double> x, y;
+    for (std::size_t i = 0; i < n.size() && i < gap.size(); ++i)
+        if (n[i] > 0 && gap[i] > 0 && std::isfinite(gap[i])) {
+            x.push_back(std::log(n[i]));
+            y.push_back(std::log(gap[i]));
+        }
+    p.sizes = int(x.size());
+    if (x.size() < 2) return p;
+    double mx = 0, my = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        mx += x[i] / double(x.size());
+        my += y[i] / double(y.size());
+    }
+    double sxy = 0, sxx = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        sxy += (x[i] - mx) * (y[i] - my);
+        sxx += (x[i] - mx) * (x[i] - mx);
+    }
+    if (!(sxx > 0)) return p;
+    const double slope = sxy / sxx;
+    p.exponent = -slope;
+    p.prefactor = std::exp(my - slope * mx);
+    return p;
+}
+
 } // namespace nm::theory

@@ -78,4 +78,13 @@ std::vector<int> betheHessianClustering(Eigen::Index n, const EdgeList& edges, i
 /// the fraction agreeing − 1/q) / (1 − 1/q), in [0, 1] (0: chance). q ≤ 8.
 double overlap(const std::vector<int>& planted, const std::vector<int>& estimate, int q);
 
+/// gap ≈ prefactor · n^(−exponent), least squares on log gap against log n: how fast a simulated
+/// transition's locator approaches its n → ∞ prediction (finite-size scaling). NaN when fewer than
+/// two sizes have a positive gap.
+struct PowerLaw {
+    double prefactor = 0.0, exponent = 0.0;
+    int sizes = 0;                       ///< sizes the fit used
+};
+PowerLaw fitPowerLaw(const std::vector<double>& n, const std::vector<double>& gap);
+
 } // namespace nm::theory

@@ -126,6 +126,53 @@ SpatialDiagram spatialDiagram(const graph::Matrix& D, Eigen::Index m, const std:
     return out;
 }
 
+double etaReachingQ(const SpatialDiagram& d, double q) {
+    const bool simulated = !d.points.empty() && std::isfinite(d.points.front().simulatedQ);
+    for (std::size_t i = 1; i < d.points.size(); ++i) {
+        const double q0 = simulated ? d.points[i - 1].simulatedQ : d.points[i - 1].qPredicted;
+        const double q1 = simulated ? d.points[i].simulatedQ : d.points[i].qPredicted;
+        // Q falls as η rises towards 0: the first crossing from above, as matchingDiagram's.
+        if ((q0 - q) * (q1 - q) <= 0 && q0 != q1) return d.points[i - 1].eta + (q - q0) / (q1 - q0) * (d.points[i].eta - d.points[i - 1].eta);
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+SpatialFiniteSize spatialFiniteSize(const std::vector<Eigen::Index>& sizes, double meanDegree, const std::vector<double>& etas, int repetitions,
+                                    int layouts, std::uint64_t seed) {
+    if (sizes.empty()) throw InputError("spatial finite-size: give one or more sizes (--sizes)");
+    if (layouts < 1) throw InputError("spatial finite-size: --layouts must be >= 1");
+    if (repetitions < 2) throw InputError("spatial finite-size: the simulation needs --repetitions >= 2");
+    SpatialFiniteSize out;
+    out.meanDegree = meanDegree;
+    std::vector<double> ns, gaps;
+    for (const Eigen::Index n : sizes) {
+        const auto m = Eigen::Index(std::llround(meanDegree * double(n) / 2));
+        if (n < 10 || m < 1 || double(m) >= double(n) * double(n - 1) / 2)
+            throw InputError("spatial finite-size: mean degree " + std::to_string(meanDegree) + " does not fit " + std::to_string(n) +
+                             " nodes (need n >= 10 and fewer edges than pairs)");
+        SpatialSizePoint p;
+        p.n = n;
+        p.m = m;
+        p.layouts = layouts;
+        std::vector<double> g;
+        for (int l = 0; l < layouts; ++l) {
+            const std::uint64_t s = seed * 2654435761ull + std::uint64_t(n) * 40503ull + std::uint64_t(l);
+            const auto r = spatialDiagram(generative::unitCubeDistances(n, 3, s), m, etas, repetitions, s);
+            p.predicted += r.predictedHalfRise / layouts;
+            p.simulated += r.simulatedHalfRise / layouts;
+            g.push_back(std::abs(r.predictedHalfRise - r.simulatedHalfRise));
+        }
+        for (double x : g) p.gap += x / double(g.size());
+        for (double x : g) p.sdGap += g.size() > 1 ? (x - p.gap) * (x - p.gap) / double(g.size() - 1) : 0.0;
+        p.sdGap = std::sqrt(p.sdGap);
+        ns.push_back(double(n));
+        gaps.push_back(p.gap);
+        out.points.push_back(p);
+    }
+    out.gapScaling = fitPowerLaw(ns, gaps);
+    return out;
+}
+
 MatchingDiagram matchingDiagram(const graph::Matrix& D, Eigen::Index m, const std::vector<double>& etas, const std::vector<double>& gammas,
                                 int repetitions, std::uint64_t seed, double ownQ) {
     if (etas.size() < 2) throw InputError("matching phase diagram: give two or more values of eta");

@@ -10,6 +10,7 @@
 // of π's degrees (Reichardt & Bornholdt: 0.97 √(1 − p) ⟨√k⟩/⟨k⟩) — the larger of the two. Checked against
 // the simulated sweep of core/generative on the same coordinates.
 #include "graph/Metrics.hpp"
+#include "theory/Modularity.hpp"
 
 #include <cstdint>
 #include <vector>
@@ -35,6 +36,30 @@ struct SpatialDiagram {
 
 /// Predictions along η (and the simulation with `repetitions` networks per η when > 0).
 SpatialDiagram spatialDiagram(const graph::Matrix& D, Eigen::Index m, const std::vector<double>& etas, int repetitions, std::uint64_t seed);
+
+/// The η at which the rule's Q falls to q along η (simulated when the diagram was simulated, else
+/// predicted): where a network of modularity q sits on the diagram. NaN when outside the range.
+double etaReachingQ(const SpatialDiagram& diagram, double q);
+
+/// Finite-size behaviour of the annealed prediction: nodes uniform in the unit cube at a fixed mean
+/// degree (m = k̄ n / 2), `layouts` node layouts per size; per layout the predicted and the
+/// simulated half-rise, and per size their mean and the mean |predicted − simulated| — the
+/// tolerance at that n — with its power law in n. The prediction's error has two sources that
+/// both fall with n at fixed k̄: the fluctuation floor is a large-n, sparse estimate, and the
+/// annealed π ignores the correlations of growing one edge at a time.
+struct SpatialSizePoint {
+    Eigen::Index n = 0, m = 0;
+    double predicted = 0.0, simulated = 0.0;  ///< mean half-rise over the layouts
+    double gap = 0.0, sdGap = 0.0;            ///< mean |predicted − simulated| over the layouts, its sd
+    int layouts = 0;
+};
+struct SpatialFiniteSize {
+    double meanDegree = 0.0;
+    std::vector<SpatialSizePoint> points;
+    PowerLaw gapScaling;
+};
+SpatialFiniteSize spatialFiniteSize(const std::vector<Eigen::Index>& sizes, double meanDegree, const std::vector<double>& etas, int repetitions,
+                                    int layouts, std::uint64_t seed);
 
 /// The matching rule (P ∝ d^η · K^γ, K the matching index) has no closed form; its phase diagram
 /// in (η, γ) is simulated with core/generative's sweep along η for each γ. Its analytical limits:

@@ -75,6 +75,51 @@ TEST_CASE("theory network and detectability", "[cli][theory]") {
         CHECK(p["q_local_predicted"].get<double>() > p["q_random"].get<double>());
     }
     CHECK(std::filesystem::file_size(dir / "phase.svg") > 1000);
+    // Where the worm sits at its own density: its Q needs wiring more local than the onset.
+    CHECK(ph["network_position"]["side"] == "modular");
+    CHECK(ph["network_position"]["eta_at_own_q"].get<double>() < ph["network_position"]["onset_eta"].get<double>());
     r = run(cli + " theory phase-diagram " + shellQuote(worm) + " --densities 2");
     CHECK(r.exitCode == 2);
+    r = run(cli + " theory phase-diagram --model spatial");  // neither a network nor --sizes
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("give one network"));
+    r = run(cli + " theory phase-diagram --model tree " + shellQuote(worm));
+    CHECK(r.exitCode == 2);
+
+    // The planted-partition diagram with the worm placed on it at its own size, number of modules
+    // and mean degree (measured with 10 graphs per point: half-recovered from λ 1.21, the worm's
+    // modules at 1.78, planted overlap 0.95 there).
+    r = run(cli + " theory phase-diagram --model sbm --sizes 300 --repetitions 3 " + shellQuote(worm) + " --json " + shellQuote(dir / "sbm.json") +
+            " -o " + shellQuote(dir / "sbm.tsv") + " --svg " + shellQuote(dir / "sbm.svg"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    const json sb = json::parse(std::ifstream(dir / "sbm.json"));
+    REQUIRE(sb["finite_size"].size() == 1);
+    REQUIRE(sb["networks"].size() == 1);
+    const auto& placed = sb["networks"][0];
+    CHECK(placed["groups_simulated"].get<int>() >= 4);
+    CHECK(placed["recovery_ratio_at_its_size"].get<double>() > 1.0);  // finite size: recovery needs more than the bound
+    CHECK(placed["recovery_ratio_at_its_size"].get<double>() < placed["kesten_stigum_ratio"].get<double>());
+    CHECK(placed["planted_overlap_at_its_ratio"].get<double>() > 0.8);
+    CHECK(placed["side"].get<std::string>().rfind("recoverable", 0) == 0);
+}
+
+TEST_CASE("theory phase-diagram finite size", "[cli][theory]") {
+    // The spatial prediction's error against n on nodes in the unit cube (mean degree 10): it falls
+    // as n grows (measured, 1 layout × 6 networks per η: 0.53 at n = 100, 0.22 at 400, 0.17 at 800).
+    nm::test::TempDir dir;
+    const std::string cli = nm::test::cliCommand() + " --progress none";
+    auto r = run(cli + " theory phase-diagram --model spatial --sizes 100,400 --layouts 1 --repetitions 4 --etas -4,-3,-2.5,-2,-1.5,-1,-0.5,0 --json " +
+                 shellQuote(dir / "fs.json") + " --svg " + shellQuote(dir / "fs.svg"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    const json f = json::parse(std::ifstream(dir / "fs.json"));
+    REQUIRE(f["points"].size() == 2);
+    CHECK(f["points"][1]["gap"].get<double>() < f["points"][0]["gap"].get<double>());
+    CHECK(f["points"][1]["gap"].get<double>() < 0.4);
+    CHECK(f["gap_exponent"].get<double>() > 0);
+    CHECK(std::filesystem::file_size(dir / "fs.svg") > 1000);
+    r = run(cli + " theory phase-diagram --model spatial --sizes 20 --degree 30 --repetitions 2");
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("does not fit"));
 }

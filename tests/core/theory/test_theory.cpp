@@ -104,6 +104,15 @@ TEST_CASE("planted partitions: the sampler's degrees and the Kesten–Stigum bou
     CHECK(theory::overlap({1, 1, 2, 2}, {1, 2, 1, 2}, 2) == 0.0);  // chance
 }
 
+TEST_CASE("a power law fitted to finite-size gaps", "[theory]") {
+    const auto p = theory::fitPowerLaw({100, 400, 1600}, {3.0 / 10, 3.0 / 20, 3.0 / 40});  // 3 n^(−1/2)
+    CHECK(p.exponent == Approx(0.5));
+    CHECK(p.prefactor == Approx(3.0));
+    CHECK(p.sizes == 3);
+    const auto q = theory::fitPowerLaw({100, 400}, {0.2, std::nan("")});  // one usable size: no fit
+    CHECK(std::isnan(q.exponent));
+}
+
 TEST_CASE("detectability: the Bethe Hessian recovers planted modules from the Kesten–Stigum bound on", "[theory]") {
     theory::DetectabilityOptions d;
     d.sizes = {1000, 4000};
@@ -118,9 +127,15 @@ TEST_CASE("detectability: the Bethe Hessian recovers planted modules from the Ke
     };
     CHECK(at(4000, 0.6) < 0.1);   // below the bound: no trace of the planted groups
     CHECK(at(4000, 2.0) > 0.85);  // well above it: recovered
-    REQUIRE(r.onsets.size() == 4);  // per size: the overlap's onset, the negative eigenvalues' step
+    REQUIRE(r.onsets.size() == 6);  // per size: the overlap's onset, the negative eigenvalues' ½ and 90 % steps
     CHECK(r.onsets[1].method == "bethe hessian (negative eigenvalues)");
-    const double gap1000 = std::abs(r.onsets[0].ratio - 1.0), gap4000 = std::abs(r.onsets[2].ratio - 1.0);
+    CHECK(r.onsets[2].method == "bethe hessian (90 % informative)");
+    const double gap1000 = std::abs(r.onsets[0].ratio - 1.0), gap4000 = std::abs(r.onsets[3].ratio - 1.0);
+    REQUIRE(r.finiteSize.size() == 2);
+    for (const auto& f : r.finiteSize) {  // the 90 % step lies above the bound and within 0.5 of it
+        CHECK(f.gap > 0);
+        CHECK(f.gap < 0.5);
+    }
     INFO("onsets " << r.onsets[0].ratio << " (n 1000), " << r.onsets[2].ratio << " (n 4000)");
     // q negative eigenvalues (two detectable groups): none of the graphs far below the bound, all far above.
     for (const auto& p : r.points) {
@@ -148,6 +163,31 @@ TEST_CASE("the annealed spatial model predicts where the spatial rule's modulari
     for (const auto& p : r.points) CHECK(p.qPredicted == Approx(p.simulatedQ).margin(0.06));  // the whole curve, not only its midpoint
     CHECK(r.points.front().shortFraction > 0.95);  // η = −4: nearly every edge is short
     CHECK(r.points.back().shortFraction == Approx(0.5).margin(0.01));  // η = 0: half the pairs are shorter than the median
+}
+
+TEST_CASE("finite size: the simulated Kesten–Stigum transition closes in on λ = 1 as n grows", "[theory]") {
+    // The λ from which 90 % of the graphs have q informative Bethe Hessian eigenvalues, q = 2, c = 6
+    // (`theory phase-diagram --model sbm --sizes 250,1000,4000,16000 --repetitions 12`: gaps 0.45,
+    // 0.28, 0.15, 0.09 — about 3.6 n^(−0.38)).
+    theory::DetectabilityOptions d;
+    d.sizes = {250, 4000};
+    d.ratios = {0.9, 1.0, 1.05, 1.1, 1.15, 1.2, 1.3, 1.4, 1.5, 1.7, 2.0};
+    d.repetitions = 5;
+    d.leiden = false;
+    const auto r = theory::detectabilitySweep(d);
+    REQUIRE(r.finiteSize.size() == 2);
+    INFO("gaps " << r.finiteSize[0].gap << " (n 250), " << r.finiteSize[1].gap << " (n 4000)");
+    CHECK(r.finiteSize[1].gap < r.finiteSize[0].gap);
+    CHECK(r.finiteSize[1].gap < 0.25);
+    CHECK(r.gapScaling.exponent > 0.1);
+}
+
+TEST_CASE("a network's modularity placed on the spatial diagram", "[theory]") {
+    const auto D = randomCube(120, 3);
+    const auto r = theory::spatialDiagram(D, 600, {-4, -3, -2, -1, 0}, 0, 1);  // prediction only
+    // The η at which the predicted Q equals its value at η = −2 is −2 (a crossing at a grid point).
+    CHECK(theory::etaReachingQ(r, r.points[2].qPredicted) == Approx(-2.0).margin(1e-9));
+    CHECK(std::isnan(theory::etaReachingQ(r, 2.0)));  // no network of Q 2
 }
 
 TEST_CASE("the matching rule's phase diagram reduces to the spatial rule at γ = 0", "[theory]") {
