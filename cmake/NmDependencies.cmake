@@ -3,6 +3,7 @@ find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(ZLIB REQUIRED)
+find_package(EXPAT REQUIRED)  # libexpat1-dev: the GIFTI structure check in front of libgiftiio (io/Gifti.cpp)
 find_package(HDF5 REQUIRED COMPONENTS C)  # the atlas bundle (serial HDF5, C API)
 # MPI is optional: `mpirun -np N neuromosaic-cli learn` splits the data streams over ranks.
 option(NM_WITH_MPI "Build the learner with MPI (OpenMPI)" ON)

@@ -26,7 +26,7 @@ packages=(
   # VTK 9.1 (its Qt modules are Qt5-built; CMake never requests them)
   libvtk9-dev
   # science and formats
-  libinsighttoolkit5-dev libeigen3-dev libhdf5-dev libgiftiio-dev libigraph-dev libspectra-dev liblbfgspp-dev
+  libinsighttoolkit5-dev libeigen3-dev libhdf5-dev libgiftiio-dev libexpat1-dev libigraph-dev libspectra-dev liblbfgspp-dev
   libtbb-dev libopenblas-dev
   nlohmann-json3-dev libcli11-dev zlib1g-dev libzip-dev
   libopenmpi-dev openmpi-bin

@@ -209,15 +209,23 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
     if (o.dumpData) {
         if (comm.rank() == 0) {
             progress.begin("dump data");
+            // Rows per subject, so that a peer can rebuild each subject's cleaned 4-D image from the
+            // rows and the mask (bench/learn_vs_nilearn.sh trains nilearn on exactly these data).
+            nlohmann::json volumes;
             for (const auto& [set, name] : {std::pair{&train, "train"}, std::pair{&held, "held_out"}}) {
                 io::NpyRowWriter w(*o.dumpData / (std::string(name) + ".npy"), std::size_t(p));
+                volumes[std::string(name) + "_volumes"] = nlohmann::json::array();
                 for (const auto& s : *set) {
                     const auto X = store.load(s);
                     w.append(X.data(), std::size_t(X.rows()));
+                    volumes[std::string(name) + "_volumes"].push_back(X.rows());
                 }
                 w.close();
             }
-            nlohmann::json j = {{"train", summary.trainSubjects}, {"held_out", summary.heldOutSubjects}, {"voxels", p}};
+            io::writeNifti(*o.dumpData / "mask.nii.gz", mask.volume());
+            nlohmann::json j = {{"train", summary.trainSubjects}, {"held_out", summary.heldOutSubjects}, {"voxels", p},
+                                {"train_volumes", volumes["train_volumes"]}, {"held_out_volumes", volumes["held_out_volumes"]},
+                                {"voxel_order", "the mask's non-zero voxels by linear grid index, i fastest (numpy: order='F')"}};
             writeFileAtomic(*o.dumpData / "subjects.json", j.dump(2) + "\n");
         }
         summary.finished = false;

@@ -16,7 +16,7 @@ namespace {
 nlohmann::json readJson(const std::filesystem::path& file) {
     try {
         return nlohmann::json::parse(readFileBytes(file));
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse errors and out-of-range numbers
         throw fileError(file, "not valid JSON (" + std::string(e.what()) + ")");
     }
 }

@@ -4,6 +4,7 @@
 #include "common/Error.hpp"
 #include "common/Text.hpp"
 #include "io/Npy.hpp"
+#include "io/Zip.hpp"
 
 #include <zip.h>
 
@@ -20,6 +21,15 @@ namespace nm::io {
 namespace {
 
 bool endsWith(const std::string& s, const std::string& e) { return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0; }
+
+/// Connectomes are dense n × n matrices: a file claiming more nodes than this (7 GB of doubles) is
+/// refused before allocating.
+constexpr Eigen::Index kMaxConnectomeNodes = 30000;
+void checkNodeCount(Eigen::Index n, const std::filesystem::path& file, const std::string& field) {
+    if (n > kMaxConnectomeNodes)
+        throw fileError(file, field, std::to_string(n) + " nodes exceed the " + std::to_string(kMaxConnectomeNodes) +
+                                         " a dense connectome may hold");
+}
 
 std::string readText(const std::filesystem::path& file) {
     requireReadableFile(file, "connectome");
@@ -82,19 +92,13 @@ std::string zipEntry(const std::filesystem::path& file, const std::string& entry
         if (required) throw fileError(file, entry, "missing from the archive (a TVB connectivity zip has weights.txt, tract_lengths.txt, centres.txt)");
         return out;
     }
-    zip_stat_t st;
-    zip_stat_init(&st);
-    zip_stat_index(z, zip_uint64_t(index), 0, &st);
-    zip_file_t* f = zip_fopen_index(z, zip_uint64_t(index), 0);
-    if (!f) {
+    try {
+        out = readZipEntry(z, zip_uint64_t(index), file.string() + ": " + entry, std::filesystem::file_size(file), std::uint64_t(1) << 30);  // text of at most 1 GiB
+    } catch (...) {
         zip_close(z);
-        throw fileError(file, entry, "cannot be read");
+        throw;
     }
-    out.resize(std::size_t(st.size));
-    const auto got = zip_fread(f, out.data(), st.size);
-    zip_fclose(f);
     zip_close(z);
-    if (got < 0 || zip_uint64_t(got) != st.size) throw fileError(file, entry, "truncated");
     return out;
 }
 
@@ -124,19 +128,27 @@ void finish(Connectome& c, const std::string& name, const ConnectomeOptions& o) 
 struct GmlValue {
     std::string scalar;  // number or string (quotes removed)
     bool isString = false;
-    std::vector<std::pair<std::string, GmlValue>> list;
+    // Keys and values side by side: a vector of pair<string, GmlValue> would need GmlValue complete
+    // inside its own definition (libstdc++ under clang refuses it); vector<GmlValue> may be incomplete.
+    std::vector<std::string> keys;
+    std::vector<GmlValue> values;
     bool isList = false;
     [[nodiscard]] const GmlValue* get(const std::string& key) const {
-        for (const auto& [k, v] : list)
-            if (k == key) return &v;
+        for (std::size_t i = 0; i < keys.size(); ++i)
+            if (keys[i] == key) return &values[i];
         return nullptr;
+    }
+    void add(std::string key, GmlValue v) {
+        keys.push_back(std::move(key));
+        values.push_back(std::move(v));
     }
 };
 
 class GmlParser {
 public:
     GmlParser(std::string text, std::string name) : t_(std::move(text)), name_(std::move(name)) {}
-    GmlValue parseList(bool top) {
+    GmlValue parseList(bool top, int depth = 0) {
+        if (depth > 64) fail("lists nested more than 64 deep");  // recursion bound: no stack overflow on hostile input
         GmlValue v;
         v.isList = true;
         for (;;) {
@@ -156,7 +168,7 @@ public:
             if (pos_ >= t_.size()) fail("key '" + key + "' has no value");
             if (t_[pos_] == '[') {
                 ++pos_;
-                v.list.emplace_back(key, parseList(false));
+                v.add(key, parseList(false, depth + 1));
             } else if (t_[pos_] == '"') {
                 const auto end = t_.find('"', pos_ + 1);
                 if (end == std::string::npos) fail("unterminated string");
@@ -164,11 +176,11 @@ public:
                 s.scalar = t_.substr(pos_ + 1, end - pos_ - 1);
                 s.isString = true;
                 pos_ = end + 1;
-                v.list.emplace_back(key, s);
+                v.add(key, s);
             } else {
                 GmlValue s;
                 s.scalar = token();
-                v.list.emplace_back(key, s);
+                v.add(key, s);
             }
         }
     }
@@ -203,6 +215,13 @@ double gmlNumber(const GmlValue* v, const std::string& file, const std::string& 
     return x;
 }
 
+/// A node id: an integer-valued number within ±2^53 (exact in a double; the cast stays defined).
+long long gmlId(const GmlValue* v, const std::string& file, const std::string& what) {
+    const double x = gmlNumber(v, file, what);
+    if (!(std::abs(x) <= 9007199254740992.0) || x != std::floor(x)) throw InputError(file + ": GML: " + what + ": expected an integer id");
+    return (long long)x;
+}
+
 void readGml(Connectome& c, const std::filesystem::path& file) {
     const std::string name = file.string();
     GmlParser parser(readText(file), name);
@@ -215,9 +234,10 @@ void readGml(Connectome& c, const std::filesystem::path& file) {
     std::vector<std::string> labels;
     std::vector<std::array<double, 3>> xyz;
     int coordDims = 3;
-    for (const auto& [k, v] : g->list) {
-        if (k != "node") continue;
-        const auto id = (long long)gmlNumber(v.get("id"), name, "node " + std::to_string(index.size() + 1) + ": id");
+    for (std::size_t e = 0; e < g->keys.size(); ++e) {
+        const auto& v = g->values[e];
+        if (g->keys[e] != "node") continue;
+        const auto id = gmlId(v.get("id"), name, "node " + std::to_string(index.size() + 1) + ": id");
         if (!index.emplace(id, Eigen::Index(index.size())).second) throw InputError(name + ": GML: node id " + std::to_string(id) + " appears twice");
         const GmlValue* label = v.get("label");
         labels.push_back(label ? label->scalar : std::to_string(id));
@@ -236,14 +256,16 @@ void readGml(Connectome& c, const std::filesystem::path& file) {
     }
     if (index.empty()) throw InputError(name + ": GML: the graph has no nodes");
     const auto n = Eigen::Index(index.size());
+    checkNodeCount(n, file, "GML nodes");
     c.weights = Eigen::MatrixXd::Zero(n, n);
     std::size_t e = 0;
-    for (const auto& [k, v] : g->list) {
-        if (k != "edge") continue;
+    for (std::size_t i = 0; i < g->keys.size(); ++i) {
+        const auto& v = g->values[i];
+        if (g->keys[i] != "edge") continue;
         ++e;
         const std::string where = "edge " + std::to_string(e);
-        const auto s = (long long)gmlNumber(v.get("source"), name, where + ": source");
-        const auto t = (long long)gmlNumber(v.get("target"), name, where + ": target");
+        const auto s = gmlId(v.get("source"), name, where + ": source");
+        const auto t = gmlId(v.get("target"), name, where + ": target");
         if (!index.count(s) || !index.count(t)) throw InputError(name + ": GML: " + where + ": node " + std::to_string(index.count(s) ? t : s) + " is not declared");
         const GmlValue* w = v.get("weight") ? v.get("weight") : v.get("value");
         const double x = w ? gmlNumber(w, name, where + ": weight") : 1.0;
@@ -394,7 +416,15 @@ Connectome readConnectome(const std::filesystem::path& file, const ConnectomeOpt
         if (lo < 0 || e.leftCols(2).array().floor().matrix() != e.leftCols(2))
             throw fileError(file, "node ids", "expected non-negative integers");
         const int base = lo >= 1 ? 1 : 0;  // 1-based when no node 0 appears
-        const auto n = Eigen::Index(e.leftCols(2).maxCoeff()) + 1 - base;
+        const double hi = e.leftCols(2).maxCoeff();
+        if (!(hi + 1 - base <= double(kMaxConnectomeNodes)))
+            throw fileError(file, "node ids", "the largest, " + std::to_string(hi) + ", needs more than the " + std::to_string(kMaxConnectomeNodes) +
+                                                  " nodes a dense connectome may hold");
+        const auto n = Eigen::Index(hi) + 1 - base;
+        // Ids number the nodes: far more ids than edges can touch means a corrupt file (and an n × n allocation for nothing).
+        if (n > 2 * e.rows() + 1000)
+            throw fileError(file, "node ids", "ids up to " + std::to_string(Eigen::Index(hi)) + " for only " + std::to_string(e.rows()) +
+                                                  " edges; expected the nodes numbered 0..n−1 or 1..n");
         c.weights = Eigen::MatrixXd::Zero(n, n);
         for (Eigen::Index r = 0; r < e.rows(); ++r) c.weights(Eigen::Index(e(r, 0)) - base, Eigen::Index(e(r, 1)) - base) = e.cols() == 3 ? e(r, 2) : 1.0;
     } else if (endsWith(ext, ".gml")) {

@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <sstream>
 
 namespace nm::io {
@@ -196,7 +197,11 @@ Annotation readFreeSurferAnnot(const std::filesystem::path& file, Eigen::Index e
             const int nameLen = r.get<std::int32_t>("colour table name length");
             a.colortableName = r.bytes(std::size_t(std::max(0, nameLen)), "colour table name");
             const int toRead = r.get<std::int32_t>("entries to read");
-            a.table.resize(std::size_t(std::max(0, maxStructure)));
+            // Each entry read takes at least 24 bytes; the table spans structure ids 0..maxStructure − 1, which
+            // FreeSurfer keeps below a few thousand: a corrupt count must not allocate gigabytes.
+            if (maxStructure < 0 || maxStructure > (1 << 20))
+                throw fileError(file, "colour table entries", std::to_string(maxStructure) + " is not a colour table size (0..2^20)");
+            a.table.resize(std::size_t(maxStructure));
             for (int i = 0; i < toRead; ++i) {
                 const int structure = r.get<std::int32_t>("structure id");
                 if (structure < 0 || structure >= maxStructure) throw fileError(file, "structure id", "out of range");
@@ -209,7 +214,9 @@ Annotation readFreeSurferAnnot(const std::filesystem::path& file, Eigen::Index e
         }
         for (auto& e : a.table) {
             e.name.erase(std::find(e.name.begin(), e.name.end(), '\0'), e.name.end());
-            e.annotationValue = e.rgba[0] + e.rgba[1] * 256 + e.rgba[2] * 65536;
+            // FreeSurfer's annotation value R + G·256 + B·65536 of 8-bit channels; wider values wrap as
+            // mris_read_annot's do (unsigned: no signed overflow on a corrupt colour table).
+            e.annotationValue = std::int32_t(std::uint32_t(e.rgba[0]) + std::uint32_t(e.rgba[1]) * 256u + std::uint32_t(e.rgba[2]) * 65536u);
         }
     }
     a.labels.setConstant(nv, -1);
@@ -258,6 +265,9 @@ SurfaceLabel readFreeSurferLabel(const std::filesystem::path& file) {
     if (l.comment.rfind("#", 0) != 0) throw fileError(file, "line 1", "expected a '#' comment line (FreeSurfer .label)");
     long long count = -1;
     if (!(in >> count) || count < 0) throw fileError(file, "line 2", "expected the number of vertices");
+    // Each vertex takes a line of five numbers (at least 10 bytes): a count the file cannot hold is refused before allocating.
+    if (count > (long long)(text.size() / 10 + 1))
+        throw fileError(file, "line 2", std::to_string(count) + " vertices announced, but the file (" + std::to_string(text.size()) + " bytes) cannot hold them");
     l.vertices.resize(count);
     l.coordinates.resize(count, 3);
     l.values.resize(count);
@@ -265,6 +275,8 @@ SurfaceLabel readFreeSurferLabel(const std::filesystem::path& file) {
         double v, x, y, z, s;
         if (!(in >> v >> x >> y >> z >> s))
             throw fileError(file, "line " + std::to_string(i + 3), "expected 'vertex x y z value' (file truncated?)");
+        if (!(v >= 0 && v <= double(std::numeric_limits<int>::max()) && v == std::floor(v)))
+            throw fileError(file, "line " + std::to_string(i + 3), "vertex index " + std::to_string(v) + " is not a non-negative integer");
         l.vertices[i] = int(v);
         l.coordinates.row(i) << float(x), float(y), float(z);
         l.values[i] = float(s);

@@ -4,6 +4,7 @@
 #include "common/Error.hpp"
 #include "io/Table.hpp"
 
+#include <expat.h>
 #include <zlib.h>
 
 // libgiftiio is C without extern "C" guards.
@@ -11,9 +12,14 @@ extern "C" {
 #include <gifti/gifti_io.h>
 }
 
+#include <charconv>
 #include <cstring>
 #include <fstream>
+#include <limits>
+#include <map>
 #include <mutex>
+#include <set>
+#include <vector>
 #include <unistd.h>
 
 namespace nm::io {
@@ -88,6 +94,155 @@ int encodingCode(GiftiEncoding e) {
     return GIFTI_ENCODING_B64GZ;
 }
 
+/// The GIFTI 1.0 document structure, checked with expat before libgiftiio sees the file.
+/// libgiftiio trusts the structure: a child element outside its parent (a <Data> with no open
+/// <DataArray>, a <Label> outside <LabelTable>) dereferences a null pointer inside the library, and
+/// it allocates whatever Dim0 × Dim1 … claim (found by fuzz/fuzz_reader.cpp). So: the DTD's nesting
+/// (unknown elements refused), each DataArray's required attributes with known values, dimensions
+/// whose product fits the data limit, NumberOfDataArrays equal to the arrays present, and no
+/// ExternalFileBinary (it would read any path the file names).
+class GiftiStructure {
+public:
+    explicit GiftiStructure(std::string file) : file_(std::move(file)) {}
+    void check(const std::string& xml) {
+        std::unique_ptr<std::remove_pointer_t<XML_Parser>, decltype(&XML_ParserFree)> parser(XML_ParserCreate(nullptr), XML_ParserFree);
+        if (!parser) throw Error("GIFTI: cannot create an XML parser");
+        XML_SetUserData(parser.get(), this);
+        XML_SetElementHandler(parser.get(), &GiftiStructure::start, &GiftiStructure::end);
+        if (xml.size() > std::size_t(std::numeric_limits<int>::max())) fail("XML", "larger than 2 GB");
+        if (XML_Parse(parser.get(), xml.data(), int(xml.size()), 1) == XML_STATUS_ERROR) {
+            if (!error_.empty()) throw InputError(error_);
+            fail("XML", std::string(XML_ErrorString(XML_GetErrorCode(parser.get()))) + " at line " +
+                            std::to_string(XML_GetCurrentLineNumber(parser.get())));
+        }
+        if (!error_.empty()) throw InputError(error_);
+        if (!sawRoot_) fail("root element", "not a GIFTI file (no <GIFTI> element)");
+        if (declaredArrays_ >= 0 && declaredArrays_ != arrays_)
+            fail("NumberOfDataArrays", std::to_string(declaredArrays_) + " declared, " + std::to_string(arrays_) + " present");
+    }
+
+private:
+    static void start(void* self, const XML_Char* name, const XML_Char** attrs) {
+        auto* g = static_cast<GiftiStructure*>(self);
+        if (g->error_.empty()) g->open(name, attrs);
+    }
+    static void end(void* self, const XML_Char*) {
+        auto* g = static_cast<GiftiStructure*>(self);
+        if (!g->stack_.empty()) {
+            if (g->error_.empty() && g->stack_.back() == "DataArray" && !g->sawData_)
+                g->error_ = g->message("DataArray " + std::to_string(g->arrays_), "has no <Data> element");
+            g->stack_.pop_back();
+            g->children_.pop_back();
+        }
+    }
+    void open(const std::string& name, const XML_Char** attrs) {
+        static const std::map<std::string, std::set<std::string>> allowed = {
+            {"", {"GIFTI"}},
+            {"GIFTI", {"MetaData", "LabelTable", "DataArray"}},
+            {"MetaData", {"MD"}},
+            {"MD", {"Name", "Value"}},
+            {"LabelTable", {"Label"}},
+            {"DataArray", {"MetaData", "CoordinateSystemTransformMatrix", "Data"}},
+            {"CoordinateSystemTransformMatrix", {"DataSpace", "TransformedSpace", "MatrixData"}},
+        };
+        static const std::set<std::string> once = {"MetaData", "LabelTable", "Data", "Name", "Value", "DataSpace", "TransformedSpace", "MatrixData"};
+        const std::string parent = stack_.empty() ? "" : stack_.back();
+        const auto it = allowed.find(parent);
+        if (it == allowed.end() || !it->second.count(name)) {
+            error_ = message("element <" + name + ">", parent.empty() ? "expected <GIFTI> as the root element"
+                                                                       : "not allowed inside <" + parent + "> (GIFTI 1.0)");
+            return;
+        }
+        if (once.count(name) && !children_.empty() && !children_.back().insert(name).second) {
+            error_ = message("element <" + name + ">", "appears twice inside <" + parent + ">");
+            return;
+        }
+        if (stack_.size() > 16) {
+            error_ = message("XML", "nested too deep");
+            return;
+        }
+        std::map<std::string, std::string> a;
+        for (int i = 0; attrs[i]; i += 2) a[attrs[i]] = attrs[i + 1];
+        if (name == "GIFTI") {
+            sawRoot_ = true;
+            if (a.count("NumberOfDataArrays")) declaredArrays_ = integer(a["NumberOfDataArrays"], "NumberOfDataArrays", 0, 1 << 20);
+        } else if (name == "DataArray") {
+            ++arrays_;
+            sawData_ = false;
+            dataArray(a);
+        } else if (name == "Data") {
+            sawData_ = true;
+        }
+        stack_.push_back(name);
+        children_.emplace_back();
+    }
+    void dataArray(std::map<std::string, std::string>& a) {
+        const std::string where = "DataArray " + std::to_string(arrays_);
+        for (const char* key : {"Intent", "DataType", "Dimensionality", "Encoding"})
+            if (!a.count(key)) {
+                error_ = message(where, std::string("has no ") + key + " attribute");
+                return;
+            }
+        static const std::map<std::string, int> bytes = {
+            {"NIFTI_TYPE_UINT8", 1}, {"NIFTI_TYPE_INT8", 1}, {"NIFTI_TYPE_INT16", 2}, {"NIFTI_TYPE_UINT16", 2}, {"NIFTI_TYPE_INT32", 4},
+            {"NIFTI_TYPE_UINT32", 4}, {"NIFTI_TYPE_INT64", 8}, {"NIFTI_TYPE_UINT64", 8}, {"NIFTI_TYPE_FLOAT32", 4}, {"NIFTI_TYPE_FLOAT64", 8}};
+        const auto type = bytes.find(a["DataType"]);
+        if (type == bytes.end()) {
+            error_ = message(where + " DataType", "'" + a["DataType"] + "' is not a GIFTI data type");
+            return;
+        }
+        const std::string& enc = a["Encoding"];
+        if (enc == "ExternalFileBinary") {
+            error_ = message(where + " Encoding", "ExternalFileBinary is not supported (the data must be inside the file)");
+            return;
+        }
+        if (enc != "ASCII" && enc != "Base64Binary" && enc != "GZipBase64Binary") {
+            error_ = message(where + " Encoding", "'" + enc + "' is not ASCII, Base64Binary or GZipBase64Binary");
+            return;
+        }
+        if (a.count("Endian") && a["Endian"] != "LittleEndian" && a["Endian"] != "BigEndian") {
+            error_ = message(where + " Endian", "'" + a["Endian"] + "' is not LittleEndian or BigEndian");
+            return;
+        }
+        if (a.count("ArrayIndexingOrder") && a["ArrayIndexingOrder"] != "RowMajorOrder" && a["ArrayIndexingOrder"] != "ColumnMajorOrder") {
+            error_ = message(where + " ArrayIndexingOrder", "'" + a["ArrayIndexingOrder"] + "' is not RowMajorOrder or ColumnMajorOrder");
+            return;
+        }
+        const long long dims = integer(a["Dimensionality"], where + " Dimensionality", 1, 6);
+        if (!error_.empty()) return;
+        // The decoded array must fit the data limit (2 GiB): a header claiming more is refused before anything is allocated.
+        long double total = type->second;
+        for (long long d = 0; d < dims; ++d) {
+            const std::string key = "Dim" + std::to_string(d);
+            if (!a.count(key)) {
+                error_ = message(where, "has Dimensionality " + std::to_string(dims) + " but no " + key + " attribute");
+                return;
+            }
+            total *= (long double)integer(a[key], where + " " + key, 0, std::numeric_limits<int>::max());
+            if (!error_.empty()) return;
+        }
+        if (total > (long double)(1ull << 31)) error_ = message(where, "its dimensions claim more than 2 GiB of data");
+    }
+    long long integer(const std::string& text, const std::string& what, long long lo, long long hi) {
+        long long v = 0;
+        const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (r.ec != std::errc() || r.ptr != text.data() + text.size() || v < lo || v > hi) {
+            if (error_.empty()) error_ = message(what, "'" + text + "' is not an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
+            return lo;
+        }
+        return v;
+    }
+    [[nodiscard]] std::string message(const std::string& field, const std::string& problem) const { return fileError(file_, field, problem).what(); }
+    [[noreturn]] void fail(const std::string& field, const std::string& problem) const { throw fileError(file_, field, problem); }
+
+    std::string file_, error_;
+    std::vector<std::string> stack_;
+    std::vector<std::set<std::string>> children_;
+    bool sawRoot_ = false, sawData_ = false;
+    int arrays_ = 0;
+    long long declaredArrays_ = -1;
+};
+
 } // namespace
 
 GiftiFile readGifti(const std::filesystem::path& file) {
@@ -95,19 +250,15 @@ GiftiFile readGifti(const std::filesystem::path& file) {
     const std::string name = file.string();
     ScratchFile scratch;
     std::filesystem::path source = file;
+    const std::string xml = readMaybeGzipped(file);
+    if (xml.substr(0, 512).find("<GIFTI") == std::string::npos)
+        throw fileError(file, "root element", "not a GIFTI file (no <GIFTI> element at the start)");
+    GiftiStructure(name).check(xml);
     if (endsWith(name, ".gz")) {
         // Whole-file gzip (nilearn's fsaverage): decompress to a scratch file for libgiftiio.
         scratch.path = scratchPath("read");
-        writeFileAtomic(scratch.path, readMaybeGzipped(file));
+        writeFileAtomic(scratch.path, xml);
         source = scratch.path;
-    }
-    {
-        std::ifstream probe(source, std::ios::binary);
-        std::string head(512, '\0');
-        probe.read(head.data(), std::streamsize(head.size()));
-        head.resize(std::size_t(probe.gcount()));
-        if (head.find("<GIFTI") == std::string::npos)
-            throw fileError(file, "root element", "not a GIFTI file (no <GIFTI> element at the start)");
     }
     GiftiPtr g;
     {

@@ -133,7 +133,10 @@ Header parseHeader(gzFile_s* f, const std::filesystem::path& file) {
         for (int i = 0; i < 8; ++i) h.dim[std::size_t(i)] = loadBytes<std::int16_t>(h1 + 40 + 2 * i, h.swap);
         h.datatype = loadBytes<std::int16_t>(h1 + 70, h.swap);
         for (int i = 0; i < 8; ++i) h.pixdim[std::size_t(i)] = loadBytes<float>(h1 + 76 + 4 * i, h.swap);
-        h.voxOffset = std::int64_t(loadBytes<float>(h1 + 108, h.swap));
+        const float voxOffset = loadBytes<float>(h1 + 108, h.swap);
+        // vox_offset is a float in NIfTI-1: check its range before the cast (a cast out of range is undefined).
+        if (!(voxOffset >= 0.0f && voxOffset < 9.0e18f)) throw fileError(file, "vox_offset", "expected a non-negative byte offset, found " + std::to_string(voxOffset));
+        h.voxOffset = std::int64_t(voxOffset);
         h.sclSlope = loadBytes<float>(h1 + 112, h.swap);
         h.sclInter = loadBytes<float>(h1 + 116, h.swap);
         h.xyztUnits = h1[123];

@@ -3,11 +3,13 @@
 #include "common/AtomicFile.hpp"
 #include "common/ByteOrder.hpp"
 #include "common/Error.hpp"
+#include "io/Zip.hpp"
 
 #include <zip.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstring>
 #include <numeric>
 #include <regex>
@@ -306,17 +308,11 @@ std::map<std::string, NpyArray> readNpz(const std::filesystem::path& file) {
     try {
         const zip_int64_t n = zip_get_num_entries(z, 0);
         for (zip_int64_t i = 0; i < n; ++i) {
-            zip_stat_t st;
-            zip_stat_init(&st);
-            if (zip_stat_index(z, zip_uint64_t(i), 0, &st) != 0) throw fileError(file, "entry " + std::to_string(i), "unreadable");
-            std::string entry = st.name;
+            const char* entryName = zip_get_name(z, zip_uint64_t(i), 0);
+            if (!entryName) throw fileError(file, "entry " + std::to_string(i), "unreadable");
+            std::string entry = entryName;
             if (entry.size() < 4 || entry.compare(entry.size() - 4, 4, ".npy") != 0) continue;
-            zip_file_t* zf = zip_fopen_index(z, zip_uint64_t(i), 0);
-            if (!zf) throw fileError(file, entry, "cannot be opened in the archive");
-            std::string bytes(st.size, '\0');
-            const zip_int64_t got = zip_fread(zf, bytes.data(), st.size);
-            zip_fclose(zf);
-            if (got != zip_int64_t(st.size)) throw fileError(file, entry, "truncated or corrupt in the archive");
+            const std::string bytes = readZipEntry(z, zip_uint64_t(i), file.string() + ": " + entry, std::filesystem::file_size(file));
             const std::string key = entry.substr(0, entry.size() - 4);
             out.emplace(key, parseNpy(bytes, file.string() + ":" + entry));
         }
@@ -356,6 +352,11 @@ void writeNpz(const std::filesystem::path& file, const std::map<std::string, std
     commitAtomic(tmp, file);
 }
 
+namespace {
+/// An index stored as a number: −1 unless it is an integer within ±2^62 (the cast is then defined).
+std::int64_t asIndex(double v) { return std::abs(v) < 4.6e18 && v == std::floor(v) ? std::int64_t(v) : -1; }
+} // namespace
+
 SparseMatrix readSparseNpz(const std::filesystem::path& file) {
     auto arrays = readNpz(file);
     auto get = [&](const char* key) -> const NpyArray& {
@@ -367,6 +368,9 @@ SparseMatrix readSparseNpz(const std::filesystem::path& file) {
     const std::string format = fmt.strings.empty() ? std::string() : fmt.strings[0];
     const auto& shape = get("shape");
     if (shape.values.size() != 2) throw fileError(file, "shape", "expected 2 values");
+    for (double v : shape.values)
+        if (!(v >= 0 && v <= double(std::numeric_limits<std::int32_t>::max()) && v == std::floor(v)))
+            throw fileError(file, "shape", "expected two integers in 0..2^31 − 1");
     const auto rows = Eigen::Index(shape.values[0]), cols = Eigen::Index(shape.values[1]);
     const auto& data = get("data");
     std::vector<Eigen::Triplet<double, std::int64_t>> triplets;
@@ -381,10 +385,10 @@ SparseMatrix readSparseNpz(const std::filesystem::path& file) {
         if (indices.values.size() != data.values.size())
             throw fileError(file, "indices", "length differs from data");
         for (Eigen::Index i = 0; i < major; ++i) {
-            const auto b = std::int64_t(indptr.values[std::size_t(i)]), e = std::int64_t(indptr.values[std::size_t(i) + 1]);
+            const auto b = asIndex(indptr.values[std::size_t(i)]), e = asIndex(indptr.values[std::size_t(i) + 1]);
             if (b < 0 || e < b || e > std::int64_t(data.values.size())) throw fileError(file, "indptr", "not monotone or out of range");
             for (std::int64_t k = b; k < e; ++k) {
-                const auto j = std::int64_t(indices.values[std::size_t(k)]);
+                const auto j = asIndex(indices.values[std::size_t(k)]);
                 if (j < 0 || j >= minor) throw fileError(file, "indices", "index out of range");
                 triplets.emplace_back(csr ? i : j, csr ? j : i, data.values[std::size_t(k)]);
             }
@@ -392,8 +396,10 @@ SparseMatrix readSparseNpz(const std::filesystem::path& file) {
     } else if (format == "coo") {
         const auto& r = get("row");
         const auto& c = get("col");
+        if (r.values.size() != data.values.size() || c.values.size() != data.values.size())
+            throw fileError(file, "row/col", "lengths differ from data");
         for (std::size_t k = 0; k < data.values.size(); ++k) {
-            const auto i = std::int64_t(r.values[k]), j = std::int64_t(c.values[k]);
+            const auto i = asIndex(r.values[k]), j = asIndex(c.values[k]);
             if (i < 0 || i >= rows || j < 0 || j >= cols) throw fileError(file, "row/col", "index out of range");
             triplets.emplace_back(i, j, data.values[k]);
         }

@@ -56,7 +56,7 @@ Session readSession(const std::filesystem::path& file) {
     json j;
     try {
         j = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse errors, and numbers out of range (out_of_range 406)
         throw fileError(file, "not valid JSON (" + std::string(e.what()) + ")");
     }
     if (!j.is_object()) throw fileError(file, "top level", "expected a JSON object");
