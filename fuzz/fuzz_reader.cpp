@@ -6,6 +6,7 @@
 // turns into exit code 2). A crash, a hang, a leak, an absurd allocation (the fuzzers run with
 // -malloc_limit_mb) or any other exception (std::bad_alloc, std::out_of_range, a library's own
 // error type leaking out) is a finding: the harness aborts on it so that libFuzzer keeps the input.
+#include "AtlasStructure.hpp"
 #include "common/Error.hpp"
 #include "io/AtlasBundle.hpp"
 #include "io/Bids.hpp"
@@ -42,6 +43,8 @@ struct Target {
     const char* name;
     const char* fileName;  ///< the readers dispatch on it (extension, BIDS suffix)
     void (*read)(const std::filesystem::path&);
+    /// Structure-aware targets make the file from the input (default: the input's bytes are the file).
+    void (*make)(const std::uint8_t*, std::size_t, const std::filesystem::path&) = nullptr;
 };
 
 const Target targets[] = {
@@ -66,6 +69,7 @@ const Target targets[] = {
     {"bids_events", "sub-01_task-x_events.tsv", [](const auto& f) { (void)nm::io::readBidsEvents(f); }},
     {"session", "input.nmsession.json", [](const auto& f) { (void)nm::io::readSession(f); }},
     {"atlas_bundle", "input.nmatlas.h5", [](const auto& f) { (void)nm::io::readAtlasBundle(f); }},
+    {"atlas_structure", "input.nmatlas.h5", [](const auto& f) { (void)nm::io::readAtlasBundle(f); }, nm::fuzz::writeEditedAtlas},
 };
 
 const Target* findTarget(const std::string& name) {
@@ -105,7 +109,9 @@ const std::filesystem::path& inputFile() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const auto& file = inputFile();
-    {
+    if (target().make) {
+        target().make(data, size, file);
+    } else {
         std::ofstream out(file, std::ios::binary | std::ios::trunc);
         out.write(reinterpret_cast<const char*>(data), std::streamsize(size));
     }

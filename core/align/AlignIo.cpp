@@ -213,11 +213,26 @@ PlanFile readPlan(const std::filesystem::path& file) {
     if (H5Aexists(f, "metadata") > 0) {
         Handle attr(H5Aopen(f, "metadata", H5P_DEFAULT), H5Aclose);
         Handle type(H5Aget_type(attr), H5Tclose);
-        std::string s(H5Tget_size(type), '\0');
+        Handle space(H5Aget_space(attr), H5Sclose);
+        // One string (fixed or variable length, as h5py writes it): any other shape or type would be read past the buffer.
+        if (H5Sget_simple_extent_npoints(space) != 1 || H5Tget_class(type) != H5T_STRING)
+            throw fileError(file, "metadata", "expected one JSON string");
+        std::string s;
         Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
-        H5Tset_size(mem, s.size());
-        if (H5Aread(attr, mem, s.data()) >= 0) {
+        herr_t status = -1;
+        if (H5Tis_variable_str(type) > 0) {
+            char* p = nullptr;
+            H5Tset_size(mem, H5T_VARIABLE);
+            status = H5Aread(attr, mem, &p);
+            if (status >= 0 && p) s = p;
+            H5free_memory(p);
+        } else {
+            s.assign(H5Tget_size(type) + 1, '\0');
+            H5Tset_size(mem, s.size());
+            status = H5Aread(attr, mem, s.data());
             s.resize(std::strlen(s.c_str()));
+        }
+        if (status >= 0) {
             try {
                 out.metadata = nlohmann::json::parse(s);
             } catch (const std::exception&) {

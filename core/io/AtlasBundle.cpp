@@ -159,9 +159,17 @@ public:
         if (expected > 0) H5Dvlen_reclaim(type, space, H5P_DEFAULT, ptrs.data());
         return out;
     }
+    /// Attributes are read into one value: one with another shape is refused (reading it would
+    /// write past that value; found by fuzz/AtlasStructure.cpp).
+    void requireScalar(hid_t a, const std::string& name) const {
+        Handle space(H5Aget_space(a), H5Sclose);
+        if (space < 0 || H5Sget_simple_extent_npoints(space) != 1)
+            throw fileError(file_, "attribute " + name, "expected a single value");
+    }
     std::optional<std::string> stringAttribute(hid_t obj, const std::string& name) const {
         if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
         Handle a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose);
+        requireScalar(a, name);
         Handle type(H5Aget_type(a), H5Tclose);
         if (H5Tget_class(type) != H5T_STRING) return std::nullopt;
         if (H5Tis_variable_str(type) > 0) {
@@ -182,6 +190,7 @@ public:
     std::optional<long long> intAttribute(hid_t obj, const std::string& name) const {
         if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
         Handle a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose);
+        requireScalar(a, name);
         long long v = 0;
         if (H5Aread(a, H5T_NATIVE_LLONG, &v) < 0) return std::nullopt;
         return v;
@@ -189,6 +198,7 @@ public:
     std::optional<double> doubleAttribute(hid_t obj, const std::string& name) const {
         if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
         Handle a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose);
+        requireScalar(a, name);
         double v = 0;
         if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) return std::nullopt;
         return v;
