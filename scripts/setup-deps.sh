@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Install NeuroMosaic's build, test and run dependencies from Debian 12 packages only.
 # Idempotent: packages already installed are skipped; nothing is downloaded from elsewhere.
-# Works as root; otherwise uses sudo. Usage: scripts/setup-deps.sh [--bench] [--quiet]
+# Works as root; otherwise uses sudo. Usage: scripts/setup-deps.sh [--bench] [--package] [--fuzz] [--quiet]
 set -euo pipefail
 
 with_bench=0
+with_package=0
+with_fuzz=0
 quiet=0
 for arg in "$@"; do
   case "$arg" in
     --bench) with_bench=1 ;;
+    --package) with_package=1 ;;
+    --fuzz) with_fuzz=1 ;;
     --quiet) quiet=1 ;;
     -h|--help) sed -n '2,4p' "$0" | sed 's/^# //'; exit 0 ;;
-    *) echo "setup-deps.sh: unknown option '$arg' (expected --bench, --quiet)" >&2; exit 2 ;;
+    *) echo "setup-deps.sh: unknown option '$arg' (expected --bench, --package, --fuzz, --quiet)" >&2; exit 2 ;;
   esac
 done
 
@@ -32,6 +36,8 @@ packages=(
   libopenmpi-dev openmpi-bin
   # tests
   catch2 xvfb xauth libgl1-mesa-dri mesa-utils desktop-file-utils appstream
+  # the Debian package: man pages from --help, cpack's dependency list
+  help2man dpkg-dev fakeroot
   # default anatomy (MNI template, AAL, Harvard-Oxford)
   mricron-data
 )
@@ -41,6 +47,13 @@ if [[ $with_bench == 1 ]]; then
              python3-igraph python3-nibabel hyperfine time
              # nilearn 0.10.1 from ../shared/peers needs these
              python3-pandas python3-joblib python3-lxml python3-requests python3-packaging)
+fi
+
+if [[ $with_package == 1 ]]; then
+  packages+=(lintian)  # scripts/package.sh checks the .deb with it
+fi
+if [[ $with_fuzz == 1 ]]; then
+  packages+=(clang-14 libclang-rt-14-dev)  # the fuzz preset: libFuzzer, ASan, UBSan (fuzz/README.md)
 fi
 
 missing=()

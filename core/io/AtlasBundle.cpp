@@ -205,6 +205,10 @@ public:
     }
     SparseMapsF sparse(hid_t parent, const std::string& name, const std::string& path, long long rows, long long cols) const {
         Handle g = group(parent, name, path);
+        // Building the matrix allocates per row and per column: a size only the file vouches for (the
+        // surfaces' vertex count) is bounded first (found by fuzz/AtlasStructure.cpp: cols = 10^18).
+        if (rows < 0 || cols < 0 || rows > (1ll << 26) || cols > (1ll << 26))
+            throw fileError(file_, path, "shape " + std::to_string(rows) + "×" + std::to_string(cols) + " is implausible");
         const auto r = intAttribute(g, "rows"), c = intAttribute(g, "cols");
         if (!r || !c || *r != rows || *c != cols)
             throw fileError(file_, path, "shape " + std::to_string(r.value_or(-1)) + "×" + std::to_string(c.value_or(-1)) +

@@ -172,6 +172,21 @@ private:
             dataArray(a);
         } else if (name == "Data") {
             sawData_ = true;
+        } else if (name == "Label") {
+            // libgiftiio sizes its colour array from the first label: colours on all labels or on none
+            // (a label missing one channel made it read past that array).
+            int channels = 0;
+            for (const char* c : {"Red", "Green", "Blue", "Alpha"}) channels += int(a.count(c));
+            if (channels != 0 && channels != 4) {
+                error_ = message("Label " + std::to_string(labels_ + 1), "has " + std::to_string(channels) + " of the colour attributes Red, Green, Blue, Alpha");
+                return;
+            }
+            if (labels_ > 0 && (channels == 4) != coloured_) {
+                error_ = message("Label " + std::to_string(labels_ + 1), "colours on some labels and not on others");
+                return;
+            }
+            coloured_ = channels == 4;
+            ++labels_;
         }
         stack_.push_back(name);
         children_.emplace_back();
@@ -238,8 +253,8 @@ private:
     std::string file_, error_;
     std::vector<std::string> stack_;
     std::vector<std::set<std::string>> children_;
-    bool sawRoot_ = false, sawData_ = false;
-    int arrays_ = 0;
+    bool sawRoot_ = false, sawData_ = false, coloured_ = false;
+    int arrays_ = 0, labels_ = 0;
     long long declaredArrays_ = -1;
 };
 

@@ -35,9 +35,11 @@ Dtype parseDescr(const std::string& descr, const std::string& name) {
     Dtype d;
     d.endian = m[1].length() ? m[1].str()[0] : '=';
     d.kind = m[2].str()[0];
+    // Item sizes are small: strings of 1 to 2^20 characters (a zero-size item would let any shape pass the length check).
+    if (m[3].length() > 7) throw InputError(name + ": dtype '" + descr + "': item size out of range");
     d.size = std::stoul(m[3].str());
     const bool ok = (d.kind == 'b' && d.size == 1) || ((d.kind == 'i' || d.kind == 'u') && (d.size == 1 || d.size == 2 || d.size == 4 || d.size == 8)) ||
-                    (d.kind == 'f' && (d.size == 2 || d.size == 4 || d.size == 8)) || d.kind == 'S' || d.kind == 'U';
+                    (d.kind == 'f' && (d.size == 2 || d.size == 4 || d.size == 8)) || ((d.kind == 'S' || d.kind == 'U') && d.size >= 1 && d.size <= (1u << 20));
     if (!ok) throw InputError(name + ": dtype '" + descr + "' is not supported");
     return d;
 }
@@ -99,6 +101,8 @@ void parseHeaderDict(const std::string& header, NpyArray& a, const std::string& 
         if (d < 0) throw InputError(name + ": header: negative dimension in shape");
         a.shape.push_back(std::size_t(d));
     }
+    // Extraction stops at anything that is not a long long (a 20-digit extent): not silently a shorter shape.
+    if (!in.eof()) throw InputError(name + ": header: shape: expected non-negative integers, found '" + m[1].str() + "'");
 }
 
 } // namespace
@@ -135,9 +139,15 @@ NpyArray parseNpy(const std::string& bytes, const std::string& name) {
     NpyArray a;
     parseHeaderDict(bytes.substr(offset, headerLen), a, name);
     const Dtype d = parseDescr(a.dtype, name);
-    const std::size_t n = a.size();
     const std::size_t itemBytes = d.kind == 'U' ? 4 * d.size : d.size;
     const std::size_t dataStart = offset + headerLen;
+    // The element count, without overflow: it must fit the bytes the file holds.
+    std::size_t n = 1;
+    for (const auto extent : a.shape) {
+        if (extent != 0 && n > (bytes.size() - dataStart) / itemBytes / extent)
+            throw InputError(name + ": data: truncated (" + std::to_string(bytes.size() - dataStart) + " bytes cannot hold the shape in the header)");
+        n *= extent;
+    }
     if (bytes.size() - dataStart < n * itemBytes)
         throw InputError(name + ": data: truncated (" + std::to_string(bytes.size() - dataStart) + " bytes, shape needs " +
                          std::to_string(n * itemBytes) + ")");
