@@ -184,7 +184,7 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
     } else if (o.mask == "template") {
         mask = signal::templateMask(io::readNiftiInfo(train.front().runs.front().bold).geometry);
     } else {
-        mask = signal::BrainMask::fromVolume(io::readNifti(o.mask));
+        mask = signal::BrainMask::fromFile(o.mask);
     }
     const Eigen::Index p = mask.size();
     for (int k : o.scales)

@@ -102,7 +102,17 @@ std::string zipEntry(const std::filesystem::path& file, const std::string& entry
     return out;
 }
 
+/// Node positions feed distances (spatial wiring, generative models): a NaN or ∞ would only show
+/// up later as a distance "that must be positive", far from its cause.
+void requireFiniteCoordinates(const Connectome& c, const std::string& name) {
+    for (Eigen::Index i = 0; i < c.coordinates.rows(); ++i)
+        for (Eigen::Index d = 0; d < c.coordinates.cols(); ++d)
+            if (!std::isfinite(c.coordinates(i, d)))
+                throw fileError(name, "row " + std::to_string(i + 1) + ", column " + std::to_string(d + 1), "coordinate is not finite");
+}
+
 void finish(Connectome& c, const std::string& name, const ConnectomeOptions& o) {
+    requireFiniteCoordinates(c, name);
     if (c.weights.rows() != c.weights.cols())
         throw fileError(name, "shape", "adjacency is " + std::to_string(c.weights.rows()) + " × " + std::to_string(c.weights.cols()) +
                                            ", expected a square matrix");
@@ -453,6 +463,7 @@ void attachCoordinates(Connectome& c, const std::filesystem::path& file) {
     if (m.rows() != c.nodes()) throw fileError(file, "rows", std::to_string(m.rows()) + " coordinates for " + std::to_string(c.nodes()) + " nodes");
     if (m.cols() != 2 && m.cols() != 3) throw fileError(file, "columns", "expected 2 or 3 coordinates per node");
     c.coordinates = m;
+    requireFiniteCoordinates(c, file.string());
 }
 
 void attachNames(Connectome& c, const std::filesystem::path& file) {

@@ -56,7 +56,7 @@ FirstLevelResult firstLevelContrast(const RunFiles& run, const std::vector<io::B
     const Volume bold = io::readNifti(run.bold);
     const double tr = run.repetitionTime > 0 ? run.repetitionTime : bold.repetitionTime;
     if (!(tr > 0)) throw fileError(run.bold, "RepetitionTime", "unknown (no sidecar and no pixdim[4])");
-    const BrainMask mask = o.mask ? BrainMask::fromVolume(io::readNifti(*o.mask)) : epiMask(bold);
+    const BrainMask mask = o.mask ? BrainMask::fromFile(*o.mask) : epiMask(bold);
     RunFiles files = run;
     files.repetitionTime = tr;
     const RowMatrixF data = preprocessRun(files, mask, o.preprocess);

@@ -33,6 +33,15 @@ BrainMask BrainMask::fromVolume(const Volume& mask, float threshold) {
     return m;
 }
 
+BrainMask BrainMask::fromFile(const std::filesystem::path& file, float threshold) {
+    const Volume v = io::readNifti(file);
+    try {
+        return fromVolume(v, threshold);
+    } catch (const InputError&) {
+        throw fileError(file, "mask", "no voxel above " + std::to_string(threshold) + ": the mask is empty");
+    }
+}
+
 namespace {
 BrainMask cleanMask(const VolumeGeometry& g, const std::vector<bool>& in) {
     anatomy::Mask m = anatomy::makeMask(g.dims);

@@ -24,6 +24,8 @@ struct BrainMask {
     /// As a uint8 volume (for writing and display).
     [[nodiscard]] Volume volume() const;
     static BrainMask fromVolume(const Volume& mask, float threshold = 0.5f);
+    /// A mask file (NIfTI); an empty one is an error naming the file.
+    static BrainMask fromFile(const std::filesystem::path& file, float threshold = 0.5f);
 };
 
 /// nilearn's compute_epi_mask idea: threshold the mean image at the valley of its histogram
