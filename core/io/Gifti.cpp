@@ -419,7 +419,13 @@ Mesh readGiftiSurface(const std::filesystem::path& file) {
     m.vertices.resize(points->dims[0], 3);
     for (int i = 0; i < points->dims[0] * 3; ++i) m.vertices.data()[i] = float(points->values[std::size_t(i)]);
     m.triangles.resize(tris->dims[0], 3);
-    for (int i = 0; i < tris->dims[0] * 3; ++i) m.triangles.data()[i] = std::int32_t(tris->values[std::size_t(i)]);
+    for (int i = 0; i < tris->dims[0] * 3; ++i) {
+        // Checked before the cast (a float TRIANGLE array may hold anything; an out-of-range cast is undefined).
+        const double v = tris->values[std::size_t(i)];
+        if (!(v >= 0 && v < double(points->dims[0])))
+            throw fileError(file, "TRIANGLE", "vertex indices out of range [0, " + std::to_string(points->dims[0]) + ")");
+        m.triangles.data()[i] = std::int32_t(v);
+    }
     if (!m.vertices.allFinite()) throw fileError(file, "POINTSET", "coordinates contain NaN or infinite values");
     if (m.triangles.size() && (m.triangles.minCoeff() < 0 || m.triangles.maxCoeff() >= m.vertexCount()))
         throw fileError(file, "TRIANGLE", "vertex indices out of range [0, " + std::to_string(m.vertexCount()) + ")");
