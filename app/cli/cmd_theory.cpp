@@ -483,7 +483,7 @@ Command makeTheoryCommand(CLI::App& root, const GlobalOptions& options) {
                     msg << "planted partition, q = " << o->d.q << ", mean degree " << o->d.meanDegree << ": predicted transition λ = 1 (ε* = "
                         << theory::kestenStigumEpsilon(o->d.meanDegree, o->d.q) << ")\n";
                     for (const auto& x : r.onsets) {
-                        onsets.push_back({{"nodes", x.n}, {"method", x.method}, {"level", x.level}, {"ratio", std::isfinite(x.ratio) ? nlohmann::json(x.ratio) : nlohmann::json()}});
+                        onsets.push_back({{"nodes", x.n}, {"method", x.method}, {"level", x.level}, {"ratio", orNull(x.ratio)}});
                         msg << "  n = " << std::setw(7) << x.n << "  " << std::left << std::setw(38) << x.method << std::right << " recovery from λ = "
                             << (std::isfinite(x.ratio) ? std::to_string(x.ratio).substr(0, 5) : std::string("never (in the range)")) << " (score " << x.level << ")\n";
                     }
@@ -532,8 +532,8 @@ Command makeTheoryCommand(CLI::App& root, const GlobalOptions& options) {
                         rows.push_back({std::to_string(p.eta), std::to_string(p.qPredicted), std::to_string(p.qStructure), std::to_string(p.qFluctuation),
                                         std::to_string(p.simulatedQ), std::to_string(p.simulatedSd), std::to_string(p.shortFraction)});
                         pts.push_back({{"eta", p.eta}, {"q_predicted", p.qPredicted}, {"q_structure", p.qStructure}, {"q_fluctuation", p.qFluctuation},
-                                       {"q_simulated", std::isfinite(p.simulatedQ) ? nlohmann::json(p.simulatedQ) : nlohmann::json()},
-                                       {"sd_simulated", std::isfinite(p.simulatedSd) ? nlohmann::json(p.simulatedSd) : nlohmann::json()},
+                                       {"q_simulated", orNull(p.simulatedQ)},
+                                       {"sd_simulated", orNull(p.simulatedSd)},
                                        {"short_edge_fraction", p.shortFraction}});
                         msg << "  " << std::setw(6) << p.eta << "  " << p.qPredicted << " (" << p.qStructure << " / " << p.qFluctuation << ")  " << p.simulatedQ
                             << "  " << p.shortFraction << "\n";
@@ -544,7 +544,7 @@ Command makeTheoryCommand(CLI::App& root, const GlobalOptions& options) {
                                        '\t');
                     const nlohmann::json j = {{"network", c.name}, {"nodes", A.rows()}, {"edges", m}, {"points", pts},
                                               {"predicted_half_rise", r.predictedHalfRise},
-                                              {"simulated_half_rise", std::isfinite(r.simulatedHalfRise) ? nlohmann::json(r.simulatedHalfRise) : nlohmann::json()}};
+                                              {"simulated_half_rise", orNull(r.simulatedHalfRise)}};
                     if (!o->json.empty()) writeFileAtomic(o->json, j.dump(2) + "\n");
                     if (!o->svg.empty()) {
                         theory::LineChart chart;

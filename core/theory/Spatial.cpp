@@ -73,6 +73,14 @@ generative::SweepResult sweepEta(const graph::Matrix& D, Eigen::Index m, const s
     so.seed = seed;
     return generative::sweep(D, m, spec, so);
 }
+/// Q falls as η rises towards 0: the first η (linearly interpolated) where the curve crosses `level`
+/// from above; NaN when it never does in the range.
+double firstCrossing(const std::vector<double>& x, const std::vector<double>& y, double level) {
+    for (std::size_t i = 1; i < x.size(); ++i)
+        if ((y[i - 1] - level) * (y[i] - level) <= 0 && y[i - 1] != y[i])
+            return x[i - 1] + (level - y[i - 1]) / (y[i] - y[i - 1]) * (x[i] - x[i - 1]);
+    return std::numeric_limits<double>::quiet_NaN();
+}
 } // namespace
 
 SpatialDiagram spatialDiagram(const graph::Matrix& D, Eigen::Index m, const std::vector<double>& etas, int repetitions, std::uint64_t seed) {
@@ -128,13 +136,12 @@ SpatialDiagram spatialDiagram(const graph::Matrix& D, Eigen::Index m, const std:
 
 double etaReachingQ(const SpatialDiagram& d, double q) {
     const bool simulated = !d.points.empty() && std::isfinite(d.points.front().simulatedQ);
-    for (std::size_t i = 1; i < d.points.size(); ++i) {
-        const double q0 = simulated ? d.points[i - 1].simulatedQ : d.points[i - 1].qPredicted;
-        const double q1 = simulated ? d.points[i].simulatedQ : d.points[i].qPredicted;
-        // Q falls as η rises towards 0: the first crossing from above, as matchingDiagram's.
-        if ((q0 - q) * (q1 - q) <= 0 && q0 != q1) return d.points[i - 1].eta + (q - q0) / (q1 - q0) * (d.points[i].eta - d.points[i - 1].eta);
+    std::vector<double> x, y;
+    for (const auto& p : d.points) {
+        x.push_back(p.eta);
+        y.push_back(simulated ? p.simulatedQ : p.qPredicted);
     }
-    return std::numeric_limits<double>::quiet_NaN();
+    return firstCrossing(x, y, q);
 }
 
 SpatialFiniteSize spatialFiniteSize(const std::vector<Eigen::Index>& sizes, double meanDegree, const std::vector<double>& etas, int repetitions,
@@ -188,18 +195,15 @@ MatchingDiagram matchingDiagram(const graph::Matrix& D, Eigen::Index m, const st
         b.halfRise = s.halfRiseAt;
         b.qMin = std::numeric_limits<double>::infinity();
         b.qMax = -b.qMin;
-        b.etaAtOwnQ = std::numeric_limits<double>::quiet_NaN();
-        for (std::size_t i = 0; i < s.points.size(); ++i) {
-            out.grid.push_back({gamma, s.points[i].value, s.points[i].meanQ, s.points[i].sdQ});
-            b.qMin = std::min(b.qMin, s.points[i].meanQ);
-            b.qMax = std::max(b.qMax, s.points[i].meanQ);
-            // Q falls as η rises towards 0: the first crossing of the network's own Q from above.
-            if (i > 0 && std::isnan(b.etaAtOwnQ)) {
-                const double q0 = s.points[i - 1].meanQ, q1 = s.points[i].meanQ;
-                if ((q0 - ownQ) * (q1 - ownQ) <= 0 && q0 != q1)
-                    b.etaAtOwnQ = s.points[i - 1].value + (ownQ - q0) / (q1 - q0) * (s.points[i].value - s.points[i - 1].value);
-            }
+        std::vector<double> x, q;
+        for (const auto& p : s.points) {
+            out.grid.push_back({gamma, p.value, p.meanQ, p.sdQ});
+            b.qMin = std::min(b.qMin, p.meanQ);
+            b.qMax = std::max(b.qMax, p.meanQ);
+            x.push_back(p.value);
+            q.push_back(p.meanQ);
         }
+        b.etaAtOwnQ = firstCrossing(x, q, ownQ);
         out.boundary.push_back(b);
     }
     return out;
