@@ -104,6 +104,7 @@ LearnDialog::LearnDialog(QWidget* parent) : QDialog(parent) {
     smoothing_->setSuffix(tr(" mm"));
     smoothing_->setToolTip(tr("Spatial smoothing FWHM"));
     mask_ = new QComboBox(this);
+    mask_->addItem(tr("fMRIPrep's brain masks, else from the data"), "auto");
     mask_->addItem(tr("from the data (EPI)"), "epi");
     mask_->addItem(tr("MNI brain (template)"), "template");
     mask_->setToolTip(tr("Brain mask"));

@@ -1,6 +1,7 @@
 #include "CliSupport.hpp"
 
 #include "common/Error.hpp"
+#include "signal/Confounds.hpp"
 
 #include <csignal>
 #include <cstdlib>
@@ -115,6 +116,57 @@ int runGuarded(const GlobalOptions& options, const std::function<int()>& body) {
         report("failed", e.what());
         return 1;
     }
+}
+
+} // namespace nm::cli
+
+namespace nm::cli {
+
+void DenoiseCli::add(CLI::App* app, const std::string& columnsOption) {
+    const std::string g = "Denoising (fMRIPrep confounds; nilearn's load_confounds)";
+    app->add_option("--denoise", preset,
+                    "Preset: simple (motion 24 + WM/CSF), scrubbing (motion 24 + WM/CSF 8 + FD/DVARS scrubbing), compcor "
+                    "(motion 24 + aCompCor), motion6, motion24, none (default: the six motion parameters when a table exists)")
+        ->group(g);
+    app->add_option("--motion", motion, "Motion terms: none, basic (6), power2 (12), derivatives (12), full (24)")->group(g);
+    app->add_option("--wm-csf", wmCsf, "White matter and CSF signals: none, basic (2), power2, derivatives, full (8)")->group(g);
+    app->add_option("--global-signal", globalSignal, "Global signal: none, basic (1), power2, derivatives, full (4)")->group(g);
+    app->add_option("--compcor", compcor, "CompCor: anat_combined, anat_separated, temporal, temporal_anat_combined, temporal_anat_separated")
+        ->group(g);
+    app->add_option("--n-compcor", nCompcor, "CompCor components per mask (default: all fMRIPrep kept)")->check(CLI::NonNegativeNumber)->group(g);
+    app->add_flag("--scrub", scrub, "Censor volumes with framewise displacement or std DVARS above threshold (Power et al. 2014)")->group(g);
+    app->add_option("--fd-threshold", fdThreshold, "Scrubbing: framewise displacement threshold in mm (default 0.2)")->check(CLI::PositiveNumber)->group(g);
+    app->add_option("--std-dvars-threshold", stdDvarsThreshold, "Scrubbing: standardised DVARS threshold (default 3)")->check(CLI::PositiveNumber)->group(g);
+    app->add_option("--scrub-segment", scrubSegment, "Scrubbing: also censor kept segments shorter than this (default 5; 0: none)")
+        ->check(CLI::NonNegativeNumber)->group(g);
+    app->add_option(columnsOption, columns, "Further confound columns, exact or prefix* (alone: exactly these columns)")->delimiter(',')->group(g);
+    app->add_flag("--no-confounds", none, "Regress no confounds and censor nothing")->group(g);
+    app->add_flag("--keep-non-steady-state", keepNonSteadyState, "Do not censor fMRIPrep's non-steady-state volumes")->group(g);
+}
+
+signal::ConfoundStrategy DenoiseCli::finish() const {
+    using signal::ConfoundStrategy;
+    const bool detailed = !motion.empty() || !wmCsf.empty() || !globalSignal.empty() || !compcor.empty() || nCompcor || scrub ||
+                          fdThreshold || stdDvarsThreshold || scrubSegment;
+    if (none && (detailed || !preset.empty() || !columns.empty()))
+        throw InputError("--no-confounds: cannot be combined with --denoise, --motion, --confounds … (choose one)");
+    if (none) return ConfoundStrategy::none();
+    ConfoundStrategy s = preset.empty() ? ConfoundStrategy() : ConfoundStrategy::preset(preset);
+    if (preset.empty() && !columns.empty() && motion.empty()) s.motion = signal::ConfoundTerms::None;  // exactly these columns
+    if (!motion.empty()) s.motion = signal::parseConfoundTerms(motion, "--motion");
+    if (!wmCsf.empty()) s.wmCsf = signal::parseConfoundTerms(wmCsf, "--wm-csf");
+    if (!globalSignal.empty()) s.globalSignal = signal::parseConfoundTerms(globalSignal, "--global-signal");
+    if (!compcor.empty()) s.compcor = compcor;
+    if (nCompcor) s.compcorComponents = *nCompcor;
+    if (scrub || fdThreshold || stdDvarsThreshold || scrubSegment) s.scrub = true;
+    if (fdThreshold) s.fdThreshold = *fdThreshold;
+    if (stdDvarsThreshold) s.stdDvarsThreshold = *stdDvarsThreshold;
+    if (scrubSegment) s.scrubMinSegment = *scrubSegment;
+    if (keepNonSteadyState) s.nonSteadyState = false;
+    s.columns.insert(s.columns.end(), columns.begin(), columns.end());
+    if (detailed || !columns.empty()) s.required = true;
+    // Validates the CompCor name (the JSON reader is the one place that knows them).
+    return ConfoundStrategy::fromJson(s.toJson(), "--compcor");
 }
 
 } // namespace nm::cli

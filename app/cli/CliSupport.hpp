@@ -10,6 +10,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,4 +102,25 @@ namespace nm::cli {
 void addPersonalizeSolverOptions(CLI::App* app, align::PersonalizeOptions& options);
 void finishPersonalizeSolverOptions(align::PersonalizeOptions& options);
 
+} // namespace nm::cli
+
+namespace nm::signal {
+struct ConfoundStrategy;
+}
+namespace nm::cli {
+/// The denoising options of fMRI commands (nilearn's load_confounds / load_confounds_strategy):
+/// --denoise PRESET, --motion, --wm-csf, --global-signal, --compcor, --n-compcor, --scrub,
+/// --fd-threshold, --std-dvars-threshold, --scrub-segment, --confounds COLUMNS, --no-confounds,
+/// --keep-non-steady-state. finish() turns them into the strategy.
+struct DenoiseCli {
+    std::string preset, motion, wmCsf, globalSignal, compcor;
+    std::optional<int> nCompcor, scrubSegment;
+    std::optional<double> fdThreshold, stdDvarsThreshold;
+    bool scrub = false, none = false, keepNonSteadyState = false;
+    std::vector<std::string> columns;
+    /// `columnsOption`: the name of the columns option (glm's --confounds is the table itself).
+    void add(CLI::App* app, const std::string& columnsOption = "--confounds");
+    /// Throws nm::InputError naming the option on a bad value.
+    [[nodiscard]] signal::ConfoundStrategy finish() const;
+};
 } // namespace nm::cli

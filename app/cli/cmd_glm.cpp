@@ -15,7 +15,7 @@ namespace {
 struct GlmCliOptions {
     std::string bold, events, confounds, contrast, out, mask;
     double tr = 0, highPass = 128;
-    std::vector<std::string> confoundColumns;
+    DenoiseCli denoise;
     bool noAr1 = false;
 };
 } // namespace
@@ -28,7 +28,7 @@ Command makeGlmCommand(CLI::App& root, const GlobalOptions& options) {
     app->add_option("--contrast", o->contrast, "Contrast, e.g. \"LH - RH\" or \"0.5*A + 0.5*B - C\"")->required();
     app->add_option("--tr", o->tr, "Repetition time in s (default: the BIDS sidecar, else the header)")->check(CLI::PositiveNumber);
     app->add_option("--confounds", o->confounds, "Confounds TSV (default: the run's from derivatives, when there is one)")->check(CLI::ExistingFile);
-    app->add_option("--confound-columns", o->confoundColumns, "Its columns to regress (default: the six motion parameters)")->delimiter(',');
+    o->denoise.add(app, "--confound-columns");
     app->add_option("--high-pass", o->highPass, "High-pass cutoff in s (cosine basis; 0: none)")->check(CLI::NonNegativeNumber)->capture_default_str();
     app->add_option("--mask", o->mask, "Brain mask (default: the run's EPI mask)")->check(CLI::ExistingFile);
     app->add_flag("--no-ar1", o->noAr1, "OLS without AR(1) prewhitening");
@@ -60,10 +60,7 @@ Command makeGlmCommand(CLI::App& root, const GlobalOptions& options) {
                 if (events.empty()) throw InputError(o->bold + ": no events table found next to the run; give --events");
                 signal::FirstLevelOptions fo;
                 fo.preprocess.highPassSeconds = o->highPass;
-                if (run.confounds)
-                    fo.preprocess.confounds = o->confoundColumns.empty()
-                                                  ? std::vector<std::string>{"trans_x", "trans_y", "trans_z", "rot_x", "rot_y", "rot_z"}
-                                                  : o->confoundColumns;
+                fo.preprocess.confounds = o->denoise.finish();
                 if (!o->mask.empty()) fo.mask = o->mask;
                 fo.ar1 = !o->noAr1;
                 JobContext job(options);

@@ -15,11 +15,10 @@ namespace nm::cli {
 namespace {
 struct LearnCliOptions {
     decompose::LearnOptions learn;
-    std::string out, checkpoint, cache, dump;
+    std::string out, checkpoint, cache, dump, studies;
     std::vector<std::string> datasets;
     bool noDetrend = false, noStandardize = false, noNetwork = false, noSurfaces = false, signedMaps = false;
-    std::vector<std::string> confounds;
-    bool noConfounds = false;
+    DenoiseCli denoise;
     std::string codes = "full", statistics = "full";
     bool noSparseNetwork = false;
     std::optional<double> networkAlpha;
@@ -31,7 +30,11 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options) {
     auto* app = root.add_subcommand("learn", "Learn a multiscale atlas of sparse functional components from fMRI datasets (BIDS)");
     auto o = std::make_shared<LearnCliOptions>();
     auto& l = o->learn;
-    app->add_option("datasets", o->datasets, "BIDS dataset directories")->required()->check(CLI::ExistingDirectory);
+    app->add_option("datasets", o->datasets, "BIDS dataset directories (raw, with fMRIPrep derivatives, or fMRIPrep outputs)")
+        ->check(CLI::ExistingDirectory);
+    app->add_option("--studies", o->studies,
+                    "Study list (TSV: path, and optionally weight, subjects, sessions, tasks, runs, space, res), added to the datasets")
+        ->check(CLI::ExistingFile);
     app->add_option("-o,--out", o->out, "Atlas bundle to write (*.nmatlas.h5)");
     app->add_option("--scales", l.scales, "Numbers of components, coarse to fine (e.g. 64,256,1024; up to 4096)")
         ->delimiter(',')
@@ -59,18 +62,23 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options) {
     app->add_option("--held-out", l.heldOutFraction, "Fraction of subjects kept out of learning for validation")
         ->check(CLI::Range(0.0, 0.9))
         ->capture_default_str();
-    app->add_option("--mask", l.mask, "Brain mask: epi (computed from the data), template (MNI brain), or a NIfTI file")->capture_default_str();
+    app->add_option("--mask", l.mask, "Brain mask: auto (fMRIPrep's brain masks when every run has one, else epi), derivatives, "
+                                      "epi (computed from the data), template (MNI brain), or a NIfTI file")->capture_default_str();
     app->add_option("--smoothing", l.preprocess.smoothingFwhmMm, "Spatial smoothing FWHM in mm")->check(CLI::Range(0.0, 30.0))->capture_default_str();
     app->add_option("--high-pass", l.preprocess.highPassSeconds, "High-pass cutoff in seconds (cosine basis; 0: none)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     app->add_flag("--no-detrend", o->noDetrend, "Keep linear trends");
     app->add_flag("--no-standardize", o->noStandardize, "Do not z-score voxel time series");
-    app->add_option("--confounds", o->confounds, "Columns of the BIDS confounds TSV to regress out (default: the six motion parameters)")
-        ->delimiter(',');
-    app->add_flag("--no-confounds", o->noConfounds, "Do not regress confounds");
+    o->denoise.add(app);
     app->add_option("--subjects", l.filter.subjects, "Only these subjects")->delimiter(',');
     app->add_option("--tasks", l.filter.tasks, "Only these tasks")->delimiter(',');
+    app->add_option("--sessions", l.filter.sessions, "Only these sessions")->delimiter(',');
+    app->add_option("--runs", l.filter.runs, "Only these runs")->delimiter(',');
+    app->add_option("--space", l.filter.space,
+                    "Images: fMRIPrep's in this template space (default: MNI152NLin2009cAsym, else MNI152NLin6Asym, else any MNI "
+                    "space, when the datasets have derivatives), or raw (the raw BIDS images)");
+    app->add_option("--res", l.filter.resolution, "fMRIPrep's res entity within the space (default: 2 when present)");
     app->add_option("--leave-out", l.filter.excludeStudies,
                     "Leave these studies out of learning: <dataset>/<task>, <task> (in every dataset) or <dataset> (all its tasks)")
         ->delimiter(',');
@@ -101,13 +109,18 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options) {
     return {app, [o, &options] {
                 auto& lo = o->learn;
                 for (const auto& d : o->datasets) lo.datasets.emplace_back(d);
+                if (!o->studies.empty())
+                    for (const auto& [path, study] : decompose::readStudyList(o->studies)) {
+                        lo.datasets.push_back(path);
+                        lo.studies[path.string()] = study;
+                    }
+                if (lo.datasets.empty()) throw InputError("learn: expected datasets (DATASETS… or --studies FILE)");
                 if (!o->checkpoint.empty()) lo.checkpointDir = o->checkpoint;
                 if (!o->cache.empty()) lo.cacheDir = o->cache;
                 if (!o->dump.empty()) lo.dumpData = o->dump;
                 lo.preprocess.detrend = !o->noDetrend;
                 lo.preprocess.standardize = !o->noStandardize;
-                if (o->noConfounds) lo.preprocess.confounds.clear();
-                else if (!o->confounds.empty()) lo.preprocess.confounds = o->confounds;
+                lo.preprocess.confounds = o->denoise.finish();
                 lo.positive = !o->signedMaps;
                 lo.codes = o->codes == "full" ? decompose::SomfOptions::Codes::Full : decompose::SomfOptions::Codes::Masked;
                 lo.statistics = o->statistics == "full" ? decompose::SomfOptions::Statistics::Full : decompose::SomfOptions::Statistics::Subset;
@@ -117,8 +130,8 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options) {
                 lo.sparseNetworkOptions.method = o->networkMethod == "glasso" ? connectivity::SparseNetworkMethod::GraphicalLasso
                                                                                : connectivity::SparseNetworkMethod::GroupSparse;
                 lo.surfaces = !o->noSurfaces;
-                if (lo.mask != "epi" && lo.mask != "template" && !std::filesystem::exists(lo.mask))
-                    throw InputError("--mask: expected epi, template or an existing NIfTI file, got '" + lo.mask + "'");
+                if (lo.mask != "auto" && lo.mask != "derivatives" && lo.mask != "epi" && lo.mask != "template" && !std::filesystem::exists(lo.mask))
+                    throw InputError("--mask: expected auto, derivatives, epi, template or an existing NIfTI file, got '" + lo.mask + "'");
                 for (std::size_t i = 1; i < lo.scales.size(); ++i)
                     if (lo.scales[i] <= lo.scales[i - 1]) throw InputError("--scales: expected increasing numbers of components");
                 if (o->out.empty() && o->dump.empty()) throw InputError("--out: expected a file name");
@@ -143,12 +156,31 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options) {
                 io::writeAtlasBundle(o->out, r.bundle);
                 std::ostringstream msg;
                 msg << std::fixed << std::setprecision(3);
-                msg << "learned " << r.scales.size() << " scales from " << r.trainSubjects.size() << " subjects (" << r.heldOutSubjects.size()
-                    << " held out) in " << r.iterations << " iterations, " << std::setprecision(1) << r.seconds << " s → " << o->out << "\n";
+                msg << "learned " << r.scales.size() << " scales from " << r.trainSubjects.size() << " " << decompose::toString(r.heldOutUnit)
+                    << " (" << r.heldOutSubjects.size() << " held out) in " << r.iterations << " iterations, " << std::setprecision(1) << r.seconds << " s → " << o->out << "\n";
+                std::ostringstream studyMsg;
+                studyMsg << std::fixed;
+                nlohmann::json studies = nlohmann::json::array();
+                if (r.studies.size() > 1) studyMsg << "  per study (train/held-out " << decompose::toString(r.heldOutUnit) << ", volumes per epoch, held-out EV per scale):\n";
+                for (const auto& st : r.studies) {
+                    if (r.studies.size() > 1) {
+                        studyMsg << "    " << st.name << "  " << st.trainSubjects << "/" << st.heldOutSubjects << "  " << st.volumesPerEpoch;
+                        if (st.weight != 1.0) studyMsg << " (weight " << std::setprecision(2) << st.weight << ")";
+                        studyMsg << " ";
+                        for (double ev : st.heldOutExplainedVariance) studyMsg << " " << std::setprecision(3) << ev;
+                        if (st.heldOutExplainedVariance.empty()) studyMsg << " n/a (none held out)";
+                        studyMsg << "\n";
+                    }
+                    studies.push_back({{"name", st.name}, {"weight", st.weight}, {"train", st.trainSubjects}, {"held_out", st.heldOutSubjects},
+                                       {"train_volumes", st.trainVolumes}, {"held_out_volumes", st.heldOutVolumes},
+                                       {"volumes_per_epoch", st.volumesPerEpoch}, {"held_out_explained_variance", st.heldOutExplainedVariance}});
+                }
                 nlohmann::json scales = nlohmann::json::array();
                 for (const auto& s : r.scales) {
-                    msg << "  k=" << std::setw(4) << s.components << "  held-out EV " << std::setprecision(3) << s.heldOutExplainedVariance
-                        << "  learning " << std::setprecision(1) << s.seconds << " s  " << s.gflops << " GFLOP/s\n";
+                    msg << "  k=" << std::setw(4) << s.components << "  held-out EV ";
+                    if (r.heldOutSubjects.empty()) msg << "n/a (nothing held out)";
+                    else msg << std::setprecision(3) << s.heldOutExplainedVariance;
+                    msg << "  learning " << std::setprecision(1) << s.seconds << " s  " << s.gflops << " GFLOP/s\n";
                     scales.push_back({{"components", s.components},
                                       {"held_out_explained_variance", s.heldOutExplainedVariance},
                                       {"seconds", s.seconds},
@@ -162,8 +194,10 @@ Command makeLearnCommand(CLI::App& root, const GlobalOptions& options) {
                                                           {"learn_seconds", r.learnSeconds},
                                                           {"init_seconds", r.initSeconds},
                                                           {"train_subjects", r.trainSubjects.size()},
-                                                          {"held_out_subjects", r.heldOutSubjects}});
-                job.print(msg.str());
+                                                          {"held_out_subjects", r.heldOutSubjects},
+                                                          {"held_out_unit", decompose::toString(r.heldOutUnit)},
+                                                          {"studies", studies}});
+                job.print(msg.str() + studyMsg.str());
                 return 0;
             }};
 }

@@ -10,6 +10,7 @@ namespace nm::cli {
 
 namespace {
 struct SimulateOptions {
+    std::string layout = "bids";
     std::string preset = "tiny", out;
     std::uint64_t seed = 0;
     std::optional<int> subjects, studies, studiesPerSubject, networkScale, taskVolumes, restVolumes, compression;
@@ -28,6 +29,11 @@ Command makeSimulateCommand(CLI::App& root, const GlobalOptions& options) {
         ->capture_default_str();
     app->add_option("--out", o->out, "Output directory (a BIDS dataset; an interrupted run resumes there)")->required();
     app->add_option("--seed", o->seed, "Random seed: the same seed gives the same bytes")->capture_default_str();
+    app->add_option("--layout", o->layout,
+                    "bids (raw BIDS + confounds), or fmriprep (also derivatives/fmriprep as fMRIPrep writes them: preprocessed "
+                    "images in MNI152NLin2009cAsym, brain masks, the full confounds table, a non-steady-state volume and head jerks)")
+        ->check(CLI::IsMember({"bids", "fmriprep"}))
+        ->capture_default_str();
     app->add_option("--subjects", o->subjects, "Number of subjects")->check(CLI::Range(1, 100000));
     app->add_option("--voxel", o->voxel, "Voxel size in mm")->check(CLI::Range(1.0, 12.0));
     app->add_option("--studies", o->studies, "Number of task studies (datasets)")->check(CLI::Range(1, 8));
@@ -71,6 +77,7 @@ Command makeSimulateCommand(CLI::App& root, const GlobalOptions& options) {
                 }
                 if (o->fineAmplitude) c.fineAmplitude = *o->fineAmplitude;
                 if (o->float32) c.int16Data = false;
+                c.layout = o->layout;
                 if (o->compression) c.compressionLevel = *o->compression;
                 c.threads = options.threads;
                 JobContext job(options);

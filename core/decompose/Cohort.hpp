@@ -6,11 +6,19 @@
 #include "io/Bids.hpp"
 #include "signal/Preprocess.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
+
+namespace nm::jobs {
+class Progress;
+}
 
 namespace nm::decompose {
 
@@ -18,11 +26,39 @@ struct CohortSubject {
     std::string key;                      ///< "<dataset directory name>/sub-<label>"
     std::vector<signal::RunFiles> runs;
     int volumes = 0;
+    double weight = 1.0;                  ///< its study's weight: volumes read per epoch = weight × volumes
 };
 
-/// Subjects of the datasets (runs grouped per subject, sorted by key). Throws nm::InputError when
-/// no functional run is found.
-std::vector<CohortSubject> discoverCohort(const std::vector<std::filesystem::path>& datasets, const io::BidsFilter& filter);
+/// A study of a study list: its own BIDS filter (else the command line's) and weight.
+struct StudyOptions {
+    std::optional<io::BidsFilter> filter;
+    double weight = 1.0;
+};
+/// Keyed by the dataset path as given.
+using StudyMap = std::map<std::string, StudyOptions>;
+
+/// Reads a study list (TSV: path, and optionally weight, subjects, sessions, tasks, runs, space,
+/// res; paths relative to the file). Throws nm::InputError naming the file, row and column.
+std::vector<std::pair<std::filesystem::path, StudyOptions>> readStudyList(const std::filesystem::path& file);
+nlohmann::json toJson(const io::BidsFilter& filter);
+io::BidsFilter filterFromJson(const nlohmann::json& j);
+
+/// What a cohort entry groups — and so what a held-out split keeps apart: subjects (the
+/// default), or, for single- and few-subject datasets, sessions or single runs.
+enum class CohortUnit { Subject, Session, Run };
+std::string toString(CohortUnit unit);              ///< "subjects", "sessions", "runs"
+CohortUnit parseCohortUnit(const std::string& text); ///< throws nm::InputError
+
+/// Entries of the datasets (runs grouped per subject — or per session, or one per run — sorted
+/// by key: "<dataset>/sub-<label>", "…/ses-<label>", "…/<ses-…_>task-…[_acq-…][_run-…]").
+/// Throws nm::InputError when no functional run is found. `found` receives the datasets read.
+std::vector<CohortSubject> discoverCohort(const std::vector<std::filesystem::path>& datasets, const io::BidsFilter& filter,
+                                          CohortUnit unit = CohortUnit::Subject, std::vector<io::BidsDataset>* found = nullptr,
+                                          const StudyMap* studies = nullptr);
+
+/// Runs without a confounds table: an error naming the first when the strategy is required,
+/// else one warning (how many, which strategy is skipped) on `progress`.
+void checkConfounds(const std::vector<CohortSubject>& subjects, const signal::ConfoundStrategy& strategy, jobs::Progress& progress);
 
 struct CohortSplit {
     std::vector<CohortSubject> train, heldOut;   ///< each sorted by key
@@ -40,6 +76,8 @@ struct BundleInputs {
     std::vector<std::filesystem::path> datasets;
     io::BidsFilter filter;
     std::vector<std::string> trainSubjects, heldOutSubjects;
+    CohortUnit unit = CohortUnit::Subject;  ///< what the keys name
+    StudyMap studies;                       ///< per-dataset filters and weights (study lists)
     signal::PreprocessOptions preprocess;
 };
 BundleInputs bundleInputs(const io::AtlasBundle& bundle, const std::filesystem::path& file);

@@ -68,9 +68,13 @@ public:
             auto& p = plans[i % std::size_t(streams_)];
             p.subjects.push_back(order[i]);
             p.offsets.push_back(p.total);
-            p.total += train_[std::size_t(order[i])].volumes;
+            p.total += readsPerEpoch(train_[std::size_t(order[i])]);
         }
         return plans;
+    }
+    /// Volumes a subject contributes per epoch: its study's weight × its volumes (≥ 1).
+    [[nodiscard]] static long long readsPerEpoch(const Subject& s) {
+        return std::max<long long>(1, std::llround(s.weight * double(s.volumes)));
     }
     [[nodiscard]] int iterationsPerEpoch() const { return iterationsPerEpoch_; }
     [[nodiscard]] int chunk() const { return chunk_; }
@@ -123,6 +127,8 @@ LearnOptions learnOptionsOf(const io::AtlasBundle& bundle, const std::filesystem
     o.filter = in.filter;
     o.preprocess = in.preprocess;
     o.heldOutSubjects = in.heldOutSubjects;
+    o.heldOutUnit = in.unit;
+    o.studies = in.studies;
     const auto& p = bundle.provenance["parameters"];
     std::string field;
     try {
@@ -167,19 +173,61 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
     if (o.dumpData) progress.plan({{"discover", 1}, {"mask", 1}, {"preprocess", 6}, {"dump data", 2}});
     else progress.plan({{"discover", 1}, {"mask", 1}, {"preprocess", 6}, {"initialize", 2}, {"learn", 30}, {"evaluate", 4}, {"network", 3}, {"sparse network", 6}, {"surfaces", 2}});
     progress.begin("discover");
-    const auto cohort = discoverCohort(o.datasets, o.filter);
+    std::vector<io::BidsDataset> found;
+    CohortUnit unit = o.heldOutUnit.value_or(CohortUnit::Subject);
+    auto cohort = discoverCohort(o.datasets, o.filter, unit, &found, &o.studies);
+    for (const auto& ds : found) {
+        std::string what = ds.layout == "fmriprep" ? "fMRIPrep derivatives " + ds.derivatives->string() + " (space " +
+                                                          (ds.runs.empty() ? std::string("?") : ds.runs.front().space) +
+                                                          (ds.runs.empty() || ds.runs.front().resolution.empty() ? "" : ", res-" + ds.runs.front().resolution) + ")"
+                                                    : std::string("raw BIDS images");
+        progress.info("dataset " + ds.root.filename().string() + ": " + std::to_string(ds.runs.size()) + " runs, " + what);
+    }
+    if (!o.heldOutUnit && o.heldOutSubjects.empty() && o.heldOutFraction > 0 && cohort.size() < 3) {
+        // Single- and few-subject datasets: hold out sessions, else runs, so that the EV is measured.
+        const auto bySession = discoverCohort(o.datasets, o.filter, CohortUnit::Session, nullptr, &o.studies);
+        bool sessions = bySession.size() >= 3;
+        for (const auto& s : bySession) sessions = sessions && s.key.substr(s.key.size() - 9) != "/ses-none";
+        const auto byRun = sessions ? bySession : discoverCohort(o.datasets, o.filter, CohortUnit::Run, nullptr, &o.studies);
+        if (byRun.size() >= 3) {
+            progress.info("only " + std::to_string(cohort.size()) + (cohort.size() == 1 ? " subject" : " subjects") + ": holding out " +
+                          (sessions ? "sessions" : "runs") + " instead of subjects (" + std::to_string(byRun.size()) + " of them)");
+            unit = sessions ? CohortUnit::Session : CohortUnit::Run;
+            cohort = byRun;
+        } else {
+            progress.warn("only " + std::to_string(byRun.size()) + " runs: nothing can be held out, the held-out EV is not measured");
+        }
+    }
+    checkConfounds(cohort, o.preprocess.confounds, progress);
     const auto split = o.heldOutSubjects.empty() ? splitCohort(cohort, o.heldOutFraction, o.seed) : splitCohort(cohort, o.heldOutSubjects);
     const std::vector<Subject>& train = split.train;
     const std::vector<Subject>& held = split.heldOut;
     if (train.empty()) throw InputError("learn: no training subjects left after the held-out split");
     LearnSummary summary;
+    summary.heldOutUnit = unit;
     for (const auto& s : train) summary.trainSubjects.push_back(s.key);
     for (const auto& s : held) summary.heldOutSubjects.push_back(s.key);
-    progress.info(std::to_string(train.size()) + " training and " + std::to_string(held.size()) + " held-out subjects");
+    progress.info(std::to_string(train.size()) + " training and " + std::to_string(held.size()) + " held-out " + toString(unit));
 
     progress.begin("mask", o.mask);
     signal::BrainMask mask;
-    if (o.mask == "epi") {
+    std::vector<std::filesystem::path> shipped;  // fMRIPrep's brain masks of the training runs
+    for (const auto& s : train)
+        for (const auto& r : s.runs)
+            if (r.brainMask) shipped.push_back(*r.brainMask);
+    const bool allShipped = [&] {
+        for (const auto& s : train)
+            for (const auto& r : s.runs)
+                if (!r.brainMask) return false;
+        return true;
+    }();
+    if (o.mask == "derivatives" && !allShipped)
+        throw InputError("learn: --mask derivatives: " + std::to_string(shipped.size()) +
+                         " training runs have an fMRIPrep brain mask (*_desc-brain_mask), not all of them");
+    if ((o.mask == "auto" && allShipped) || o.mask == "derivatives") {
+        mask = signal::intersectMasks(shipped, io::readNiftiInfo(train.front().runs.front().bold).geometry);
+        progress.info("mask: fMRIPrep's brain masks of " + std::to_string(shipped.size()) + " runs (voxels in at least half)");
+    } else if (o.mask == "epi" || o.mask == "auto") {
         mask = signal::epiMask(io::readNifti(train.front().runs.front().bold));
     } else if (o.mask == "template") {
         mask = signal::templateMask(io::readNiftiInfo(train.front().runs.front().bold).geometry);
@@ -238,7 +286,10 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
        << " pos " << o.positive << " gamma " << o.gamma << " codes " << int(o.codes) << " stats " << int(o.statistics) << " batch " << o.batchSize << " epochs " << o.epochs << " streams "
        << o.streams << " init " << o.init << ' ' << o.initVolumes << " scales";
     for (int k : o.scales) fp << ' ' << k;
-    for (const auto& s : train) fp << ' ' << s.key << ':' << s.volumes;
+    for (const auto& s : train) {
+        fp << ' ' << s.key << ':' << s.volumes;
+        if (s.weight != 1.0) fp << 'x' << s.weight;
+    }
     const std::string fingerprint = jobs::fingerprintOf(fp.str());
 
     progress.begin("initialize");
@@ -358,8 +409,11 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
                 slot.first = subject;
                 slot.second = store.load(train[std::size_t(subject)]);
             }
-            const auto perm = schedule.permutation(epoch, subject, int(slot.second.rows()));
-            batch.row(Eigen::Index(r)) = slot.second.row(perm[std::size_t(index)]);
+            // Weighted studies read more (or fewer) volumes than a subject has: each further pass
+            // over the subject takes a fresh permutation.
+            const int rows = int(slot.second.rows()), pass = index / rows;
+            const auto perm = schedule.permutation(epoch + 7919 * pass, subject, rows);
+            batch.row(Eigen::Index(r)) = slot.second.row(perm[std::size_t(index % rows)]);
         }
         for (std::size_t s = 0; s < learners.size(); ++s) {
             const auto t0 = Clock::now();
@@ -435,10 +489,40 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
         progress.begin("evaluate");
         std::vector<LeastSquaresProjector> projectors;
         for (const auto& D : finalMaps) projectors.emplace_back(D);
+        auto studyOf = [](const std::string& key) { return key.substr(0, key.find('/')); };
+        std::map<std::string, StudySummary> studies;
+        for (const auto& s : train) {
+            auto& st = studies[studyOf(s.key)];
+            ++st.trainSubjects;
+            st.trainVolumes += s.volumes;
+            st.volumesPerEpoch += Schedule::readsPerEpoch(s);
+            st.weight = s.weight;
+        }
+        for (const auto& s : held) {
+            auto& st = studies[studyOf(s.key)];
+            ++st.heldOutSubjects;
+            st.heldOutVolumes += s.volumes;
+            st.weight = s.weight;
+        }
+        std::map<std::string, std::vector<std::pair<double, double>>> studyEnergy;  // (explained, total) per scale
         for (std::size_t h = 0; h < held.size(); ++h) {
             const auto X = store.load(held[h]);
-            for (auto& pr : projectors) pr.accumulate(X);
+            auto& e = studyEnergy[studyOf(held[h].key)];
+            e.resize(projectors.size(), {0.0, 0.0});
+            for (std::size_t s = 0; s < projectors.size(); ++s) {
+                auto& pr = projectors[s];
+                const double before = pr.explainedVariance() * pr.totalEnergy(), beforeTotal = pr.totalEnergy();
+                pr.accumulate(X);
+                e[s].first += pr.explainedVariance() * pr.totalEnergy() - before;
+                e[s].second += pr.totalEnergy() - beforeTotal;
+            }
             progress.update(h + 1, held.size());
+        }
+        for (auto& [name, st] : studies) {
+            st.name = name;
+            if (const auto it = studyEnergy.find(name); it != studyEnergy.end())
+                for (const auto& [ex, tot] : it->second) st.heldOutExplainedVariance.push_back(tot > 0 ? ex / tot : 0.0);
+            summary.studies.push_back(st);
         }
         for (std::size_t s = 0; s < learners.size(); ++s)
             if (projectors[s].totalEnergy() > 0) {
@@ -498,7 +582,21 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
     nlohmann::json versions = nlohmann::json::object();
     for (const auto& [name, ver] : libraryVersions()) versions[name] = ver;
     nlohmann::json datasets = nlohmann::json::array();
-    for (const auto& d : o.datasets) datasets.push_back(std::filesystem::absolute(d).string());
+    nlohmann::json studyInputs = nlohmann::json::array();
+    for (const auto& d : o.datasets) {
+        datasets.push_back(std::filesystem::absolute(d).string());
+        if (const auto it = o.studies.find(d.string()); it != o.studies.end()) {
+            nlohmann::json st = {{"path", datasets.back()}, {"weight", it->second.weight}};
+            if (it->second.filter) st["filter"] = toJson(*it->second.filter);
+            studyInputs.push_back(st);
+        }
+    }
+    nlohmann::json studyMetrics = nlohmann::json::array();
+    for (const auto& st : summary.studies)
+        studyMetrics.push_back({{"name", st.name}, {"weight", st.weight}, {"train_subjects", st.trainSubjects},
+                                {"held_out_subjects", st.heldOutSubjects}, {"train_volumes", st.trainVolumes},
+                                {"held_out_volumes", st.heldOutVolumes}, {"volumes_per_epoch", st.volumesPerEpoch},
+                                {"held_out_explained_variance", st.heldOutExplainedVariance}});
     nlohmann::json metrics = nlohmann::json::array();
     for (const auto& s : summary.scales)
         metrics.push_back({{"components", s.components}, {"held_out_explained_variance", s.heldOutExplainedVariance},
@@ -507,21 +605,23 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
                     {"versions", versions},
                     {"inputs",
                      {{"datasets", datasets},
-                      {"filter", {{"subjects", o.filter.subjects}, {"sessions", o.filter.sessions}, {"tasks", o.filter.tasks}, {"runs", o.filter.runs},
-                                  {"exclude_studies", o.filter.excludeStudies}}},
+                      {"filter", toJson(o.filter)},
                       {"train_subjects", summary.trainSubjects},
-                      {"held_out_subjects", summary.heldOutSubjects}}},
+                      {"held_out_subjects", summary.heldOutSubjects},
+                      {"held_out_unit", toString(summary.heldOutUnit)},
+                      {"studies", studyInputs}}},
                     {"parameters",
                      {{"scales", o.scales}, {"alpha", o.alpha}, {"reduction", o.reduction}, {"beta", o.beta}, {"positive", o.positive},
                       {"gamma", o.gamma}, {"codes", o.codes == SomfOptions::Codes::Full ? "full" : "masked"},
                       {"statistics", o.statistics == SomfOptions::Statistics::Full ? "full" : "subset"}, {"batch", o.batchSize}, {"epochs", o.epochs}, {"streams", o.streams},
                       {"held_out_fraction", o.heldOutFraction}, {"mask", o.mask}, {"init", o.init}, {"init_volumes", o.initVolumes},
                       {"detrend", o.preprocess.detrend}, {"high_pass_seconds", o.preprocess.highPassSeconds},
-                      {"confounds", o.preprocess.confounds}, {"smoothing_fwhm_mm", o.preprocess.smoothingFwhmMm},
+                      {"denoise", o.preprocess.confounds.toJson()}, {"smoothing_fwhm_mm", o.preprocess.smoothingFwhmMm},
                       {"standardize", o.preprocess.standardize}, {"mpi_ranks", comm.size()}}},
                     {"seed", o.seed},
                     {"iterations", summary.iterations},
                     {"metrics", metrics},
+                    {"studies", studyMetrics},
                     {"fingerprint", fingerprint}};
     progress.finish();
     return summary;

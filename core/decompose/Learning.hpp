@@ -3,6 +3,7 @@
 // preprocessing stream (cached per subject), one pass of SOMF per scale on the same minibatches,
 // checkpoints, MPI scale-out, then the hierarchy between scales, held-out explained variance, the
 // component network and the surface projections — all written to an atlas bundle.
+#include "decompose/Cohort.hpp"
 #include "decompose/Communicator.hpp"
 #include "decompose/OnlineDictionaryLearner.hpp"
 #include "connectivity/SparseNetwork.hpp"
@@ -36,8 +37,15 @@ struct LearnOptions {
     /// When not empty: exactly these subjects (cohort keys) are held out, whatever the fraction —
     /// the split of another atlas, kept by leave-one-study-out validation.
     std::vector<std::string> heldOutSubjects;
+    /// What `heldOutSubjects` names, and what the split keeps apart. With a fraction (no keys):
+    /// subjects when there are three or more, else sessions, else runs (single-subject datasets).
+    std::optional<CohortUnit> heldOutUnit;
+    /// Study lists (`--studies`): per-dataset filters and weights, keyed by the path in `datasets`.
+    StudyMap studies;
     signal::PreprocessOptions preprocess;
-    std::string mask = "epi";    ///< epi (from the data), template, or a NIfTI mask file
+    /// auto (fMRIPrep's brain masks when every training run ships one, else epi), derivatives
+    /// (those masks, required), epi (from the data), template, or a NIfTI mask file
+    std::string mask = "auto";
     int initVolumes = 600;       ///< volumes used to initialise the maps
     std::string init = "cluster";  ///< cluster (k-means of voxel time courses), volumes (random |volumes|), svd
     std::optional<std::filesystem::path> checkpointDir;
@@ -64,11 +72,23 @@ struct ScaleSummary {
     double gflops = 0.0;         ///< achieved in partialFit
 };
 
+/// One study (dataset) of a learning run.
+struct StudySummary {
+    std::string name;                  ///< the dataset's folder name (the cohort keys' prefix)
+    double weight = 1.0;
+    int trainSubjects = 0, heldOutSubjects = 0;
+    long long trainVolumes = 0, heldOutVolumes = 0;
+    long long volumesPerEpoch = 0;     ///< training volumes read per epoch (weight × volumes)
+    std::vector<double> heldOutExplainedVariance;  ///< per scale; empty when none of it is held out
+};
+
 struct LearnSummary {
     io::AtlasBundle bundle;
     std::vector<ScaleSummary> scales;
     int iterations = 0, resumedFromIteration = 0;
-    std::vector<std::string> trainSubjects, heldOutSubjects;
+    std::vector<std::string> trainSubjects, heldOutSubjects;  ///< cohort keys (of `heldOutUnit`)
+    CohortUnit heldOutUnit = CohortUnit::Subject;
+    std::vector<StudySummary> studies;
     double seconds = 0.0, learnSeconds = 0.0;
     double initSeconds = 0.0;    ///< initialisation of the maps (clustering of voxels)
     bool finished = true;

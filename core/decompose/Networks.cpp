@@ -56,7 +56,7 @@ ComponentCodes loadComponentCodes(const io::AtlasBundle& bundle, const SparseNet
     if (out.scales.empty())
         for (std::size_t s = 0; s < bundle.scales.size(); ++s) out.scales.push_back(s);
     progress.begin("preprocess");
-    const auto cohort = discoverCohort(datasets, inputs.filter);
+    const auto cohort = discoverCohort(datasets, inputs.filter, inputs.unit, nullptr, &inputs.studies);
     const std::set<std::string> train(inputs.trainSubjects.begin(), inputs.trainSubjects.end());
     std::vector<const CohortSubject*> subjects;
     for (const auto& c : cohort)

@@ -12,6 +12,9 @@
 
 namespace nm::io {
 
+/// A JSON file (sidecars, dataset descriptions); throws nm::InputError naming the file.
+nlohmann::json readJsonFile(const std::filesystem::path& file);
+
 /// Entities of a BIDS file name: sub-01_ses-a_task-rest_run-2_bold.nii.gz →
 /// {sub: 01, ses: a, task: rest, run: 2}, suffix "bold", extension ".nii.gz".
 struct BidsName {
@@ -39,6 +42,10 @@ struct BidsRun {
     nlohmann::json sidecar;             ///< merged sidecar (inheritance principle)
     std::optional<std::filesystem::path> events;
     std::optional<std::filesystem::path> confounds;
+    /// fMRIPrep derivatives: the template space and resolution of `bold` (a *_desc-preproc_bold
+    /// image) and its brain mask (*_desc-brain_mask). Empty for raw runs.
+    std::string space, resolution;
+    std::optional<std::filesystem::path> brainMask;
 };
 
 struct BidsFilter {
@@ -46,6 +53,13 @@ struct BidsFilter {
     /// Studies left out (leave-one-study-out validation): "<dataset directory>/<task>", "<task>"
     /// (or "task-<task>": in every dataset) or "<dataset directory>" (all its tasks).
     std::vector<std::string> excludeStudies;
+    /// Which images: "" (auto: fMRIPrep's preprocessed images in an MNI space when the dataset
+    /// has them — itself a derivative dataset, or under derivatives/ — else the raw images),
+    /// "raw" (the raw images, whatever derivatives exist), or a space label
+    /// (MNI152NLin2009cAsym, MNI152NLin6Asym, …) that must be present.
+    std::string space;
+    /// The res entity within the space ("": res-2 when present, else the first).
+    std::string resolution;
 };
 
 /// Whether `entry` of BidsFilter::excludeStudies names the study (dataset directory name, task).
@@ -55,14 +69,27 @@ struct BidsDataset {
     std::filesystem::path root;
     nlohmann::json description;
     std::string name;
+    /// Where the images come from: "raw", or "fmriprep" (then `derivatives` is the derivative
+    /// dataset read, `spaces` the spaces it offers and the runs' `space` the one chosen).
+    std::string layout = "raw";
+    std::optional<std::filesystem::path> derivatives;
+    std::vector<std::string> spaces;
     std::vector<BidsRun> runs;          ///< sorted by subject, session, task, run
     [[nodiscard]] std::vector<std::string> subjects() const;
     [[nodiscard]] std::vector<std::string> sessions() const;
     [[nodiscard]] std::vector<std::string> tasks() const;
 };
 
-/// Discovers the functional runs of a dataset. Throws nm::InputError naming the file and field
-/// (missing dataset_description.json, missing RepetitionTime, unreadable JSON).
+/// Whether a space label is a template the atlas can use (the MNI152 family and MNIColin27,
+/// MNI305, fsaverage-aligned volumes are not: only MNI152* and "MNI*" volume spaces).
+bool isTemplateSpace(const std::string& space);
+
+/// Discovers the functional runs of a dataset: a raw BIDS dataset, a raw dataset with fMRIPrep
+/// derivatives under derivatives/ (their preprocessed images are used, events from the raw
+/// dataset), or an fMRIPrep derivative dataset itself (events from the raw dataset it sits in,
+/// ../.., when there is one). Throws nm::InputError naming the file and field (missing
+/// dataset_description.json, missing RepetitionTime, unreadable JSON, a space not present or not
+/// a template).
 BidsDataset readBidsDataset(const std::filesystem::path& root, const BidsFilter& filter = {});
 
 } // namespace nm::io

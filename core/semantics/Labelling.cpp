@@ -266,7 +266,7 @@ LabelReport labelAtlas(const LabelOptions& o, jobs::Progress& progress) {
                       " events); add it to a mapping TSV (--mapping)");
 
     progress.begin("signals");
-    const auto cohort = decompose::discoverCohort(datasetsPaths, inputs.filter);
+    const auto cohort = decompose::discoverCohort(datasetsPaths, inputs.filter, decompose::CohortUnit::Subject, nullptr, &inputs.studies);
     EffectOptions eo;
     eo.preprocess = inputs.preprocess;
     eo.cacheDir = o.cacheDir;

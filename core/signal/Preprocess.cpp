@@ -55,6 +55,22 @@ BrainMask cleanMask(const VolumeGeometry& g, const std::vector<bool>& in) {
 }
 } // namespace
 
+BrainMask intersectMasks(const std::vector<std::filesystem::path>& files, const VolumeGeometry& grid) {
+    if (files.empty()) throw InputError("intersectMasks: no mask");
+    std::vector<int> count(grid.voxelCount(), 0);
+    for (const auto& f : files) {
+        Volume v = io::readNifti(f);
+        if (!v.geometry.sameGrid(grid, 1e-2)) v = io::resampleToGrid(v, grid, io::Interpolation::Nearest);
+        for (std::size_t i = 0; i < count.size(); ++i)
+            if (v.data[i] > 0.5f) ++count[i];
+    }
+    std::vector<bool> in(count.size());
+    for (std::size_t i = 0; i < count.size(); ++i) in[i] = 2 * count[i] >= int(files.size()) && count[i] > 0;
+    BrainMask m = cleanMask(grid, in);
+    if (m.voxels.empty()) throw fileError(files.front(), "mask", "the brain masks do not overlap (no voxel in half of them)");
+    return m;
+}
+
 BrainMask epiMask(const Volume& run) {
     Volume mean;
     mean.geometry = run.geometry;
@@ -86,7 +102,7 @@ BrainMask templateMask(const VolumeGeometry& grid) {
     return cleanMask(grid, in);
 }
 
-void cleanSignals(RowMatrixF& data, const Eigen::MatrixXd& regressors, bool standardize) {
+void cleanSignals(RowMatrixF& data, const Eigen::MatrixXd& regressors, bool standardize, int censored) {
     const Eigen::Index n = data.rows();
     Eigen::MatrixXd X(n, regressors.cols() + 1);
     X.col(0).setOnes();
@@ -99,39 +115,74 @@ void cleanSignals(RowMatrixF& data, const Eigen::MatrixXd& regressors, bool stan
     data -= Qf * proj;
     if (!standardize) return;
     for (Eigen::Index v = 0; v < data.cols(); ++v) {
-        const float sd = std::sqrt(data.col(v).squaredNorm() / float(std::max<Eigen::Index>(1, n - 1)));
+        const float sd = std::sqrt(data.col(v).squaredNorm() / float(std::max<Eigen::Index>(1, n - censored - 1)));
         if (sd > 1e-6f) data.col(v) /= sd;
         else data.col(v).setZero();
     }
 }
 
-Eigen::MatrixXd nuisanceRegressors(const RunFiles& run, int volumes, double tr, const PreprocessOptions& o) {
+NuisanceModel nuisanceModel(const RunFiles& run, int volumes, double tr, const PreprocessOptions& o) {
     const Eigen::Index T = volumes;
-    // Linear trend, cosine drifts, confounds (z-scored, n/a → 0).
+    // Linear trend, cosine drifts, confounds (z-scored), spikes.
     std::vector<Eigen::VectorXd> cols;
-    if (o.detrend) cols.push_back(Eigen::VectorXd::LinSpaced(T, -1.0, 1.0));
+    NuisanceModel m;
+    if (o.detrend) {
+        cols.push_back(Eigen::VectorXd::LinSpaced(T, -1.0, 1.0));
+        m.names.push_back("linear_trend");
+    }
     if (o.highPassSeconds > 0) {
         const Eigen::MatrixXd drift = cosineDrift(int(T), tr, o.highPassSeconds);
-        for (Eigen::Index c = 1; c < drift.cols(); ++c) cols.push_back(drift.col(c));
-    }
-    if (!o.confounds.empty()) {
-        if (!run.confounds) throw fileError(run.bold, "confounds", "no confounds TSV found for this run (in derivatives/); "
-                                                                   "pass --no-confounds to learn without");
-        const auto table = io::readTable(*run.confounds);
-        if (Eigen::Index(table.rowCount()) != T)
-            throw fileError(*run.confounds, "rows", std::to_string(table.rowCount()) + " rows for " + std::to_string(T) + " volumes");
-        for (const auto& name : o.confounds) {
-            const auto v = table.numbers(name);
-            Eigen::VectorXd c(T);
-            for (Eigen::Index t = 0; t < T; ++t) c[t] = std::isfinite(v[std::size_t(t)]) ? v[std::size_t(t)] : 0.0;
-            c.array() -= c.mean();
-            const double sd = std::sqrt(c.squaredNorm() / double(T));
-            if (sd > 0) cols.push_back(c / sd);
+        for (Eigen::Index c = 1; c < drift.cols(); ++c) {
+            cols.push_back(drift.col(c));
+            m.names.push_back("drift_" + std::to_string(c));
         }
     }
-    Eigen::MatrixXd regressors(T, Eigen::Index(cols.size()));
-    for (std::size_t c = 0; c < cols.size(); ++c) regressors.col(Eigen::Index(c)) = cols[c];
-    return regressors;
+    const ConfoundStrategy& s = o.confounds;
+    if (!s.compcor.empty() && !(o.highPassSeconds > 0))
+        throw InputError("confounds: CompCor components were computed on high-passed data: the data must be high-passed too "
+                         "(--high-pass > 0), as nilearn's load_confounds requires");
+    if (!s.empty()) {
+        if (!run.confounds && s.required)
+            throw fileError(run.bold, "confounds", "no confounds TSV found for this run (in derivatives/), and the denoising strategy '" +
+                                                       s.describe() + "' needs one; pass --no-confounds to learn without");
+        if (run.confounds) {
+            const RunConfounds rc = loadConfounds(*run.confounds, int(T), s);
+            for (Eigen::Index j = 0; j < rc.regressors.cols(); ++j) {
+                Eigen::VectorXd c = rc.regressors.col(j);
+                // Centred and scaled on the volumes kept, as nilearn demeans on the sample mask.
+                std::vector<bool> keep(std::size_t(T), true);
+                for (int t : rc.censored) keep[std::size_t(t)] = false;
+                double mean = 0.0;
+                int n = 0;
+                for (Eigen::Index t = 0; t < T; ++t)
+                    if (keep[std::size_t(t)]) mean += c[t], ++n;
+                mean /= std::max(1, n);
+                c.array() -= mean;
+                double ss = 0.0;
+                for (Eigen::Index t = 0; t < T; ++t)
+                    if (keep[std::size_t(t)]) ss += c[t] * c[t];
+                const double sd = std::sqrt(ss / std::max(1, n));
+                if (sd > 0) {
+                    cols.push_back(c / sd);
+                    m.names.push_back(rc.names[std::size_t(j)]);
+                }
+            }
+            for (int t : rc.censored) {
+                Eigen::VectorXd spike = Eigen::VectorXd::Zero(T);
+                spike[t] = 1.0;
+                cols.push_back(std::move(spike));
+                m.names.push_back("censored_" + std::to_string(t));
+            }
+            m.censored = rc.censored;
+        }
+    }
+    m.regressors.resize(T, Eigen::Index(cols.size()));
+    for (std::size_t c = 0; c < cols.size(); ++c) m.regressors.col(Eigen::Index(c)) = cols[c];
+    return m;
+}
+
+Eigen::MatrixXd nuisanceRegressors(const RunFiles& run, int volumes, double tr, const PreprocessOptions& o) {
+    return nuisanceModel(run, volumes, tr, o).regressors;
 }
 
 RowMatrixF preprocessRun(const RunFiles& run, const BrainMask& mask, const PreprocessOptions& o) {
@@ -157,8 +208,9 @@ RowMatrixF preprocessRun(const RunFiles& run, const BrainMask& mask, const Prepr
     }
     bold.data.clear();
     bold.data.shrink_to_fit();
-    const Eigen::MatrixXd regressors = nuisanceRegressors(run, int(T), tr, o);
-    cleanSignals(data, regressors, o.standardize);
+    const NuisanceModel nuisance = nuisanceModel(run, int(T), tr, o);
+    cleanSignals(data, nuisance.regressors, o.standardize, int(nuisance.censored.size()));
+    for (int t : nuisance.censored) data.row(t).setZero();  // zero up to rounding after their spike regressors
     return data;
 }
 

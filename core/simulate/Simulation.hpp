@@ -43,6 +43,11 @@ struct SimulationConfig {
     bool int16Data = true;                 ///< store BOLD as int16, as scanners do
     int compressionLevel = 1;              ///< gzip level of the NIfTI files (1: fast)
     int threads = 0;                       ///< 0: all cores
+    /// "bids": raw BIDS, confounds in derivatives/simulated_preprocessing. "fmriprep": also the
+    /// images as fMRIPrep writes them (derivatives/fmriprep: *_space-MNI152NLin2009cAsym_desc-
+    /// preproc_bold, brain masks, its full confounds table and JSON), with what fMRIPrep flags:
+    /// a non-steady-state first volume and two head jerks per run (FD > 0.2 mm).
+    std::string layout = "bids";
 
     /// "tiny" (3 subjects, 8 mm, 2 studies), "demo" (20, 4 mm, 4), "large" (200, 3 mm, 8).
     static SimulationConfig fromPreset(const std::string& name);

@@ -72,6 +72,7 @@ SimulationConfig SimulationConfig::fromPreset(const std::string& name) {
 void SimulationConfig::validate() const {
     auto fail = [](const std::string& what, const std::string& why) { throw InputError("simulate: " + what + ": " + why); };
     if (subjects < 1 || subjects > 100000) fail("--subjects", "expected 1..100000");
+    if (layout != "bids" && layout != "fmriprep") fail("--layout", "expected bids or fmriprep, got '" + layout + "'");
     if (!(voxelMm >= 1.0 && voxelMm <= 12.0)) fail("--voxel", "expected a voxel size of 1 to 12 mm");
     const int catalogue = int(studyCatalogue().size());
     if (studies < 1 || studies > catalogue) fail("--studies", "expected 1.." + std::to_string(catalogue));
@@ -112,11 +113,13 @@ std::string configFingerprint(const SimulationConfig& c) {
     s << ' ' << c.networkScale << ' ' << c.modules << ' ' << c.taskVolumes << ' ' << c.restVolumes << ' ' << c.restTr << ' '
       << c.tsnrMin << ' ' << c.tsnrMax << ' ' << c.ar1 << ' ' << c.taskAmplitude << ' ' << c.restAmplitude << ' ' << c.fineAmplitude << ' '
       << c.deformationMinMm << ' ' << c.deformationMaxMm << ' ' << c.variantsPerSubject << ' ' << c.int16Data;
+    if (c.layout != "bids") s << ' ' << c.layout;
     return jobs::fingerprintOf(s.str());
 }
 
 json configJson(const SimulationConfig& c) {
     return {{"preset", c.preset},
+            {"layout", c.layout},
             {"seed", c.seed},
             {"subjects", c.subjects},
             {"voxel_mm", c.voxelMm},
@@ -214,6 +217,12 @@ Events makeEvents(const Study& s, int volumes, std::mt19937_64& rng) {
         }
     }
     return e;
+}
+
+std::string fixed2(int i) {
+    std::ostringstream s;
+    s << std::setw(2) << std::setfill('0') << i;
+    return s.str();
 }
 
 std::string fixed(double x, int precision = 4) {
@@ -453,11 +462,21 @@ SimulationReport simulate(const SimulationConfig& config, const std::filesystem:
         io::writeTable(out / "participants.tsv", io::Table({"participant_id", "simulation_seed"}, rows));
         writeJson(out / "participants.json", {{"simulation_seed", {{"Description", "seed of the simulation"}}}});
     }
-    const auto confoundsRoot = out / "derivatives" / "simulated_preprocessing";
+    const bool fmriprep = config.layout == "fmriprep";
+    const auto confoundsRoot = out / "derivatives" / (fmriprep ? "fmriprep" : "simulated_preprocessing");
     paths::ensureDirectory(confoundsRoot);
-    writeJson(confoundsRoot / "dataset_description.json",
-              {{"Name", "Motion and global confounds of the simulated runs"}, {"BIDSVersion", "1.8.0"},
-               {"DatasetType", "derivative"}, {"GeneratedBy", generatedBy}});
+    if (fmriprep)
+        writeJson(confoundsRoot / "dataset_description.json",
+                  {{"Name", "fMRIPrep-layout derivatives of the simulated cohort"}, {"BIDSVersion", "1.8.0"},
+                   {"DatasetType", "derivative"},
+                   {"GeneratedBy", json::array({{{"Name", "neuromosaic simulate"}, {"Version", nm::version()},
+                                                 {"Description", "the simulated runs written in fMRIPrep 23's output layout: they are "
+                                                                 "already in the template space"}}})},
+                   {"SourceDatasets", json::array({{{"URL", "../.."}}})}});
+    else
+        writeJson(confoundsRoot / "dataset_description.json",
+                  {{"Name", "Motion and global confounds of the simulated runs"}, {"BIDSVersion", "1.8.0"},
+                   {"DatasetType", "derivative"}, {"GeneratedBy", generatedBy}});
     {
         json j = {{"fingerprint", fingerprint}, {"config", configJson(config)}, {"versions", json::object()}};
         for (const auto& [name, ver] : libraryVersions()) j["versions"][name] = ver;
@@ -660,6 +679,15 @@ SimulationReport simulate(const SimulationConfig& config, const std::filesystem:
                     const double step = p < 3 ? 0.03 : 0.0005;  // mm, radians
                     motion(t, p) = float(0.97 * motion(t - 1, p) + step * n());
                 }
+            // fMRIPrep layout: two head jerks (a 0.4 mm step and back) that scrubbing should catch.
+            std::vector<int> jerks;
+            if (fmriprep && T >= 40) {
+                for (int j = 0; j < 2; ++j) {
+                    const int at = 10 + int(std::floor(double(T - 20) * (0.5 + 0.5 * std::tanh(n())) ));
+                    jerks.push_back(std::clamp(at, 10, T - 10));
+                    for (int p = 0; p < 3; ++p) motion(jerks.back(), p) += 0.4f * (p == j ? 1.0f : 0.3f);
+                }
+            }
             Eigen::VectorXf global(T);
             double gs = 0.0;
             for (int t = 0; t < T; ++t) {
@@ -693,11 +721,17 @@ SimulationReport simulate(const SimulationConfig& config, const std::filesystem:
                 }
             }
             const std::string stem = "sub-" + label + "_task-" + task + "_run-1_";
+            // fMRIPrep layout: the first volume before steady state (T1 not yet at equilibrium).
+            if (fmriprep)
+                for (Eigen::Index b = 0; b < g.size(); ++b) data(b, 0) += 0.6f * g.baseline[b];
+            const std::string space = "space-MNI152NLin2009cAsym_";
+            const auto prepDir = confDir;
+            const auto boldPath = fmriprep ? prepDir / (stem + space + "desc-preproc_bold.nii.gz") : funcDir / (stem + "bold.nii.gz");
             {
                 // Frame by frame: the brain from `data`, dim noisy background elsewhere.
                 auto bgRng = stream(config.seed, 300 + std::uint64_t(study + 1), std::uint64_t(si));
                 Normal bg(bgRng);
-                io::NiftiWriter writer(funcDir / (stem + "bold.nii.gz"), g.geometry, T,
+                io::NiftiWriter writer(boldPath, g.geometry, T,
                                        config.int16Data ? io::NiftiStorage::Int16 : io::NiftiStorage::Float32,
                                        config.compressionLevel, tr);
                 std::vector<float> frame(g.geometry.voxelCount());
@@ -710,27 +744,137 @@ SimulationReport simulate(const SimulationConfig& config, const std::filesystem:
                 }
                 writer.close();
             }
-            result.bytes += std::filesystem::file_size(funcDir / (stem + "bold.nii.gz"));
+            result.bytes += std::filesystem::file_size(boldPath);
+            if (fmriprep) {
+                // The raw run is the same image (the simulation is already in the template space):
+                // a hard link, not a second copy.
+                const auto raw = funcDir / (stem + "bold.nii.gz");
+                std::error_code ec;
+                std::filesystem::remove(raw, ec);
+                std::filesystem::create_hard_link(boldPath, raw, ec);
+                if (ec) std::filesystem::copy_file(boldPath, raw, std::filesystem::copy_options::overwrite_existing);
+                writeJson(prepDir / (stem + space + "desc-preproc_bold.json"),
+                          {{"RepetitionTime", tr}, {"TaskName", task}, {"SkullStripped", false}});
+                Volume brain;
+                brain.geometry = g.geometry;
+                brain.data.assign(g.geometry.voxelCount(), 0.0f);
+                for (std::size_t i = 0; i < brain.data.size(); ++i) brain.data[i] = g.gridToBrain[i] >= 0 ? 1.0f : 0.0f;
+                io::writeNifti(prepDir / (stem + space + "desc-brain_mask.nii.gz"), brain, io::NiftiStorage::UInt8, 6);
+            }
             if (!rest) {
                 std::vector<std::vector<std::string>> rows;
                 for (std::size_t e = 0; e < events.onset.size(); ++e)
                     rows.push_back({fixed(events.onset[e], 3), fixed(events.duration[e], 3), s->conditions[std::size_t(events.condition[e])].name});
                 io::writeTable(funcDir / (stem + "events.tsv"), io::Table({"onset", "duration", "trial_type"}, rows));
             }
-            // Confounds in fMRIPrep's layout: translations (mm), rotations (rad), FD, global signal.
+            // Confounds in fMRIPrep's layout: translations (mm), rotations (rad), FD, global signal;
+            // in the fmriprep layout also fMRIPrep's expansions, WM/CSF, DVARS, CompCor, cosines and
+            // the non-steady-state flag, with the JSON that describes the CompCor components.
             {
-                std::vector<std::vector<std::string>> rows;
+                std::vector<double> fd(std::size_t(T), 0.0), gsig(static_cast<std::size_t>(T)), dvars(std::size_t(T), 0.0);
                 for (int t = 0; t < T; ++t) {
-                    double fd = 0.0;
-                    if (t > 0)
-                        for (int p = 0; p < 6; ++p) fd += std::abs(motion(t, p) - motion(t - 1, p)) * (p < 3 ? 1.0 : 50.0);
-                    rows.push_back({fixed(data.col(t).mean(), 3), t == 0 ? "n/a" : fixed(fd, 5), fixed(motion(t, 0), 6),
-                                    fixed(motion(t, 1), 6), fixed(motion(t, 2), 6), fixed(motion(t, 3), 7),
-                                    fixed(motion(t, 4), 7), fixed(motion(t, 5), 7)});
+                    gsig[std::size_t(t)] = data.col(t).mean();
+                    if (t > 0) {
+                        for (int p = 0; p < 6; ++p) fd[std::size_t(t)] += std::abs(motion(t, p) - motion(t - 1, p)) * (p < 3 ? 1.0 : 50.0);
+                        dvars[std::size_t(t)] = std::sqrt((data.col(t) - data.col(t - 1)).squaredNorm() / double(g.size()));
+                    }
                 }
-                io::writeTable(confDir / (stem + "desc-confounds_timeseries.tsv"),
-                               io::Table({"global_signal", "framewise_displacement", "trans_x", "trans_y", "trans_z",
-                                          "rot_x", "rot_y", "rot_z"}, rows));
+                std::vector<std::string> names{"global_signal", "framewise_displacement", "trans_x", "trans_y", "trans_z", "rot_x", "rot_y", "rot_z"};
+                std::vector<std::vector<double>> cols{gsig, fd};
+                for (int p = 0; p < 6; ++p) {
+                    std::vector<double> c(static_cast<std::size_t>(T));
+                    for (int t = 0; t < T; ++t) c[std::size_t(t)] = motion(t, p);
+                    cols.push_back(c);
+                }
+                const double nan = std::numeric_limits<double>::quiet_NaN();
+                if (fmriprep) {
+                    // WM and CSF: the global fluctuation with their own noise (no tissue model here).
+                    std::vector<double> wm(static_cast<std::size_t>(T)), csf(static_cast<std::size_t>(T));
+                    for (int t = 0; t < T; ++t) {
+                        wm[std::size_t(t)] = 500.0 + 2.0 * global[t] + 0.5 * n();
+                        csf[std::size_t(t)] = 800.0 + 1.0 * global[t] + 2.0 * n();
+                    }
+                    names.insert(names.begin() + 1, {"white_matter", "csf"});
+                    cols.insert(cols.begin() + 1, {wm, csf});
+                    // fMRIPrep's expansions of every base column but FD: _derivative1, _power2, _derivative1_power2.
+                    const std::size_t base = cols.size();
+                    for (std::size_t c = 0; c < base; ++c) {
+                        if (names[c] == "framewise_displacement") continue;
+                        std::vector<double> d(std::size_t(T), nan), p2(static_cast<std::size_t>(T)), dp2(std::size_t(T), nan);
+                        for (int t = 0; t < T; ++t) {
+                            p2[std::size_t(t)] = cols[c][std::size_t(t)] * cols[c][std::size_t(t)];
+                            if (t > 0) {
+                                d[std::size_t(t)] = cols[c][std::size_t(t)] - cols[c][std::size_t(t - 1)];
+                                dp2[std::size_t(t)] = d[std::size_t(t)] * d[std::size_t(t)];
+                            }
+                        }
+                        names.push_back(names[c] + "_derivative1");
+                        cols.push_back(d);
+                        names.push_back(names[c] + "_power2");
+                        cols.push_back(p2);
+                        names.push_back(names[c] + "_derivative1_power2");
+                        cols.push_back(dp2);
+                    }
+                    std::vector<double> sorted(dvars.begin() + 1, dvars.end());
+                    std::nth_element(sorted.begin(), sorted.begin() + std::ptrdiff_t(sorted.size() / 2), sorted.end());
+                    const double med = std::max(1e-9, sorted[sorted.size() / 2]);
+                    std::vector<double> dv(std::size_t(T), nan), sdv(std::size_t(T), nan);
+                    for (int t = 1; t < T; ++t) {
+                        dv[std::size_t(t)] = dvars[std::size_t(t)];
+                        sdv[std::size_t(t)] = dvars[std::size_t(t)] / med;
+                    }
+                    names.insert(names.end(), {"dvars", "std_dvars"});
+                    cols.push_back(dv);
+                    cols.push_back(sdv);
+                    // CompCor: slow noise components (they carry no brain signal here), five
+                    // combined, two WM, two CSF, three temporal, as fMRIPrep names them.
+                    json meta = json::object();
+                    auto component = [&](const std::string& name, const std::string& mask, double variance) {
+                        std::vector<double> c(static_cast<std::size_t>(T));
+                        double st = 0.0;
+                        for (int t = 0; t < T; ++t) c[std::size_t(t)] = st = 0.8 * st + 0.6 * n();
+                        names.push_back(name);
+                        cols.push_back(c);
+                        meta[name] = {{"Method", name[0] == 'a' ? "aCompCor" : "tCompCor"}, {"VarianceExplained", variance}, {"Retained", true}};
+                        if (!mask.empty()) meta[name]["Mask"] = mask;
+                    };
+                    int a = 0;
+                    for (int i = 0; i < 5; ++i) component("a_comp_cor_" + fixed2(a++), "combined", 0.2 / (i + 1));
+                    for (int i = 0; i < 2; ++i) component("a_comp_cor_" + fixed2(a++), "WM", 0.3 / (i + 1));
+                    for (int i = 0; i < 2; ++i) component("a_comp_cor_" + fixed2(a++), "CSF", 0.3 / (i + 1));
+                    for (int i = 0; i < 3; ++i) component("t_comp_cor_" + fixed2(i), "", 0.2 / (i + 1));
+                    const Eigen::MatrixXd cosine = signal::cosineDrift(T, tr, 128.0);
+                    for (Eigen::Index c = 1; c < cosine.cols(); ++c) {
+                        std::vector<double> v(static_cast<std::size_t>(T));
+                        for (int t = 0; t < T; ++t) v[std::size_t(t)] = cosine(t, c);
+                        names.push_back("cosine" + fixed2(int(c - 1)));
+                        cols.push_back(v);
+                    }
+                    std::vector<double> nss(std::size_t(T), 0.0);
+                    nss[0] = 1.0;
+                    names.push_back("non_steady_state_outlier00");
+                    cols.push_back(nss);
+                    writeJson(confDir / (stem + "desc-confounds_timeseries.json"), meta);
+                }
+                // The precisions of the bids layout's table (global 3, FD 5, translations 6, rotations 7
+                // decimals); fMRIPrep's further columns with 8 significant digits.
+                auto format = [&](const std::string& name, double v) {
+                    if (name == "global_signal") return fixed(v, 3);
+                    if (name == "framewise_displacement") return fixed(v, 5);
+                    if (name == "trans_x" || name == "trans_y" || name == "trans_z") return fixed(v, 6);
+                    if (name == "rot_x" || name == "rot_y" || name == "rot_z") return fixed(v, 7);
+                    std::ostringstream o;
+                    o << std::setprecision(8) << v;
+                    return o.str();
+                };
+                std::vector<std::vector<std::string>> rows(static_cast<std::size_t>(T));
+                for (int t = 0; t < T; ++t)
+                    for (std::size_t c = 0; c < cols.size(); ++c) {
+                        const double v = cols[c][std::size_t(t)];
+                        const bool na = !std::isfinite(v) || (names[c] == "framewise_displacement" && t == 0);
+                        rows[std::size_t(t)].push_back(na ? std::string("n/a") : format(names[c], v));
+                    }
+                io::writeTable(confDir / (stem + "desc-confounds_timeseries.tsv"), io::Table(names, rows));
             }
             ++result.runs;
         }

@@ -279,7 +279,7 @@ DecodingReport validateDecoding(const DecodingValidationOptions& o, jobs::Progre
         progress.begin("signals");
         std::vector<io::BidsDataset> ds;
         for (const auto& d : datasets) ds.push_back(io::readBidsDataset(d, inputs.filter));
-        const auto cohort = decompose::discoverCohort(datasets, inputs.filter);
+        const auto cohort = decompose::discoverCohort(datasets, inputs.filter, decompose::CohortUnit::Subject, nullptr, &inputs.studies);
         semantics::EffectOptions eo;
         eo.preprocess = inputs.preprocess;
         eo.cacheDir = o.cacheDir;

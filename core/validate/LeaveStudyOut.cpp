@@ -260,7 +260,7 @@ LeaveStudyOutReport validateLeaveStudyOut(const LeaveStudyOutOptions& o, jobs::P
     std::filesystem::create_directories(work);
     std::vector<io::BidsDataset> bids;
     for (const auto& d : datasets) bids.push_back(io::readBidsDataset(d, inputs.filter));
-    const auto cohort = decompose::discoverCohort(datasets, inputs.filter);
+    const auto cohort = decompose::discoverCohort(datasets, inputs.filter, inputs.unit, nullptr, &inputs.studies);
     signal::BrainMask mask;
     mask.geometry = full.grid;
     mask.voxels = full.maskVoxels;
@@ -301,7 +301,7 @@ LeaveStudyOutReport validateLeaveStudyOut(const LeaveStudyOutOptions& o, jobs::P
         std::vector<const decompose::CohortSubject*> train;
         const bool wantPca = std::find(o.baselines.begin(), o.baselines.end(), "pca") != o.baselines.end();
         {
-            trainCohort = decompose::discoverCohort(datasets, withoutInputs.filter);
+            trainCohort = decompose::discoverCohort(datasets, withoutInputs.filter, withoutInputs.unit, nullptr, &withoutInputs.studies);
             const std::set<std::string> keys(withoutInputs.trainSubjects.begin(), withoutInputs.trainSubjects.end());
             for (const auto& s : trainCohort)
                 if (keys.count(s.key)) {

@@ -225,7 +225,7 @@ PersonalizationReport validatePersonalization(const PersonalizationOptions& o, j
     const std::filesystem::path truthDir = *found;
     PersonalizationReport report;
     report.truth = truthDir;
-    const auto cohort = decompose::discoverCohort(datasets, inputs.filter);
+    const auto cohort = decompose::discoverCohort(datasets, inputs.filter, decompose::CohortUnit::Subject, nullptr, &inputs.studies);
     const std::set<std::string> held(inputs.heldOutSubjects.begin(), inputs.heldOutSubjects.end());
     std::vector<const decompose::CohortSubject*> subjects;
     for (const auto& s : cohort)

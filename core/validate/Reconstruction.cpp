@@ -166,7 +166,7 @@ ReconstructionReport validateReconstruction(const ReconstructionOptions& o, jobs
     std::vector<std::filesystem::path> datasets = o.datasets.empty() ? inputs.datasets : o.datasets;
     if (datasets.empty()) throw InputError(o.bundle.string() + ": provenance/inputs/datasets is empty; give the datasets on the command line");
     const io::BidsFilter filter = inputs.filter;
-    const auto cohort = decompose::discoverCohort(datasets, filter);
+    const auto cohort = decompose::discoverCohort(datasets, filter, inputs.unit, nullptr, &inputs.studies);
     const auto& heldKeys = inputs.heldOutSubjects;
     const auto& trainKeys = inputs.trainSubjects;
     if (heldKeys.empty())

@@ -178,7 +178,7 @@ RepresentationReport validateRepresentation(const RepresentationOptions& o, jobs
     const auto datasets = o.datasets.empty() ? inputs.datasets : o.datasets;
     const decompose::SubjectStore store(o.cacheDir.empty() ? paths::cacheDir() / "learn" : o.cacheDir, mask, inputs.preprocess);
     if (wantPca) {
-        cohort = decompose::discoverCohort(datasets, inputs.filter);
+        cohort = decompose::discoverCohort(datasets, inputs.filter, inputs.unit, nullptr, &inputs.studies);
         const std::set<std::string> keys(inputs.trainSubjects.begin(), inputs.trainSubjects.end());
         for (const auto& s : cohort)
             if (keys.count(s.key)) train.push_back(&s);

@@ -72,6 +72,25 @@ std::optional<std::filesystem::path> mricronFile(const std::string& name) {
 
 std::string cliCommand() { return shellQuote((binaryDir() / "neuromosaic-cli").string()); }
 
+nlohmann::json lastJsonLine(const std::string& out) {
+    nlohmann::json last;
+    std::istringstream in(out);
+    for (std::string l; std::getline(in, l);)
+        if (!l.empty() && l.front() == '{') last = nlohmann::json::parse(l);
+    return last;
+}
+
+std::string progressMessages(const std::string& out) {
+    std::string all;
+    std::istringstream in(out);
+    for (std::string l; std::getline(in, l);) {
+        if (l.empty() || l.front() != '{') continue;
+        const auto j = nlohmann::json::parse(l);
+        if (j.contains("message") && j["message"].is_string()) all += j["message"].get<std::string>() + "\n";
+    }
+    return all;
+}
+
 std::vector<int> trueComponents(const std::filesystem::path& truthDir, const std::string& concept_, int scale) {
     const auto table = nm::io::readTable(truthDir / "concept_components.tsv");
     const auto names = table.strings("concept");

@@ -2,6 +2,7 @@
 // Helpers shared by the test executables: temporary directories, the shared test data and the
 // location of the built executables.
 #include <Eigen/Core>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <optional>
@@ -63,6 +64,10 @@ struct ProcessResult {
 };
 /// The built neuromosaic-cli, quoted for /bin/sh.
 std::string cliCommand();
+/// The last JSON line of a `--progress json` run's stdout (its result line); null when none.
+nlohmann::json lastJsonLine(const std::string& out);
+/// The log messages of a `--progress json` run's stdout, one per line.
+std::string progressMessages(const std::string& out);
 
 /// The components of a simulated scale that a concept drives, from the ground truth's
 /// concept_components.tsv (empty when it lists none).
