@@ -187,7 +187,7 @@ LearnSummary learnAtlas(const LearnOptions& o, jobs::Progress& progress, Communi
         // Single- and few-subject datasets: hold out sessions, else runs, so that the EV is measured.
         const auto bySession = discoverCohort(o.datasets, o.filter, CohortUnit::Session, nullptr, &o.studies);
         bool sessions = bySession.size() >= 3;
-        for (const auto& s : bySession) sessions = sessions && s.key.substr(s.key.size() - 9) != "/ses-none";
+        for (const auto& s : bySession) sessions = sessions && !s.key.ends_with("/ses-none");
         const auto byRun = sessions ? bySession : discoverCohort(o.datasets, o.filter, CohortUnit::Run, nullptr, &o.studies);
         if (byRun.size() >= 3) {
             progress.info("only " + std::to_string(cohort.size()) + (cohort.size() == 1 ? " subject" : " subjects") + ": holding out " +

@@ -80,8 +80,8 @@ struct BidsDataset {
     [[nodiscard]] std::vector<std::string> tasks() const;
 };
 
-/// Whether a space label is a template the atlas can use (the MNI152 family and MNIColin27,
-/// MNI305, fsaverage-aligned volumes are not: only MNI152* and "MNI*" volume spaces).
+/// Whether a space label is a template the atlas can use: the MNI volume spaces (MNI152NLin2009cAsym,
+/// MNI152NLin6Asym, MNI152Lin, MNIColin27, MNI305 …); subject spaces (T1w, fsnative, boldref) are not.
 bool isTemplateSpace(const std::string& space);
 
 /// Discovers the functional runs of a dataset: a raw BIDS dataset, a raw dataset with fMRIPrep
