@@ -15,6 +15,12 @@ if(NM_WITH_MPI)
   endif()
 endif()
 find_package(Threads REQUIRED)
+# LibTorch (Debian libtorch-dev 1.13, CPU): training of the artificial networks (core/ann) only.
+# OFF until LibTorch's Qt5 dependency is kept out of our executables (tests/check_no_qt5.cmake).
+option(NM_WITH_ANN "Build core/ann and the ann commands (LibTorch)" OFF)
+if(NM_WITH_ANN)
+  find_package(Torch REQUIRED)
+endif()
 find_package(OpenMP REQUIRED COMPONENTS CXX)  # GCC's libgomp: loop-level parallelism in core
 # libzip through pkg-config: Debian's libzip CMake config requires the zipcmp tools binaries.
 find_package(PkgConfig REQUIRED)

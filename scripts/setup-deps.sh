@@ -32,6 +32,8 @@ packages=(
   # science and formats
   libinsighttoolkit5-dev libeigen3-dev libhdf5-dev libgiftiio-dev libexpat1-dev libigraph-dev libspectra-dev liblbfgspp-dev
   libtbb-dev libopenblas-dev
+  # artificial networks (core/ann): LibTorch, and Fashion-MNIST for its tasks
+  libtorch-dev dataset-fashion-mnist
   nlohmann-json3-dev libcli11-dev zlib1g-dev libzip-dev
   libopenmpi-dev openmpi-bin
   # tests
@@ -44,7 +46,9 @@ packages=(
 if [[ $with_bench == 1 ]]; then
   # peers run side by side in bench/
   packages+=(python3 python3-numpy python3-scipy python3-sklearn python3-pot python3-networkx
-             python3-igraph python3-nibabel hyperfine time
+             python3-igraph python3-nibabel hyperfine time bc
+             # the seRNN bench: the same model in PyTorch (the same LibTorch underneath)
+             python3-torch
              # nilearn 0.10.1 from ../shared/peers needs these
              python3-pandas python3-joblib python3-lxml python3-requests python3-packaging)
 fi

@@ -93,6 +93,9 @@ Command makeGlmCommand(CLI::App& root, const GlobalOptions& options);
 Command makeAlignCommand(CLI::App& root, const GlobalOptions& options);
 Command makeNetworkCommand(CLI::App& root, const GlobalOptions& options);
 Command makePersonalizeCommand(CLI::App& root, const GlobalOptions& options);
+Command makeAnnCommand(CLI::App& root, const GlobalOptions& options);
+Command makeAnnAnalyzeCommand(CLI::App& root, const GlobalOptions& options);
+Command makeAnnSweepCommand(CLI::App& root, const GlobalOptions& options);
 } // namespace nm::cli
 namespace nm::align {
 struct PersonalizeOptions;

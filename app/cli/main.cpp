@@ -52,6 +52,11 @@ int main(int argc, char** argv) {
     commands.push_back(makePersonalizeCommand(app, options));
     commands.push_back(makeNetworkCommand(app, options));
     commands.push_back(makeTheoryCommand(app, options));
+#ifdef NM_WITH_ANN
+    commands.push_back(makeAnnCommand(app, options));
+    commands.push_back(makeAnnAnalyzeCommand(app, options));
+    commands.push_back(makeAnnSweepCommand(app, options));
+#endif
 
     try {
         app.parse(argc, argv);
